@@ -1,0 +1,95 @@
+"""What a check returns: a pass/fail per tensor, a diagnosis, figures, and a score."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TensorCheck:
+    """The verdict on one array (a gradient or a value).
+
+    ``method`` says how it was judged: ``"structure"`` (type, shape, NaN: no numbers
+    compared), ``"reference"`` (exact comparison with the instructor's value),
+    ``"full"`` (finite differences on every coordinate) or ``"directional"``
+    (finite differences along a few random directions).
+    """
+
+    name: str
+    passed: bool
+    method: str
+    relative_error: float | None = None
+    evaluations: int = 0
+    diagnosis: str | None = None
+    evidence: str = ""
+    redraws: int = 0
+
+    def line(self) -> str:
+        if self.passed:
+            return f"  ok  {self.name}"
+        detail = f" ({self.evidence})" if self.evidence else ""
+        return f"  --  {self.diagnosis}{detail}"
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check: ``passed``, per-array verdicts, and how to replay it.
+
+    ``problem`` is set when the check could not run at all (the student's function
+    raised, or returned something that is not an array).
+    """
+
+    what: str
+    tensors: list[TensorCheck] = field(default_factory=list)
+    problem: str | None = None
+    seed: int | None = None
+    evaluations: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.problem is None and bool(self.tensors) and all(t.passed for t in self.tensors)
+
+    @property
+    def diagnosis(self) -> str | None:
+        """The one sentence a student should read first (``None`` when passed)."""
+        if self.problem is not None:
+            return self.problem
+        failed = [t for t in self.tensors if not t.passed]
+        return failed[0].diagnosis if failed else None
+
+    @property
+    def message(self) -> str:
+        if self.passed:
+            return f"{self.what}: all correct."
+        if self.problem is not None:
+            return f"{self.what}: {self.problem}"
+        lines = [f"{self.what}: {self.diagnosis}"]
+        lines += [t.line() for t in self.tensors]
+        lines += [f"  note: {n}" for n in self.notes]
+        if self.seed is not None:
+            lines.append(f"  (checked with seed {self.seed})")
+        return "\n".join(lines)
+
+    def fraction_passed(self) -> float:
+        """Share of arrays that passed, 0.0 if the check could not run."""
+        if self.problem is not None or not self.tensors:
+            return 0.0
+        return sum(t.passed for t in self.tensors) / len(self.tensors)
+
+    def score(self, points: float) -> float:
+        """Partial credit as a finite Python float in ``[0, points]`` (what nbgrader needs)."""
+        value = float(points) * self.fraction_passed()
+        if not math.isfinite(value):
+            return 0.0
+        return float(min(max(value, 0.0), float(points)))
+
+    def assert_passed(self) -> CheckResult:
+        """Raise ``AssertionError(message)`` unless the check passed; return self otherwise."""
+        if not self.passed:
+            raise AssertionError(self.message)
+        return self
+
+    def __repr__(self) -> str:
+        return f"<CheckResult {'passed' if self.passed else 'FAILED'}: {self.message}>"

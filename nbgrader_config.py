@@ -1,0 +1,42 @@
+"""nbgrader configuration for the course "How neural networks learn".
+
+nbgrader reads this file from the directory it is run in (the course root).
+Every setting can be overridden on the command line, e.g. ``--Exchange.root=/tmp/x``.
+"""
+
+import os
+
+from nbgrader.converters import GenerateAssignment
+
+from autograder.notebook_hygiene import StripWidgetState
+
+c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
+course_root = os.path.dirname(os.path.abspath(__file__))
+
+# The course's identity: shown in the Assignment List and used to name exchange folders.
+c.CourseDirectory.course_id = "backprop101"
+# The course root is this folder, wherever nbgrader is started from inside it.
+c.CourseDirectory.root = course_root
+# Local exchange (students and instructor on one machine); NBGRADER_EXCHANGE overrides it.
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(course_root, "exchange"))
+# Gradebook: SQLite next to this file; a server database can be set here for large courses.
+c.CourseDirectory.db_url = os.environ.get(
+    "NBGRADER_DB_URL", "sqlite:///" + os.path.join(course_root, "gradebook.db")
+)
+
+# Seconds one cell may run while autograding before it is interrupted (training included).
+c.Execute.timeout = 120
+# Test cells are graded by the errors they raise: stderr (warnings, prints) never costs points.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[\s\S]"
+# Keep a student's megabytes of printing out of the autograded notebook and the feedback.
+c.LimitOutput.max_lines = 200
+# Released notebooks carry no widget state (in addition to nbgrader's cleared outputs).
+c.GenerateAssignment.preprocessors = [
+    StripWidgetState,
+    *GenerateAssignment.preprocessors.default_value,
+]
+# What a student sees in place of a solution region.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError('Write your solution here.')"
+}
