@@ -34,7 +34,7 @@ c.LimitOutput.max_lines = 200
 # Released notebooks carry no widget state (in addition to nbgrader's cleared outputs).
 c.GenerateAssignment.preprocessors = [
     StripWidgetState,
-    *GenerateAssignment.preprocessors.default_value,
+    *GenerateAssignment.class_traits()["preprocessors"].default(),
 ]
 # What a student sees in place of a solution region.
 c.ClearSolutions.code_stub = {

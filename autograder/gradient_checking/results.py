@@ -85,11 +85,14 @@ class CheckResult:
             return 0.0
         return float(min(max(value, 0.0), float(points)))
 
-    def assert_passed(self) -> CheckResult:
-        """Raise ``AssertionError(message)`` unless the check passed; return self otherwise."""
+    def assert_passed(self) -> None:
+        """Raise ``AssertionError(message)`` unless the check passed.
+
+        Returns None on purpose: a test cell ending in this call must not display a
+        value, or nbgrader would read it as a partial-credit score.
+        """
         if not self.passed:
             raise AssertionError(self.message)
-        return self
 
     def __repr__(self) -> str:
         return f"<CheckResult {'passed' if self.passed else 'FAILED'}: {self.message}>"

@@ -1,0 +1,123 @@
+"""Ready-made checks for the course's functions, in the course's gradient convention.
+
+Convention (as in the lessons): ``dZ`` and ``dA`` hold each example's own gradient
+(row i is dL_i/dZ_i, not divided by m). The cost is the batch mean
+``J = (1/m) * sum_i L_i``, so the 1/m appears exactly once, where a parameter's
+gradient sums over the batch: ``dW = (1/m) dZ.T @ A_prev`` and ``db = (1/m) sum dZ``.
+
+These helpers draw inputs that keep bugs visible (distinct sizes, random values,
+no ReLU kink), call the student's functions safely, and return a ``CheckResult``.
+They contain no solution: the numbers they compare against come from finite
+differences of the student's own forward pass, or from the caller's ``reference``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .gradient_checking import (
+    CheckResult,
+    StudentCodeError,
+    away_from_kink,
+    call_student_code,
+    check_gradient,
+    check_layer_gradient,
+    one_hot,
+    random_labels,
+)
+
+
+def check_activation_backward(
+    forward: Callable[[np.ndarray], np.ndarray],
+    backward: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    *,
+    shape: tuple[int, int] = (7, 5),
+    seed: int = 0,
+    what: str = "activation backward",
+) -> CheckResult:
+    """``backward(dA, Z) -> dZ`` must equal ``dA * g'(Z)`` for ``forward = g``.
+
+    Z: (m, n) pre-activations, kept at least 0.05 away from 0 (ReLU's kink).
+    """
+    rng = np.random.default_rng(seed)
+    Z = away_from_kink(2.0 * rng.standard_normal(shape), rng=rng)
+    return check_layer_gradient(forward, backward, {"Z": Z}, seed=seed, what=what)
+
+
+def check_linear_backward(
+    forward: Callable[..., np.ndarray],
+    backward: Callable[..., Any],
+    *,
+    sizes: tuple[int, int, int] = (7, 5, 3),
+    seed: int = 0,
+    what: str = "linear_backward",
+) -> CheckResult:
+    """``backward(dZ, cache) -> (dA_prev, dW, db)`` for ``Z = forward(A_prev, W, b)``.
+
+    sizes: (m, n_in, n_out), all different so a transpose or a missing sum shows.
+    A_prev: (m, n_in), W: (n_out, n_in), b: (n_out,), cache = (A_prev, W, b).
+    dW and db are checked as gradients of the batch-mean cost; dA_prev, which stays
+    per example, is compared after dividing by m (see the module's convention).
+    """
+    m, n_in, n_out = sizes
+    rng = np.random.default_rng(seed)
+    inputs = {
+        "A_prev": rng.standard_normal((m, n_in)),
+        "W": rng.standard_normal((n_out, n_in)),
+        "b": rng.standard_normal(n_out),
+    }
+
+    def mean_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return forward(A_prev, W, b) / m
+
+    def backward_of_mean(dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
+        grads = backward(dZ, (A_prev, W, b))
+        if isinstance(grads, tuple) and len(grads) == 3 and type(grads[0]) is np.ndarray:
+            return grads[0] / m, grads[1], grads[2]
+        return grads
+
+    backward_of_mean.__name__ = getattr(backward, "__name__", "linear_backward")
+    mean_forward.__name__ = getattr(forward, "__name__", "linear_forward")
+    return check_layer_gradient(
+        mean_forward, backward_of_mean, inputs, seed=seed, batch_size=m, what=what
+    )
+
+
+def classification_batch(
+    m: int = 9, classes: int = 4, seed: int = 0, scale: float = 3.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores Z: (m, classes) and one-hot labels Y: (m, classes) covering every class."""
+    rng = np.random.default_rng(seed)
+    return scale * rng.standard_normal((m, classes)), one_hot(random_labels(m, classes, rng), classes)
+
+
+def check_cost_gradient(
+    cost_function: Callable[[np.ndarray, np.ndarray], Any],
+    Z: np.ndarray,
+    Y: np.ndarray,
+    *,
+    what: str = "cost gradient",
+) -> CheckResult:
+    """``cost_function(Z, Y) -> (cost, dZ)``: cost is the batch mean, dZ is per example.
+
+    Z, Y: (m, k). dZ must be m times the gradient of the mean cost (each row is
+    that example's own gradient), which is what is checked.
+    """
+    m = Z.shape[0]
+    result = CheckResult(what)
+    try:
+        returned = call_student_code(cost_function, Z.copy(), Y.copy())
+    except StudentCodeError as error:
+        result.problem = str(error)
+        return result
+    if not (isinstance(returned, tuple) and len(returned) == 2):
+        result.problem = f"{getattr(cost_function, '__name__', 'your function')} should return (cost, dZ)."
+        return result
+
+    def total_cost(Z: np.ndarray) -> float:
+        return m * float(cost_function(Z, Y)[0])
+
+    return check_gradient(total_cost, {"Z": Z}, {"Z": returned[1]}, batch_size=m, what=what)
