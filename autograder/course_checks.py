@@ -91,7 +91,9 @@ def classification_batch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores Z: (m, classes) and one-hot labels Y: (m, classes) covering every class."""
     rng = np.random.default_rng(seed)
-    return scale * rng.standard_normal((m, classes)), one_hot(random_labels(m, classes, rng), classes)
+    return scale * rng.standard_normal((m, classes)), one_hot(
+        random_labels(m, classes, rng), classes
+    )
 
 
 def check_cost_gradient(
@@ -114,7 +116,9 @@ def check_cost_gradient(
         result.problem = str(error)
         return result
     if not (isinstance(returned, tuple) and len(returned) == 2):
-        result.problem = f"{getattr(cost_function, '__name__', 'your function')} should return (cost, dZ)."
+        result.problem = (
+            f"{getattr(cost_function, '__name__', 'your function')} should return (cost, dZ)."
+        )
         return result
 
     def total_cost(Z: np.ndarray) -> float:

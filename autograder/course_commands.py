@@ -1,0 +1,62 @@
+"""The ``course`` command: thin subcommands, each delegating to one function.
+
+    course generate [ASSIGNMENT ...]   regenerate release/ from source/ (all by default)
+    course check-release               fail if the committed release/ differs from source/
+
+Every command checks its inputs first and answers a bad one with a single line
+``course: error: ...`` (exit status 2) instead of a library traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .course_files import CourseError, find_course_root
+from .release_sync import generate_release, release_differences
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    root = find_course_root()
+    for assignment in generate_release(root, args.assignments or None):
+        print(f"generated release/{assignment}")
+    return 0
+
+
+def command_check_release(args: argparse.Namespace) -> int:
+    differences = release_differences(find_course_root())
+    for line in differences:
+        print(line)
+    if differences:
+        print("release/ is out of date: run `course generate` and commit the result.")
+        return 1
+    print("release/ matches source/.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    generate = commands.add_parser("generate", help="regenerate release/ from source/")
+    generate.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    generate.set_defaults(run=command_generate)
+    check = commands.add_parser("check-release", help="compare release/ with source/")
+    check.set_defaults(run=command_check_release)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as error:
+        print(f"course: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("course: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Find and read the course's files, turning every bad input into one clear sentence.
+
+nbgrader itself answers a missing config or a broken notebook with a traceback of
+its internals; the ``course`` command checks these first and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+
+
+class CourseError(Exception):
+    """A problem with the course's files, worded for the person who can fix it."""
+
+
+CONFIG_NAME = "nbgrader_config.py"
+
+
+def find_course_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` that holds ``nbgrader_config.py``."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise CourseError(
+        f"no {CONFIG_NAME} in {start} or any folder above it: run this inside the course folder."
+    )
+
+
+def source_assignments(root: Path) -> list[str]:
+    """Names of the assignments in ``source/``, sorted."""
+    source = root / "source"
+    if not source.is_dir():
+        return []
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def assignment_notebooks(root: Path, assignment: str) -> list[Path]:
+    """The notebooks of one source assignment, each checked to be a readable notebook."""
+    if not assignment:
+        raise CourseError("no assignment name given.")
+    folder = root / "source" / assignment
+    if not folder.is_dir():
+        known = ", ".join(source_assignments(root)) or "none"
+        raise CourseError(f"no assignment '{assignment}' in {root / 'source'} (found: {known}).")
+    notebooks = sorted(folder.glob("*.ipynb"))
+    if not notebooks:
+        raise CourseError(f"{folder} holds no .ipynb notebook.")
+    for path in notebooks:
+        read_notebook(path)
+    return notebooks
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read a notebook, or raise CourseError naming the file and what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CourseError(f"{path}: cannot be read ({error}).") from None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CourseError(
+            f"{path}: not a notebook: invalid JSON at line {error.lineno}, column {error.colno} "
+            f"({error.msg})."
+        ) from None
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # noqa: BLE001 - nbformat raises several unrelated types
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
+        raise CourseError(f"{path}: not a valid notebook ({first_line}).") from None
+    return notebook

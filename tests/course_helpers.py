@@ -1,0 +1,78 @@
+"""Shared helpers for tests that run the real nbgrader in a scratch copy of the course."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE_ID = "backprop101"
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment for nbgrader subprocesses: this interpreter's bin first on PATH."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, "PATH": path, **extra}
+
+
+def copy_course(destination: Path) -> Path:
+    """A scratch copy of the course: source/, release/ and nbgrader_config.py."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for folder in ("source", "release"):
+        shutil.copytree(REPO / folder, destination / folder)
+    shutil.copy(REPO / "nbgrader_config.py", destination / "nbgrader_config.py")
+    return destination
+
+
+def run(cwd: Path, *command: str, env: dict[str, str] | None = None, check: bool = True):
+    """Run a command; on failure show its output in the assertion message."""
+    process = subprocess.run(
+        list(command), cwd=cwd, capture_output=True, text=True, env=env or tool_env(), check=False
+    )
+    if check:
+        output = f"{process.stdout}\n{process.stderr}"
+        assert process.returncode == 0, f"{' '.join(command)} failed:\n{output}"
+    return process
+
+
+def nbgrader(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True):
+    return run(cwd, sys.executable, "-m", "nbgrader", *args, env=env, check=check)
+
+
+def fill_in_solutions(student_notebook: Path, source_notebook: Path) -> None:
+    """Write the instructor's solution into each solution cell of a student's notebook.
+
+    Cells are matched by nbgrader ``grade_id``, as a student editing only their answer
+    cells would; test cells are left as released.
+    """
+    source_cells = {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in nbformat.read(source_notebook, 4).cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    notebook = nbformat.read(student_notebook, 4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in source_cells:
+            cell.source = source_cells[grade_id].source
+    nbformat.write(notebook, student_notebook)
+
+
+HIDDEN_REGION = re.compile(
+    r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END (SOLUTION|HIDDEN TESTS)", re.S
+)
+
+
+def hidden_lines(source_notebook: Path) -> set[str]:
+    """The distinctive lines inside solution and hidden-test regions of a source notebook."""
+    lines: set[str] = set()
+    for cell in nbformat.read(source_notebook, 4).cells:
+        for _kind, body, _end in HIDDEN_REGION.findall(cell.source):
+            lines |= {line.strip() for line in body.splitlines() if len(line.strip()) >= 12}
+    return lines

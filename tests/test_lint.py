@@ -1,0 +1,13 @@
+"""The code base stays ruff-clean (configuration in pyproject.toml)."""
+
+import subprocess
+import sys
+
+from .course_helpers import REPO
+
+
+def test_ruff_reports_nothing():
+    process = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "."], cwd=REPO, capture_output=True, text=True
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
