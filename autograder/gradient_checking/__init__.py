@@ -27,6 +27,7 @@ from .safe_calls import StudentCodeError, call_student_code
 from .test_inputs import (
     away_from_kink,
     distinct_dimensions,
+    inputs_off_relu_kink,
     min_distance_to_kink,
     one_hot,
     random_labels,
@@ -52,6 +53,7 @@ __all__ = [
     "directional_derivative",
     "distinct_dimensions",
     "finite_difference_gradient",
+    "inputs_off_relu_kink",
     "min_distance_to_kink",
     "one_hot",
     "random_labels",

@@ -37,7 +37,10 @@ from .test_inputs import random_upstream_gradient
 
 DEFAULT_TOLERANCE = 1e-4
 DEFAULT_DIRECTIONS = 3
-FULL_CHECK_MAX_SIZE = 256
+FULL_CHECK_MAX_SIZE = 64
+#: A tensor that fails its directional check and has at most this many entries gets a
+#: full finite-difference gradient, to diagnose the failure precisely (failures only).
+FULL_DIAGNOSIS_MAX_SIZE = 256
 _MAX_REDRAWS = 5
 
 Gradients = Mapping[str, Any] | Sequence[Any]
@@ -57,7 +60,12 @@ class _Loss:
             raise StudentCodeError(problem)
         if array.size != 1:
             raise StudentCodeError(f"the loss should be a single number, got shape {array.shape}.")
-        return float(array.reshape(()))
+        value = float(array.reshape(()))
+        if not np.isfinite(value):
+            raise StudentCodeError(
+                f"the loss is {value}: look for an overflowing exp or a log of zero."
+            )
+        return value
 
     def along(self, name: str) -> Callable[[np.ndarray], float]:
         """The loss as a function of one parameter, the others held fixed."""
@@ -103,9 +111,10 @@ def _against_expected(
     expected: np.ndarray,
     method: str,
     tolerance: float,
+    floor: float = 0.0,
     **context: Any,
 ) -> TensorCheck:
-    error = relative_difference(student, expected)
+    error = relative_difference(student, expected, floor=floor)
     if error <= tolerance:
         return TensorCheck(name, True, method, relative_error=error)
     found: Diagnosis = diagnose(name, student, expected, **context)
@@ -124,8 +133,8 @@ def _directional_verdict(
     directions: int,
     step: float,
     tolerance: float,
-    batch_size: int | None,
-    known_mistakes: Mapping[str, np.ndarray] | None,
+    floor: float,
+    context: dict[str, Any],
 ) -> TensorCheck:
     norm = float(np.linalg.norm(student))
     worst, ratios, redraws, evaluations = 0.0, [], 0, 0
@@ -134,7 +143,7 @@ def _directional_verdict(
             direction = rng.standard_normal(point.shape)
             numeric, roughness = directional_derivative(along, point, direction, step)
             evaluations += 4
-            scale = max(norm, abs(numeric), 1e-12)
+            scale = max(norm, abs(numeric), floor)
             if roughness <= 0.1 * tolerance * scale:
                 break
             redraws += 1  # the step crossed a kink: this direction proves nothing
@@ -144,19 +153,24 @@ def _directional_verdict(
     check = TensorCheck(
         name, worst <= tolerance, "directional", worst, evaluations, redraws=redraws
     )
+    if check.passed:
+        return check
     mistakes = [
         sentence
-        for sentence, mistaken in (known_mistakes or {}).items()
+        for sentence, mistaken in (context["known_mistakes"] or {}).items()
         if mistaken.shape == student.shape and relative_difference(student, mistaken) <= AGREEMENT
     ]
-    if not check.passed and mistakes:
-        check.diagnosis, check.evidence = mistakes[0], f"{name} matches that mistake exactly"
-    elif not check.passed:
+    if mistakes:
+        found, extra = Diagnosis(mistakes[0], f"{name} matches that mistake exactly"), 0
+    elif point.size <= FULL_DIAGNOSIS_MAX_SIZE or student.ndim != 2:
+        numeric = finite_difference_gradient(along, point, step)
+        found, extra = diagnose(name, student, numeric, **context), 2 * point.size
+    else:
         found, extra = _diagnose_directional(
-            name, student, along, point, ratios, step, tolerance, batch_size
+            name, student, along, point, ratios, step, tolerance, floor, context["batch_size"]
         )
-        check.diagnosis, check.evidence = found.sentence, found.evidence
-        check.evaluations += extra
+    check.diagnosis, check.evidence = found.sentence, found.evidence
+    check.evaluations += extra
     return check
 
 
@@ -168,66 +182,82 @@ def _diagnose_directional(
     ratios: list[float],
     step: float,
     tolerance: float,
+    floor: float,
     batch_size: int | None,
 ) -> tuple[Diagnosis, int]:
     """Explain a directional failure cheaply: a common scale factor, else a wrong row/column.
 
-    Only runs on failure. Row and column localisation cost 2 evaluations per row and
-    per column, far below a full check's 2 per entry.
+    Only runs on failure, for tensors too large for a full diagnosis. Wrong rows and
+    columns are found by group testing (bisection), about 4 * log2(n) evaluations each.
     """
     finite = [r for r in ratios if np.isfinite(r)]
     if len(finite) == len(ratios) and max(finite) - min(finite) <= 1e-3 * max(1.0, abs(finite[0])):
         return scale_factor_diagnosis(name, float(np.mean(finite)), batch_size), 0
+    generic = Diagnosis(
+        f"{name} does not match finite differences: re-derive it with the chain rule, "
+        "one factor at a time."
+    )
     if student.ndim != 2:
-        return Diagnosis(
-            f"{name} does not match finite differences: re-derive it with the "
-            "chain rule, one factor at a time."
-        ), 0
+        return generic, 0
+    rng = np.random.default_rng(0)
     evaluations = 0
 
-    def wrong_slices(axis: int) -> list[int]:
+    def group_is_wrong(axis: int, indices: np.ndarray, tries: int = 2) -> bool:
+        """Does the group of rows/columns hold an error? Two directions, so that one
+        unlucky direction (nearly orthogonal to the error) cannot hide it."""
         nonlocal evaluations
-        wrong = []
-        rng = np.random.default_rng(0)
-        for index in range(point.shape[axis]):
+        for _ in range(tries):
             direction = np.zeros_like(point)
             if axis == 0:
-                direction[index] = rng.standard_normal(point.shape[1])
+                direction[indices] = rng.standard_normal((len(indices), point.shape[1]))
             else:
-                direction[:, index] = rng.standard_normal(point.shape[0])
-            unit = direction / np.linalg.norm(direction)
-            numeric = (along(point + step * unit) - along(point - step * unit)) / (2 * step)
+                direction[:, indices] = rng.standard_normal((point.shape[0], len(indices)))
+            # Unnormalised Gaussian direction, as in the main check: <error, direction>
+            # has the size of the error itself, so the group's norm is the right scale.
+            norm = float(np.linalg.norm(direction))
+            unit = direction / norm
+            numeric = norm * (along(point + step * unit) - along(point - step * unit)) / (2 * step)
             evaluations += 2
-            analytic = float(np.vdot(student, unit))
-            scale = max(
-                float(np.linalg.norm(np.take(student, index, axis=axis))), abs(numeric), 1e-12
-            )
-            if abs(analytic - numeric) > tolerance * scale:
-                wrong.append(index)
-        return wrong
+            part = np.take(student, indices, axis=axis)
+            scale = max(float(np.linalg.norm(part)), abs(numeric), floor)
+            if abs(float(np.vdot(student, direction)) - numeric) > tolerance * scale:
+                return True
+        return False
 
-    rows, cols = wrong_slices(0), wrong_slices(1)
-    if len(rows) == 1 and len(cols) == 1:
+    def wrong_along(axis: int, limit: int = 4) -> list[int] | None:
+        """Indices of wrong rows (axis 0) or columns (axis 1); None if more than ``limit``."""
+        found: list[int] = []
+        pending = [np.arange(point.shape[axis])]
+        while pending:
+            group = pending.pop()
+            if not group_is_wrong(axis, group):
+                continue
+            if len(group) == 1:
+                found.append(int(group[0]))
+                if len(found) > limit:
+                    return None
+                continue
+            half = len(group) // 2
+            pending += [group[half:], group[:half]]
+        return sorted(found)
+
+    rows, cols = wrong_along(0), wrong_along(1)
+    if rows is not None and cols is not None and len(rows) == 1 and len(cols) == 1:
         index = (rows[0], cols[0])
-
-        def entry(value: float) -> float:
-            moved = point.copy()
-            moved[index] = value
-            return along(moved)
-
-        expected = (entry(point[index] + step) - entry(point[index] - step)) / (2 * step)
+        moved = point.copy()
+        moved[index] += step
+        plus = along(moved)
+        moved[index] -= 2 * step
+        expected = (plus - along(moved)) / (2 * step)
         return Diagnosis(
             f"{name} is wrong only at entry {index}.",
             f"yours {student[index]:.6g} vs expected {expected:.6g}",
         ), evaluations + 2
-    if len(rows) == 1:
+    if rows is not None and len(rows) == 1:
         return Diagnosis(f"{name} is wrong only in row {rows[0]}."), evaluations
-    if len(cols) == 1:
+    if cols is not None and len(cols) == 1:
         return Diagnosis(f"{name} is wrong only in column {cols[0]}."), evaluations
-    return Diagnosis(
-        f"{name} does not match finite differences: re-derive it with the chain rule, "
-        "one factor at a time."
-    ), evaluations
+    return generic, evaluations
 
 
 def _check_all(
@@ -255,10 +285,13 @@ def _check_all(
         if callable(gradients):
             gradients = call_student_code(gradients, *frozen.values())
         students = _name_gradients(gradients, names)
-        objective(**frozen)  # the loss itself must evaluate cleanly
+        base_value = objective(**frozen)  # the loss itself must evaluate cleanly
     except StudentCodeError as error:
         result.problem = _explain_read_only(error)
         return result
+    # Finite differences carry rounding noise of about 1e-16 * |loss| / step; gradients
+    # smaller than this floor (a dead ReLU unit's row) are compared in absolute terms.
+    floor = 1e-6 * max(1.0, abs(base_value))
     for index, name in enumerate(names):
         point = frozen[name]
         label = f"d{name}"
@@ -279,7 +312,7 @@ def _check_all(
                     before = objective.evaluations
                     numeric = finite_difference_gradient(objective.along(name), point, step)
                     verdict = _against_expected(
-                        label, student, numeric, "full", tolerance, **context
+                        label, student, numeric, "full", tolerance, floor, **context
                     )
                     verdict.evaluations = objective.evaluations - before
                 else:
@@ -293,8 +326,8 @@ def _check_all(
                         directions=directions,
                         step=step,
                         tolerance=tolerance,
-                        batch_size=batch_size,
-                        known_mistakes=context["known_mistakes"],
+                        floor=floor,
+                        context=context,
                     )
             except StudentCodeError as error:
                 result.problem = _explain_read_only(error)
@@ -406,12 +439,16 @@ def check_layer_gradient(
     def weighted_output(*values: np.ndarray) -> float:
         return float(np.sum(np.asarray(forward(*values), dtype=np.float64) * upstream))
 
+    def gradients_for_upstream(*values: np.ndarray) -> Gradients:
+        return backward(upstream, *values)
+
     weighted_output.__name__ = getattr(forward, "__name__", "forward")
+    gradients_for_upstream.__name__ = getattr(backward, "__name__", "backward")
     return _check_all(
         what,
         weighted_output,
         frozen,
-        lambda *values: backward(upstream, *values),
+        gradients_for_upstream,
         seed=seed,
         directions=options.get("directions", DEFAULT_DIRECTIONS),
         step=options.get("step", DEFAULT_STEP),

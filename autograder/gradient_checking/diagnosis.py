@@ -25,9 +25,9 @@ class Diagnosis:
     evidence: str = ""
 
 
-def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
-    """``|a - b| / max(|a|, |b|)`` in the 2-norm, 0 when both are zero."""
-    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)))
+def relative_difference(a: np.ndarray, b: np.ndarray, floor: float = 0.0) -> float:
+    """``|a - b| / max(|a|, |b|, floor)`` in the 2-norm, 0 when that scale is zero."""
+    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), floor)
     return 0.0 if scale == 0.0 else float(np.linalg.norm(a - b)) / scale
 
 

@@ -64,3 +64,17 @@ def away_from_kink(
 def min_distance_to_kink(preactivations: np.ndarray) -> float:
     """How far the closest ReLU pre-activation is from 0 (redraw inputs if it is tiny)."""
     return float(np.min(np.abs(preactivations)))
+
+
+def inputs_off_relu_kink(
+    X: np.ndarray, W: np.ndarray, b: np.ndarray, margin: float = 0.01
+) -> np.ndarray:
+    """Nudge the rows of X so that every pre-activation ``X @ W.T + b`` is ``margin`` from 0.
+
+    X: (m, n_in), W: (n_out, n_in) with n_out <= n_in, b: (n_out,). Each row moves by
+    the least-norm change that puts its pre-activations where ``away_from_kink`` wants
+    them, so the data barely changes while finite differences never cross ReLU's kink.
+    """
+    Z = X @ W.T + b
+    target = away_from_kink(Z, margin)
+    return X + (target - Z) @ np.linalg.pinv(W).T
