@@ -6,8 +6,10 @@ Every setting can be overridden on the command line, e.g. ``--Exchange.root=/tmp
 
 import os
 
-from nbgrader.converters import GenerateAssignment
+from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.preprocessors import SaveAutoGrades
 
+from autograder.grading.preprocessors import BlockTampering, GuardGradeOutputs
 from autograder.notebook_hygiene import StripWidgetState
 
 c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
@@ -40,3 +42,13 @@ c.GenerateAssignment.preprocessors = [
 c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError('Write your solution here.')"
 }
+# Autograding: block tampering before execution, vet scores before they are saved
+# (see autograder/grading/__init__.py for the threat model).
+_autograde = Autograde.class_traits()["autograde_preprocessors"].default()
+_save = _autograde.index(SaveAutoGrades)
+c.Autograde.autograde_preprocessors = [
+    BlockTampering,
+    *_autograde[:_save],
+    GuardGradeOutputs,
+    *_autograde[_save:],
+]

@@ -70,9 +70,16 @@ HIDDEN_REGION = re.compile(
 
 
 def hidden_lines(source_notebook: Path) -> set[str]:
-    """The distinctive lines inside solution and hidden-test regions of a source notebook."""
-    lines: set[str] = set()
+    """Distinctive lines inside solution and hidden-test regions of a source notebook.
+
+    A line the instructor also shows outside those regions (an equation in the
+    instructions, scaffolding like ``m = X.shape[0]``) is public, not a secret.
+    """
+    secret: set[str] = set()
+    public_text = []
     for cell in nbformat.read(source_notebook, 4).cells:
         for _kind, body, _end in HIDDEN_REGION.findall(cell.source):
-            lines |= {line.strip() for line in body.splitlines() if len(line.strip()) >= 12}
-    return lines
+            secret |= {line.strip() for line in body.splitlines() if len(line.strip()) >= 12}
+        public_text.append(HIDDEN_REGION.sub("", cell.source))
+    public = "\n".join(public_text)
+    return {line for line in secret if line not in public}

@@ -1,0 +1,104 @@
+"""nbgrader preprocessors that keep tampering and bad scores out of the gradebook.
+
+Configured in ``nbgrader_config.py`` around nbgrader's own ``Execute``:
+``BlockTampering`` first, ``GuardGradeOutputs`` just before ``SaveAutoGrades``.
+They run in nbgrader's process; the student's kernel cannot reach them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from nbformat import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_locked, is_solution
+
+from .tamper_scan import find_tampering, names_defined
+
+METADATA_KEY = "autograder"
+
+
+def _error_output(name: str, message: str) -> NotebookNode:
+    return NotebookNode(
+        output_type="error", ename=name, evalue=message, traceback=[f"{name}: {message}"]
+    )
+
+
+def _cell_label(cell: NotebookNode, index: int) -> str:
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    return f"cell '{grade_id}'" if grade_id else f"cell {index + 1}"
+
+
+class BlockTampering(NbGraderPreprocessor):
+    """Before execution: scan every student-editable code cell; neutralise flagged ones.
+
+    Locked cells (setup, tests) are restored by nbgrader from its database, so they are
+    trusted; the names they define are protected from rebinding. A flagged cell's source
+    is replaced by a ``raise`` naming the finding, in the autograded copy only.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+        protected: set[str] = set()
+        for _, cell in code_cells:
+            if is_locked(cell) or is_grade(cell):
+                protected |= names_defined(cell.source)
+        findings = []
+        for index, cell in code_cells:
+            if is_locked(cell) or (is_grade(cell) and not is_solution(cell)):
+                continue
+            found = find_tampering(cell.source, protected)
+            if not found:
+                continue
+            label = _cell_label(cell, index)
+            lines = [f"{label}, line {f.line}: {f.reason}" for f in found]
+            findings += lines
+            notice = "; ".join(lines)
+            cell.source = (
+                "# This cell was not run: it contains code that could change how it is graded.\n"
+                f"raise RuntimeError({notice!r})"
+            )
+        if findings:
+            nb.metadata.setdefault(METADATA_KEY, {})["tampering"] = findings
+            self.log.warning("Tampering suspected: %s", "; ".join(findings))
+        return nb, resources
+
+
+class GuardGradeOutputs(NbGraderPreprocessor):
+    """After execution: fail every graded cell of a flagged notebook, and any graded cell
+    whose partial-credit output is not a finite float in ``[0, points]``."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        tampering = nb.metadata.get(METADATA_KEY, {}).get("tampering", [])
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not is_grade(cell):
+                continue
+            if tampering:
+                cell.outputs.append(
+                    _error_output(
+                        "TamperingDetected",
+                        "graded as 0 because another cell was not run: " + "; ".join(tampering),
+                    )
+                )
+                continue
+            problem = _partial_credit_problem(cell)
+            if problem:
+                cell.outputs = [o for o in cell.outputs if o.output_type != "execute_result"]
+                cell.outputs.append(_error_output("InvalidScore", problem))
+        return nb, resources
+
+
+def _partial_credit_problem(cell: NotebookNode) -> str | None:
+    """Why a graded cell's displayed value is not a valid partial-credit score, if it is not."""
+    points = float(cell.metadata["nbgrader"].get("points", 0))
+    for output in cell.outputs:
+        if output.output_type != "execute_result":
+            continue
+        text = str(output.get("data", {}).get("text/plain", "")).strip()
+        try:
+            value = float(text)
+        except ValueError:
+            return f"the cell displayed {text[:40]!r}, not a score"
+        if not math.isfinite(value) or not 0.0 <= value <= points:
+            return f"the cell displayed {text[:40]}, not a score in [0, {points:g}]"
+    return None
