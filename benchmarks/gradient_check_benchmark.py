@@ -122,16 +122,17 @@ def full_numeric_gradients(X, Y, params, sample: int | None):
     return numeric, evaluations, seconds
 
 
-def full_check_catches(numeric, grads) -> str:
+def full_check_verdict(numeric, grads) -> str:
+    """'failed' when the CS231n-style check rejects the gradients, else 'passed'."""
     for name, expected in numeric.items():
         if expected is None:
             return "n/a (sampled)"
         got = grads[name]
         if got.shape != expected.shape or not np.all(np.isfinite(got)):
-            return "yes"
+            return "failed"
         if relative_difference(got, expected) > 1e-7:
-            return "yes"
-    return "no"
+            return "failed"
+    return "passed"
 
 
 def main() -> None:
@@ -167,13 +168,13 @@ def main() -> None:
         result = check_gradient(lambda *p: loss(X, Y, *p), params, grads, batch_size=M)
         seconds = time.perf_counter() - t0
         worst_seconds = max(worst_seconds, seconds)
-        caught = "passed" if result.passed else "caught"
+        caught = "passed" if result.passed else "failed"
         if bug is None:
             passing_evals = result.evaluations
             expected_ok = result.passed
         label = bug or "correct gradients"
         print(
-            f"{label:32} {full_check_catches(numeric, grads):>14} {caught:>13} "
+            f"{label:32} {full_check_verdict(numeric, grads):>14} {caught:>13} "
             f"{result.evaluations:>6} {seconds * 1000:>6.0f}ms  {result.diagnosis or ''}"
         )
     print()

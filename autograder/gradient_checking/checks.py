@@ -96,10 +96,14 @@ def _explain_read_only(error: StudentCodeError) -> str:
 
 
 def _structural_verdict(
-    name: str, value: Any, shape: tuple[int, ...]
+    name: str, value: Any, shape: tuple[int, ...], batch_size: int | None = None
 ) -> tuple[np.ndarray | None, TensorCheck | None]:
     array, problem = as_checked_array(name, value)
-    problem = problem or shape_problem(name, array, shape) or finiteness_problem(name, array)
+    problem = (
+        problem
+        or shape_problem(name, array, shape, batch_size)
+        or finiteness_problem(name, array)
+    )
     if problem is not None:
         return None, TensorCheck(name, False, "structure", diagnosis=problem)
     return array, None
@@ -295,7 +299,7 @@ def _check_all(
     for index, name in enumerate(names):
         point = frozen[name]
         label = f"d{name}"
-        student, verdict = _structural_verdict(label, students[name], point.shape)
+        student, verdict = _structural_verdict(label, students[name], point.shape, batch_size)
         if verdict is None:
             context = {
                 "batch_size": batch_size,

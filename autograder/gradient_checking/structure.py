@@ -28,11 +28,19 @@ def as_checked_array(name: str, value: object) -> tuple[np.ndarray | None, str |
     return None, f"{name} is a {type(value).__name__}; expected a NumPy array."
 
 
-def shape_problem(name: str, got: np.ndarray, expected_shape: tuple[int, ...]) -> str | None:
+def shape_problem(
+    name: str, got: np.ndarray, expected_shape: tuple[int, ...], batch_size: int | None = None
+) -> str | None:
     """A one-line explanation when ``got`` does not have exactly ``expected_shape``."""
     if got.shape == tuple(expected_shape):
         return None
     message = f"{name} has shape {got.shape}, expected {tuple(expected_shape)}"
+    if (
+        batch_size is not None
+        and got.ndim == len(expected_shape) == 1
+        and got.shape[0] == batch_size != expected_shape[0]
+    ):
+        return message + ": you summed over the wrong axis; sum over axis 0 (the batch axis)."
     if got.ndim == len(expected_shape) + 1:
         for axis in range(got.ndim):
             if got.shape[:axis] + got.shape[axis + 1 :] == tuple(expected_shape):

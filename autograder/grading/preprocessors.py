@@ -33,7 +33,8 @@ class BlockTampering(NbGraderPreprocessor):
     """Before execution: scan every student-editable code cell; neutralise flagged ones.
 
     Locked cells (setup, tests) are restored by nbgrader from its database, so they are
-    trusted; the names they define are protected from rebinding. A flagged cell's source
+    trusted; the imports and functions of the locked setup cells are protected from
+    rebinding (plain variables such as ``rng`` are not). A flagged cell's source
     is replaced by a ``raise`` naming the finding, in the autograded copy only.
     """
 
@@ -41,7 +42,7 @@ class BlockTampering(NbGraderPreprocessor):
         code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
         protected: set[str] = set()
         for _, cell in code_cells:
-            if is_locked(cell) or is_grade(cell):
+            if is_locked(cell) and not is_grade(cell):  # setup cells, not tests
                 protected |= names_defined(cell.source)
         findings = []
         for index, cell in code_cells:

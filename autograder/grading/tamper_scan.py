@@ -154,7 +154,7 @@ def find_tampering(source: str, protected_names: Iterable[str] = ()) -> list[Fin
 
 
 def names_defined(source: str) -> set[str]:
-    """Top-level names a (trusted) cell binds: imports, functions, classes, assignments."""
+    """Top-level names a (trusted) cell provides: its imports, functions and classes."""
     try:
         tree = ast.parse(_python_source(source))
     except SyntaxError:
@@ -165,6 +165,4 @@ def names_defined(source: str) -> set[str]:
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return names
