@@ -79,8 +79,10 @@ A1_VARIANTS = [
         edits={
             "activations": [
                 (
-                    "    E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
-                    "    print('sigmoid called')\n    return 1.0 / (1.0 + np.exp(-Z))  # overflow warning",
+                    "    E = np.exp(-np.abs(Z))\n"
+                    "    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+                    "    print('sigmoid called')\n"
+                    "    return 1.0 / (1.0 + np.exp(-Z))  # overflow warning",
                 ),
                 ("return dA * (Z > 0)", "return np.where(Z > 0, dA, 0.0)"),
             ],
