@@ -100,9 +100,7 @@ def _structural_verdict(
 ) -> tuple[np.ndarray | None, TensorCheck | None]:
     array, problem = as_checked_array(name, value)
     problem = (
-        problem
-        or shape_problem(name, array, shape, batch_size)
-        or finiteness_problem(name, array)
+        problem or shape_problem(name, array, shape, batch_size) or finiteness_problem(name, array)
     )
     if problem is not None:
         return None, TensorCheck(name, False, "structure", diagnosis=problem)

@@ -40,10 +40,10 @@ class BlockTampering(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-        protected: set[str] = set()
+        protected: dict[str, str] = {}
         for _, cell in code_cells:
             if is_locked(cell) and not is_grade(cell):  # setup cells, not tests
-                protected |= names_defined(cell.source)
+                protected.update(names_defined(cell.source))
         findings = []
         for index, cell in code_cells:
             if is_locked(cell) or (is_grade(cell) and not is_solution(cell)):

@@ -7,7 +7,7 @@ Pure functions over source text: ``find_tampering(source, protected_names)`` ret
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from IPython.core.inputtransformer2 import TransformerManager
@@ -51,7 +51,7 @@ def _root_name(node: ast.expr) -> str | None:
 
 
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, protected: set[str]):
+    def __init__(self, protected: Mapping[str, str]):
         self.protected = protected
         self.modules: set[str] = {"np", "numpy"}
         self.findings: list[Finding] = []
@@ -59,22 +59,24 @@ class _Scanner(ast.NodeVisitor):
     def flag(self, node: ast.AST, reason: str) -> None:
         self.findings.append(Finding(getattr(node, "lineno", 0), reason))
 
-    def _import(self, node: ast.AST, module: str, bound: str) -> None:
+    def _import(self, node: ast.AST, module: str, bound: str, origin: str) -> None:
         top = module.split(".")[0]
         if top in DENIED_MODULES:
             self.flag(node, f"imports {module}, which can change how the checks run")
-        if bound in self.protected:
+        # Importing the very same thing again (``import numpy as np``) is harmless.
+        if bound in self.protected and self.protected[bound] != origin:
             self.flag(node, f"rebinds {bound}, which the assignment provides")
         self.modules.add(bound)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self._import(node, alias.name, alias.asname or alias.name.split(".")[0])
+            bound = alias.asname or alias.name.split(".")[0]
+            self._import(node, alias.name, bound, alias.name if alias.asname else bound)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
         for alias in node.names:
-            self._import(node, module, alias.asname or alias.name)
+            self._import(node, module, alias.asname or alias.name, f"{module}.{alias.name}")
             if alias.name == "*":
                 self.flag(node, f"imports * from {module}")
 
@@ -137,32 +139,46 @@ class _Scanner(ast.NodeVisitor):
                 self.flag(node, f"declares {name} global to replace it")
 
 
-def find_tampering(source: str, protected_names: Iterable[str] = ()) -> list[Finding]:
+def find_tampering(
+    source: str, protected_names: Mapping[str, str] | Iterable[str] = ()
+) -> list[Finding]:
     """Suspicious constructs in one cell's source; ``[]`` for ordinary code.
 
     ``protected_names``: names the assignment's locked cells define (its imports and
-    helpers), which a student cell must not rebind. A cell that does not parse is
-    left alone: running it simply raises a SyntaxError and scores nothing.
+    helpers), which a student cell must not rebind; as returned by ``names_defined``
+    (name -> origin), so that re-importing the same thing is allowed. A cell that does
+    not parse is left alone: running it raises a SyntaxError and scores nothing.
     """
+    if not isinstance(protected_names, Mapping):
+        protected_names = {name: "" for name in protected_names}
     try:
         tree = ast.parse(_python_source(source))
     except SyntaxError:
         return []
-    scanner = _Scanner(set(protected_names))
+    scanner = _Scanner(protected_names)
     scanner.visit(tree)
     return sorted(set(scanner.findings), key=lambda f: (f.line, f.reason))
 
 
-def names_defined(source: str) -> set[str]:
-    """Top-level names a (trusted) cell provides: its imports, functions and classes."""
+def names_defined(source: str) -> dict[str, str]:
+    """Top-level names a (trusted) cell provides, mapped to their origin.
+
+    Imports map to what they import (``np`` -> ``numpy``, ``check_values`` ->
+    ``autograder.gradient_checking.check_values``); functions and classes to ``"def"``.
+    """
     try:
         tree = ast.parse(_python_source(source))
     except SyntaxError:
-        return set()
-    names: set[str] = set()
+        return {}
+    names: dict[str, str] = {}
     for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                bound = a.asname or a.name.split(".")[0]
+                names[bound] = a.name if a.asname else bound
+        elif isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                names[a.asname or a.name] = f"{node.module}.{a.name}"
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
+            names[node.name] = "def"
     return names

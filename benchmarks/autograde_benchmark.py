@@ -1,0 +1,57 @@
+"""Seconds for the real `nbgrader autograde` to grade one complete, correct submission.
+
+For each assignment: a scratch copy of the course, the instructor's solution handed in
+as one student, then `nbgrader autograde ASSIGNMENT --student solution --force` timed
+end to end (nbgrader's start-up, kernel start, every cell including training, the
+gradebook write). Repeated; prints each run, the median and the slowest.
+
+    python benchmarks/autograde_benchmark.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.course_helpers import copy_course, nbgrader, tool_env  # noqa: E402
+from tests.simulated_submissions import A1, A2, Variant, apply_variant  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        course = copy_course(Path(scratch) / "course")
+        env = tool_env(NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
+        for assignment in (A1, A2):
+            nbgrader(course, "generate_assignment", assignment, "--force", env=env)
+            apply_variant(
+                course / "release" / assignment / f"{assignment}.ipynb",
+                course / "source" / assignment / f"{assignment}.ipynb",
+                Variant("solution"),
+                course / "submitted" / "solution" / assignment / f"{assignment}.ipynb",
+            )
+            times = []
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                nbgrader(
+                    course, "autograde", assignment, "--student", "solution", "--force", env=env
+                )
+                times.append(time.perf_counter() - start)
+            runs = ", ".join(f"{t:.1f}" for t in times)
+            print(
+                f"{assignment}: {runs} s  (median {statistics.median(times):.1f} s, "
+                f"slowest {max(times):.1f} s)"
+            )
+
+
+if __name__ == "__main__":
+    main()
