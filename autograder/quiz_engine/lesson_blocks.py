@@ -1,0 +1,54 @@
+"""One call per interactive block in a lesson notebook; a broken bank never breaks the lesson.
+
+Each ``show_*`` returns the widget (displayed as the cell's result). If the bank file
+is missing or malformed, it returns a short notice naming the file and the problem
+instead of raising, so the rest of the lesson still opens and runs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from .exercises import CheckpointState, FlashcardDeck, MatchingExercise, OrderingExercise
+from .question_bank import QuestionBank, QuestionBankError, load_question_bank
+from .quiz_widgets import CheckpointView, FlashcardView, MatchingView, OrderingView, QuizView
+
+
+def _guarded(
+    bank_path: str | Path, build: Callable[[QuestionBank], widgets.Widget]
+) -> widgets.Widget:
+    try:
+        return build(load_question_bank(bank_path))
+    except (QuestionBankError, KeyError, IndexError) as error:
+        message = (
+            str(error) if isinstance(error, QuestionBankError) else f"{bank_path}: no item {error}"
+        )
+        return widgets.HTML(
+            f"<p role='alert'><b>This exercise could not be loaded.</b> {html.escape(message)} "
+            "The rest of the lesson works; tell your instructor.</p>"
+        )
+
+
+def show_quiz(bank_path: str | Path, one_at_a_time: bool = False) -> widgets.Widget:
+    """The bank's quiz in practice mode: instant feedback, retry, and a final score."""
+    return _guarded(bank_path, lambda bank: QuizView(bank, "practice", one_at_a_time))
+
+
+def show_flashcards(bank_path: str | Path) -> widgets.Widget:
+    return _guarded(bank_path, lambda bank: FlashcardView(FlashcardDeck.from_bank(bank)))
+
+
+def show_matching(bank_path: str | Path, question_id: str, seed: int = 0) -> widgets.Widget:
+    return _guarded(bank_path, lambda bank: MatchingView(MatchingExercise(bank[question_id], seed)))
+
+
+def show_ordering(bank_path: str | Path, question_id: str, seed: int = 0) -> widgets.Widget:
+    return _guarded(bank_path, lambda bank: OrderingView(OrderingExercise(bank[question_id], seed)))
+
+
+def show_checkpoint(bank_path: str | Path, question_id: str) -> widgets.Widget:
+    return _guarded(bank_path, lambda bank: CheckpointView(CheckpointState(bank[question_id])))

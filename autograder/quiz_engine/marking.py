@@ -1,0 +1,111 @@
+"""Mark one answer to one question: pure functions, partial credit as a fraction in [0, 1].
+
+Answer formats (the same in practice and graded mode, and in the saved answers file):
+single_choice: option index; multiple_select: list of option indices; numeric: a number;
+matching: {term: definition}; ordering: list of the items in the chosen order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .question_bank import Question
+
+
+@dataclass(frozen=True)
+class Mark:
+    """``score`` in [0, 1]; ``feedback``: what the answer shows (a misconception, or why right)."""
+
+    question_id: str
+    score: float
+    feedback: str
+
+    @property
+    def correct(self) -> bool:
+        return self.score == 1.0
+
+
+def _unanswered(question: Question) -> Mark:
+    return Mark(question.id, 0.0, "Not answered yet.")
+
+
+def mark_single_choice(question: Question, chosen: int) -> Mark:
+    if not isinstance(chosen, int) or not 0 <= chosen < len(question.options):
+        return _unanswered(question)
+    option = question.options[chosen]
+    right = next(o for o in question.options if o.correct)
+    if option.correct:
+        return Mark(question.id, 1.0, option.feedback or question.explanation or "Correct.")
+    detail = option.feedback or question.explanation or ""
+    return Mark(question.id, 0.0, f"{detail} The answer: {right.text}".strip())
+
+
+def mark_multiple_select(question: Question, chosen: list[int]) -> Mark:
+    """Each right pick earns a share, each wrong pick takes one back (never below 0)."""
+    picks = {c for c in chosen if isinstance(c, int) and 0 <= c < len(question.options)}
+    right = {i for i, o in enumerate(question.options) if o.correct}
+    if not picks:
+        return _unanswered(question)
+    score = max(0.0, (len(picks & right) - len(picks - right)) / len(right))
+    notes = [
+        question.options[i].feedback for i in sorted(picks - right) if question.options[i].feedback
+    ]
+    missed = [question.options[i].text for i in sorted(right - picks)]
+    if missed:
+        notes.append("Also right: " + "; ".join(missed) + ".")
+    return Mark(question.id, score, " ".join(notes) or question.explanation or "All right.")
+
+
+def mark_numeric(question: Question, value: Any) -> Mark:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return _unanswered(question)
+    if not math.isfinite(number):
+        return _unanswered(question)
+    if abs(number - float(question.answer)) <= question.tolerance:
+        return Mark(question.id, 1.0, question.explanation or "Correct.")
+    for wrong, feedback in question.wrong_answers:
+        if abs(number - wrong) <= question.tolerance:
+            return Mark(question.id, 0.0, feedback)
+    return Mark(question.id, 0.0, f"Not quite. {question.explanation}".strip())
+
+
+def mark_matching(question: Question, matches: dict[str, str]) -> Mark:
+    """One share per term matched to its own definition."""
+    if not isinstance(matches, dict) or not matches:
+        return _unanswered(question)
+    wrong = [term for term, definition in question.pairs if matches.get(term) != definition]
+    score = (len(question.pairs) - len(wrong)) / len(question.pairs)
+    feedback = "All pairs match." if not wrong else "Check again: " + ", ".join(wrong) + "."
+    return Mark(question.id, score, feedback)
+
+
+def mark_ordering(question: Question, order: list[str]) -> Mark:
+    """One share per item in its right position."""
+    if not isinstance(order, list) or sorted(order) != sorted(question.items):
+        return _unanswered(question)
+    placed = sum(a == b for a, b in zip(order, question.items, strict=True))
+    score = placed / len(question.items)
+    feedback = question.explanation or "Right order."
+    if score < 1.0:
+        feedback = f"{placed} of {len(question.items)} in the right place. {question.explanation}"
+    return Mark(question.id, score, feedback.strip())
+
+
+MARKERS = {
+    "single_choice": mark_single_choice,
+    "multiple_select": mark_multiple_select,
+    "numeric": mark_numeric,
+    "matching": mark_matching,
+    "ordering": mark_ordering,
+}
+
+
+def mark_answer(question: Question, answer: Any) -> Mark:
+    """Mark any answer to any markable question; a missing answer scores 0."""
+    if answer is None:
+        return _unanswered(question)
+    return MARKERS[question.type](question, answer)

@@ -1,0 +1,441 @@
+"""ipywidgets views over the exercises in ``exercises.py`` (thin: no logic of their own).
+
+Accessibility: every control carries a text label (a ``description``, a button's own
+text, or a label beside it), right and wrong are said in words ("Correct", "Not
+quite"), never by colour alone, and everything works with Tab, Space and Enter
+because only native buttons, radio buttons, checkboxes, text boxes and drop-downs
+are used (nothing needs dragging).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from .exercises import CheckpointState, FlashcardDeck, MatchingExercise, OrderingExercise, Quiz
+from .marking import Mark
+from .question_bank import Question, QuestionBank
+
+WIDE = widgets.Layout(width="auto")
+
+
+def _verdict_html(mark: Mark | None) -> str:
+    if mark is None:
+        return ""
+    if mark.correct:
+        word, icon = "Correct", "✓"
+    elif mark.score > 0:
+        word, icon = f"Partly right ({mark.score:.0%})", "◐"
+    else:
+        word, icon = "Not quite", "✗"
+    return f"<p role='status'><b>{icon} {word}.</b> {html.escape(mark.feedback)}</p>"
+
+
+class OrderingView(widgets.VBox):
+    """Rows of 'item [Move up] [Move down]' and a Check button."""
+
+    def __init__(self, exercise: OrderingExercise, show_check: bool = True, on_change=None):
+        super().__init__()
+        self.exercise, self.on_change = exercise, on_change
+        self.rows = widgets.VBox()
+        self.feedback = widgets.HTML()
+        self.check_button = widgets.Button(description="Check order", tooltip="Check the order")
+        self.check_button.on_click(lambda _: self._check())
+        self.children = [widgets.HTML(f"<b>{html.escape(exercise.question.prompt)}</b>"), self.rows]
+        if show_check:
+            self.children += (self.check_button, self.feedback)
+        self._render()
+
+    def _move(self, position: int, up: bool) -> None:
+        (self.exercise.move_up if up else self.exercise.move_down)(position)
+        self.feedback.value = ""
+        self._render()
+        if self.on_change:
+            self.on_change(list(self.exercise.order))
+
+    def _render(self) -> None:
+        rows = []
+        for position, item in enumerate(self.exercise.order):
+            up = widgets.Button(
+                description="Move up",
+                tooltip=f"Move '{item}' up",
+                disabled=position == 0,
+                layout=widgets.Layout(width="90px"),
+            )
+            down = widgets.Button(
+                description="Move down",
+                tooltip=f"Move '{item}' down",
+                disabled=position == len(self.exercise.order) - 1,
+                layout=widgets.Layout(width="100px"),
+            )
+            up.on_click(lambda _, p=position: self._move(p, True))
+            down.on_click(lambda _, p=position: self._move(p, False))
+            rows.append(
+                widgets.HBox(
+                    [
+                        widgets.Label(
+                            f"{position + 1}. {item}", layout=widgets.Layout(width="320px")
+                        ),
+                        up,
+                        down,
+                    ]
+                )
+            )
+        self.rows.children = rows
+
+    def _check(self) -> None:
+        self.feedback.value = _verdict_html(self.exercise.check())
+
+
+class MatchingView(widgets.VBox):
+    """Two ways to match: a drop-down per term, or click a term then a definition."""
+
+    def __init__(self, exercise: MatchingExercise, show_check: bool = True, on_change=None):
+        super().__init__()
+        self.exercise, self.on_change = exercise, on_change
+        choices = [("(choose a definition)", None)] + [(d, d) for d in exercise.definitions]
+        self.dropdowns = {}
+        for term in exercise.terms:
+            dropdown = widgets.Dropdown(
+                options=choices,
+                value=None,
+                description=term,
+                style={"description_width": "160px"},
+                layout=widgets.Layout(width="95%"),
+            )
+            dropdown.observe(lambda change, t=term: self._chosen(t, change["new"]), names="value")
+            self.dropdowns[term] = dropdown
+        self.term_buttons = {
+            t: widgets.Button(description=t, tooltip=f"Select the term {t}", layout=WIDE)
+            for t in exercise.terms
+        }
+        for term, button in self.term_buttons.items():
+            button.on_click(lambda _, t=term: self._select_term(t))
+        self.definition_buttons = {
+            d: widgets.Button(
+                description=d[:70] + ("…" if len(d) > 70 else ""), tooltip=d, layout=WIDE
+            )
+            for d in exercise.definitions
+        }
+        for definition, button in self.definition_buttons.items():
+            button.on_click(lambda _, d=definition: self._select_definition(d))
+        self.status = widgets.HTML()
+        self.feedback = widgets.HTML()
+        self.check_button = widgets.Button(
+            description="Check matches", tooltip="Check your matches"
+        )
+        self.check_button.on_click(lambda _: self._check())
+        by_clicks = widgets.HBox(
+            [
+                widgets.VBox([widgets.Label("Terms"), *self.term_buttons.values()]),
+                widgets.VBox([widgets.Label("Definitions"), *self.definition_buttons.values()]),
+            ]
+        )
+        tabs = widgets.Tab(children=[widgets.VBox(list(self.dropdowns.values())), by_clicks])
+        tabs.titles = ("Choose from lists", "Click term, then definition")
+        self.children = [
+            widgets.HTML(f"<b>{html.escape(exercise.question.prompt)}</b>"),
+            tabs,
+            self.status,
+        ]
+        if show_check:
+            self.children += (self.check_button, self.feedback)
+        self._render()
+
+    def _chosen(self, term: str, definition: str | None) -> None:
+        if self.exercise.matches.get(term) != definition:
+            self.exercise.match(term, definition)
+            self._changed()
+
+    def _select_term(self, term: str) -> None:
+        self.exercise.select_term(term)
+        self._render()
+
+    def _select_definition(self, definition: str) -> None:
+        if self.exercise.selected_term is None:
+            self.status.value = "<p role='status'>Select a term first, then its definition.</p>"
+            return
+        self.exercise.select_definition(definition)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.feedback.value = ""
+        self._render()
+        if self.on_change:
+            self.on_change(dict(self.exercise.matches))
+
+    def _render(self) -> None:
+        selected = self.exercise.selected_term
+        for term, button in self.term_buttons.items():
+            matched = self.exercise.matches.get(term)
+            mark = "▶ " if term == selected else ""
+            button.description = f"{mark}{term}" + (" (matched)" if matched else "")
+            button.button_style = "info" if term == selected else ""
+        for term, dropdown in self.dropdowns.items():
+            if dropdown.value != self.exercise.matches.get(term):
+                dropdown.value = self.exercise.matches.get(term)
+        done = len(self.exercise.matches)
+        hint = f" Selected: {selected}. Now click its definition." if selected else ""
+        self.status.value = (
+            f"<p role='status'>{done} of {len(self.exercise.terms)} terms matched.{hint}</p>"
+        )
+
+    def _check(self) -> None:
+        self.feedback.value = _verdict_html(self.exercise.check())
+
+
+class QuizView(widgets.VBox):
+    """A quiz: all questions at once or one at a time; practice or graded mode."""
+
+    def __init__(
+        self,
+        bank: QuestionBank,
+        mode: str = "practice",
+        one_at_a_time: bool = False,
+        answers_path: str | Path | None = None,
+        seed: int = 0,
+    ):
+        super().__init__()
+        self.quiz = Quiz(bank, mode, answers_path)
+        self.inputs: dict[str, Any] = {}
+        self.feedback: dict[str, widgets.HTML] = {}
+        self.boxes = [self._question_box(i, q, seed) for i, q in enumerate(self.quiz.questions)]
+        self.position = 0
+        self.one_at_a_time = one_at_a_time
+        self.previous_button = widgets.Button(description="Previous question")
+        self.next_button = widgets.Button(description="Next question")
+        self.previous_button.on_click(lambda _: self.show(self.position - 1))
+        self.next_button.on_click(lambda _: self.show(self.position + 1))
+        self.submit_button = widgets.Button(
+            description="Submit quiz", button_style="primary", tooltip="Score the whole quiz"
+        )
+        self.submit_button.on_click(lambda _: self.submit())
+        self.result = widgets.HTML()
+        self.status = widgets.HTML()
+        footer = [self.submit_button, self.result] if mode == "practice" else [self.status]
+        self.question_area = widgets.VBox()
+        navigation = (
+            widgets.HBox([self.previous_button, self.next_button])
+            if one_at_a_time
+            else widgets.HBox()
+        )
+        self.children = [
+            widgets.HTML(f"<h3>{html.escape(bank.title)}</h3>"),
+            self.question_area,
+            navigation,
+            *footer,
+        ]
+        self.show(0)
+        self._update_status()
+
+    def _question_box(self, index: int, question: Question, seed: int) -> widgets.VBox:
+        header = widgets.HTML(
+            f"<b>Question {index + 1} of {len(self.quiz.questions)}.</b> "
+            f"{html.escape(question.prompt)}"
+        )
+        saved = self.quiz.answers.get(question.id)
+        if question.type == "single_choice":
+            control = widgets.RadioButtons(
+                options=[(o.text, i) for i, o in enumerate(question.options)],
+                value=saved,
+                description="Answer",
+                layout=WIDE,
+            )
+            control.observe(lambda c, q=question: self._answered(q.id, c["new"]), names="value")
+        elif question.type == "multiple_select":
+            boxes = [
+                widgets.Checkbox(value=bool(saved and i in saved), description=o.text, indent=False)
+                for i, o in enumerate(question.options)
+            ]
+            for box in boxes:
+                box.observe(
+                    lambda _, q=question, bs=boxes: self._answered(
+                        q.id, [i for i, b in enumerate(bs) if b.value]
+                    ),
+                    names="value",
+                )
+            control = widgets.VBox(boxes)
+        elif question.type == "numeric":
+            control = widgets.Text(
+                value="" if saved is None else str(saved),
+                description="Answer",
+                placeholder=question.unit or "a number",
+            )
+            control.observe(
+                lambda c, q=question: self._answered(q.id, _number_or_none(c["new"])), names="value"
+            )
+        elif question.type == "matching":
+            exercise = MatchingExercise(question, seed)
+            for term, definition in (saved or {}).items():
+                if term in exercise.terms and definition in exercise.definitions:
+                    exercise.match(term, definition)
+            control = MatchingView(
+                exercise, show_check=False, on_change=lambda m, q=question: self._answered(q.id, m)
+            )
+        else:  # ordering
+            exercise = OrderingExercise(question, seed)
+            if saved and sorted(saved) == sorted(exercise.order):
+                exercise.order = list(saved)
+            control = OrderingView(
+                exercise, show_check=False, on_change=lambda o, q=question: self._answered(q.id, o)
+            )
+        self.inputs[question.id] = control
+        children = [header, control]
+        if self.quiz.mode == "practice":
+            check = widgets.Button(
+                description="Check answer", tooltip=f"Check question {index + 1}"
+            )
+            retry = widgets.Button(
+                description="Retry", tooltip=f"Clear question {index + 1} and try again"
+            )
+            check.on_click(lambda _, q=question: self.check(q.id))
+            retry.on_click(lambda _, q=question: self.retry(q.id))
+            self.feedback[question.id] = widgets.HTML()
+            children += [widgets.HBox([check, retry]), self.feedback[question.id]]
+        return widgets.VBox(children, layout=widgets.Layout(margin="0 0 12px 0"))
+
+    def _answered(self, question_id: str, value: Any) -> None:
+        if value is None or value == [] or value == {}:
+            self.quiz.answers.pop(question_id, None)
+        else:
+            self.quiz.answer(question_id, value)
+        if question_id in self.feedback:
+            self.feedback[question_id].value = ""
+        self._update_status()
+
+    def _update_status(self) -> None:
+        self.status.value = (
+            f"<p role='status'>Saved: {self.quiz.answered} of {len(self.quiz.questions)} "
+            "answered. Your answers are marked when your work is graded.</p>"
+        )
+
+    def show(self, position: int) -> None:
+        self.position = max(0, min(position, len(self.boxes) - 1))
+        self.question_area.children = (
+            [self.boxes[self.position]] if self.one_at_a_time else self.boxes
+        )
+        self.previous_button.disabled = self.position == 0
+        self.next_button.disabled = self.position == len(self.boxes) - 1
+
+    def answer(self, question_id: str, value: Any) -> None:
+        """Answer as a student would, through the question's own control."""
+        control = self.inputs[question_id]
+        if isinstance(control, widgets.RadioButtons):
+            control.value = value
+        elif isinstance(control, widgets.Text):
+            control.value = str(value)
+        elif isinstance(control, MatchingView):
+            for term, definition in value.items():
+                control.dropdowns[term].value = definition
+        elif isinstance(control, OrderingView):
+            control.exercise.order = list(value)
+            control._render()
+            self._answered(question_id, list(value))
+        else:  # checkboxes
+            for i, box in enumerate(control.children):
+                box.value = i in value
+
+    def check(self, question_id: str) -> Mark:
+        mark = self.quiz.check(question_id)
+        self.feedback[question_id].value = _verdict_html(mark)
+        return mark
+
+    def retry(self, question_id: str) -> None:
+        self.quiz.retry(question_id)
+        control = self.inputs[question_id]
+        if isinstance(control, widgets.RadioButtons):
+            control.value = None
+        elif isinstance(control, widgets.Text):
+            control.value = ""
+        elif isinstance(control, widgets.VBox) and not isinstance(
+            control, (MatchingView, OrderingView)
+        ):
+            for box in control.children:
+                box.value = False
+        self.feedback[question_id].value = ""
+
+    def submit(self):
+        report = self.quiz.submit()
+        wrong = [
+            f"<li><b>Question {i + 1}:</b> {html.escape(report.marks[q.id].feedback)}</li>"
+            for i, q in enumerate(self.quiz.questions)
+            if not report.marks[q.id].correct
+        ]
+        for question_id, mark in report.marks.items():
+            self.feedback[question_id].value = _verdict_html(mark)
+        details = f"<ul>{''.join(wrong)}</ul>" if wrong else ""
+        self.result.value = (
+            f"<div role='status'><h4>Quiz complete! Score: {report.summary}</h4>"
+            f"<p>{html.escape(report.message)}</p>{details}</div>"
+        )
+        return report
+
+
+def _number_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+class FlashcardView(widgets.VBox):
+    """One card at a time: Flip, Previous, Next, I know it, Not yet."""
+
+    def __init__(self, deck: FlashcardDeck):
+        super().__init__()
+        self.deck = deck
+        self.card = widgets.HTML(
+            layout=widgets.Layout(border="1px solid #888", padding="16px", min_height="90px")
+        )
+        self.progress = widgets.Label()
+        buttons = {
+            "Flip card": deck.flip,
+            "Previous card": deck.previous,
+            "Next card": deck.next,
+            "I know it": deck.mark_known,
+            "Not yet": deck.mark_unknown,
+        }
+        self.buttons = {}
+        for label, action in buttons.items():
+            button = widgets.Button(description=label, tooltip=label)
+            button.on_click(lambda _, a=action: (a(), self._render()))
+            self.buttons[label] = button
+        self.children = [self.card, widgets.HBox(list(self.buttons.values())), self.progress]
+        self._render()
+
+    def _render(self) -> None:
+        side = "Answer" if self.deck.flipped else "Term"
+        self.card.value = (
+            f"<p><i>{side}:</i></p><p style='font-size:1.2em'>{html.escape(self.deck.showing)}</p>"
+        )
+        self.progress.value = self.deck.progress
+
+
+class CheckpointView(widgets.VBox):
+    """Write your answer, then reveal the sketch to compare."""
+
+    def __init__(self, state: CheckpointState):
+        super().__init__()
+        self.state = state
+        self.response = widgets.Textarea(
+            description="Your answer",
+            placeholder="Write a few sentences first",
+            layout=widgets.Layout(width="95%", height="80px"),
+        )
+        self.response.observe(lambda c: setattr(state, "response", c["new"]), names="value")
+        self.reveal_button = widgets.Button(description="Reveal answer sketch")
+        self.reveal_button.on_click(lambda _: self.reveal())
+        self.sketch = widgets.HTML()
+        self.children = [
+            widgets.HTML(f"<b>Checkpoint.</b> {html.escape(state.question.prompt)}"),
+            self.response,
+            self.reveal_button,
+            self.sketch,
+        ]
+
+    def reveal(self) -> None:
+        sketch = self.state.reveal()
+        self.sketch.value = f"<p role='status'><b>Answer sketch:</b> {html.escape(sketch)}</p>"
