@@ -188,9 +188,15 @@ def check_network_backward(
 
     cost_of.__name__ = gradients_of.__name__ = getattr(backward, "__name__", "backward")
     return check_gradient(
-        cost_of, params, gradients_of, seed=seed, batch_size=m, reference=reference,
-        known_mistakes=known_mistakes, what=what,
-    )  # fmt: skip
+        cost_of,
+        params,
+        gradients_of,
+        seed=seed,
+        batch_size=m,
+        reference=reference,
+        known_mistakes=known_mistakes,
+        what=what,
+    )
 
 
 def combined(*results: CheckResult) -> CheckResult:

@@ -45,10 +45,13 @@ def load_digits_split(seed: int = 0, validation: float = 0.2, test: float = 0.2)
         parts["train"].append(members[n_test + n_val :])
     index = {name: rng.permutation(np.concatenate(chunks)) for name, chunks in parts.items()}
     return DigitsSplit(
-        X[index["train"]], y[index["train"]],
-        X[index["val"]], y[index["val"]],
-        X[index["test"]], y[index["test"]],
-    )  # fmt: skip
+        X[index["train"]],
+        y[index["train"]],
+        X[index["val"]],
+        y[index["val"]],
+        X[index["test"]],
+        y[index["test"]],
+    )
 
 
 def one_hot_labels(labels: np.ndarray, classes: int = 10) -> np.ndarray:

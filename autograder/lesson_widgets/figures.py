@@ -1,0 +1,17 @@
+"""Matplotlib figures as PNG bytes for ``ipywidgets.Image``: no pyplot, no backend state."""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.figure import Figure
+
+
+def new_figure(width: float = 7.0, height: float = 3.2) -> Figure:
+    return Figure(figsize=(width, height), dpi=90, layout="constrained")
+
+
+def png_bytes(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
