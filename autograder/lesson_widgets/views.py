@@ -127,8 +127,9 @@ class LiveNetworkView(widgets.VBox):
         diagram.set_ylim(0, 1)
         diagram.axis("off")
         diagram.set_title("inputs → hidden (tanh) → output")
-        finite = [v for v in net.losses if math.isfinite(v)]
-        curve.plot(range(len(finite)), finite, color="tab:purple")
+        # A diverging run reaches 1e200 and beyond; cap what is drawn so the axis stays drawable.
+        shown = [min(v, 1e12) if math.isfinite(v) else 1e12 for v in net.losses]
+        curve.plot(range(len(shown)), shown, color="tab:purple")
         curve.set_yscale("log")
         curve.set_xlabel("step")
         curve.set_title("loss (mean squared error)")
@@ -262,7 +263,8 @@ class HumanBackpropView(widgets.VBox):
         verdict = "✓ Right" if right else "✗ Not this time"
         self.feedback.value = (
             f"<p role='status'>{verdict}: it was {truth}. The model had said {before:.0%} formal, "
-            f"so its error was {before - (truth == 'formal'):+.2f}. Backpropagated to each word:</p>"
+            f"so its error was {before - (truth == 'formal'):+.2f}. "
+            "Backpropagated to each word:</p>"
             f"<table><tr><th>word</th><th>weight</th><th>why</th></tr>{rows}</table>"
             f"<p>The model now labels {self.model.accuracy():.0%} of the sentences correctly.</p>"
         )
