@@ -48,7 +48,7 @@ class LiveNetworkView(widgets.VBox):
         )
         self.example = widgets.Dropdown(
             options=[
-                (f"x = {tuple(x)}, y = {y}", i)
+                (f"x = ({x[0]:g}, {x[1]:g}), y = {y:g}", i)
                 for i, (x, y) in enumerate(zip(INPUTS, TARGETS, strict=True))
             ],
             value=0,

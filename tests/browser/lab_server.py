@@ -1,0 +1,109 @@
+"""A real JupyterLab server for browser tests: temporary dirs, a token, exactly our processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from ..course_helpers import REPO, tool_env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare_course(root: Path) -> Path:
+    """A temporary copy of the course, plus a student's copy of assignment 1."""
+    course = root / "course"
+    for folder in ("source", "release", "course_content"):
+        shutil.copytree(REPO / folder, course / folder)
+    shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(REPO / "release" / "a1_building_blocks", course / "student" / "a1_building_blocks")
+    return course
+
+
+def write_lab_settings(settings: Path) -> None:
+    """No news pop-up, no update check: nothing that waits on the network or covers the page."""
+    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Render every cell (no virtual scrolling), so locators find cells below the fold.
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+
+
+class LabServer:
+    """``jupyter lab`` on 127.0.0.1:<free port> with a token, in its own process group."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.course = prepare_course(root)
+        self.token = secrets.token_hex(16)
+        self.port = free_port()
+        self.log_path = root / "jupyter-server.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 90) -> None:
+        dirs = {name: self.root / "jupyter" / name for name in ("config", "data", "runtime", "settings",
+                                                                 "workspaces")}  # fmt: skip
+        for folder in dirs.values():
+            folder.mkdir(parents=True, exist_ok=True)
+        write_lab_settings(dirs["settings"])
+        env = tool_env(
+            JUPYTER_CONFIG_DIR=str(dirs["config"]),
+            JUPYTER_DATA_DIR=str(dirs["data"]),
+            JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+            NBGRADER_EXCHANGE=str(self.root / "exchange"),
+            NBGRADER_DB_URL=f"sqlite:///{self.course / 'gradebook.db'}",
+        )
+        command = [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+            f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.course}",
+            f"--LabApp.user_settings_dir={dirs['settings']}",
+            f"--LabApp.workspaces_dir={dirs['workspaces']}",
+            "--ServerApp.open_browser=False", "--LabApp.news_url=None",
+        ]  # fmt: skip
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=self.course, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited early; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"jupyter lab did not answer in {timeout} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        """Stop the server's process group (the server and the kernels it started), nothing else."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        if getattr(self, "log", None):
+            self.log.close()
