@@ -45,6 +45,7 @@ class LiveNetworkView(widgets.VBox):
             max=0.5,
             step=0.1,
             description="Learning rate",
+            style={"description_width": "initial"},
         )
         self.example = widgets.Dropdown(
             options=[

@@ -20,9 +20,15 @@ from .lab_server import LabServer
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 60_000  # 2 cores: JupyterLab and kernels are slow to start
 
 
@@ -37,16 +43,19 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     assert CHROMIUM.exists(), (
-        "Debian's chromium is missing: run `apt-get install chromium` (bootstrap.sh does it as root)"
+        "Debian's chromium is missing: `apt-get install chromium` (bootstrap.sh does it as root)"
     )
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
             viewport={"width": 1400, "height": 1000},
-        )  # fmt: skip
+        )
         context.set_default_timeout(TIMEOUT_MS)
         yield context
         context.close()
@@ -64,7 +73,7 @@ def page(browser, lab, request):
 
 
 class Steps:
-    """``with page.steps("name"):`` — screenshot after the step; on failure, name it and keep logs."""
+    """``with page.steps("name"):`` screenshot after the step; on failure, name it, keep logs."""
 
     def __init__(self, page, lab, test_name: str):
         self.page, self.lab, self.count = page, lab, 0

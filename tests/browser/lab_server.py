@@ -29,13 +29,17 @@ def prepare_course(root: Path) -> Path:
     for folder in ("source", "release", "course_content"):
         shutil.copytree(REPO / folder, course / folder)
     shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
-    shutil.copytree(REPO / "release" / "a1_building_blocks", course / "student" / "a1_building_blocks")
+    shutil.copytree(
+        REPO / "release" / "a1_building_blocks", course / "student" / "a1_building_blocks"
+    )
     return course
 
 
 def write_lab_settings(settings: Path) -> None:
     """No news pop-up, no update check: nothing that waits on the network or covers the page."""
-    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification = (
+        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    )
     notification.parent.mkdir(parents=True, exist_ok=True)
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     # Render every cell (no virtual scrolling), so locators find cells below the fold.
@@ -60,8 +64,10 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90) -> None:
-        dirs = {name: self.root / "jupyter" / name for name in ("config", "data", "runtime", "settings",
-                                                                 "workspaces")}  # fmt: skip
+        dirs = {
+            name: self.root / "jupyter" / name
+            for name in ("config", "data", "runtime", "settings", "workspaces")
+        }
         for folder in dirs.values():
             folder.mkdir(parents=True, exist_ok=True)
         write_lab_settings(dirs["settings"])
@@ -73,18 +79,30 @@ class LabServer:
             NBGRADER_DB_URL=f"sqlite:///{self.course / 'gradebook.db'}",
         )
         command = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-            f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.course}",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.course}",
             f"--LabApp.user_settings_dir={dirs['settings']}",
             f"--LabApp.workspaces_dir={dirs['workspaces']}",
-            "--ServerApp.open_browser=False", "--LabApp.news_url=None",
-        ]  # fmt: skip
+            "--ServerApp.open_browser=False",
+            "--LabApp.news_url=None",
+        ]
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            command, cwd=self.course, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            command,
+            cwd=self.course,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

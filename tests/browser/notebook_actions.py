@@ -6,18 +6,26 @@ from playwright.sync_api import Locator, Page, expect
 
 
 def open_lab(page: Page, lab, path: str = "") -> None:
-    target = f"{lab.url}/lab/tree/{path}?token={lab.token}" if path else f"{lab.url}/lab?token={lab.token}"
+    target = (
+        f"{lab.url}/lab/tree/{path}?token={lab.token}"
+        if path
+        else f"{lab.url}/lab?token={lab.token}"
+    )
     page.goto(target)
     expect(page.locator("#jp-main-dock-panel")).to_be_visible()
 
 
 def wait_for_kernel_idle(page: Page) -> None:
-    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_attached()
+    expect(
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first
+    ).to_be_attached()
 
 
 def menu(page: Page, *labels: str) -> None:
     """Click through the menu bar: menu(page, "Run", "Run All Cells")."""
-    page.locator("#jp-menu-panel, .lm-MenuBar").get_by_role("menuitem", name=labels[0], exact=True).first.click()
+    page.locator("#jp-menu-panel, .lm-MenuBar").get_by_role(
+        "menuitem", name=labels[0], exact=True
+    ).first.click()
     for label in labels[1:]:
         page.locator(".lm-Menu").get_by_role("menuitem", name=label).first.click()
 

@@ -13,11 +13,15 @@ def test_live_network_and_flashcards(page, lab):
         expect(page.locator(".jp-RenderedMarkdown h1", has_text="Lesson 1")).to_be_visible()
     with page.steps("run all cells"):
         run_all_cells(page)
-        network = page.locator(".jp-OutputArea-output", has=page.get_by_role("button", name="100 steps"))
+        network = page.locator(
+            ".jp-OutputArea-output", has=page.get_by_role("button", name="100 steps")
+        )
         expect(network).to_be_visible()
     with page.steps("the network widget is rendered, not its text fallback"):
         expect(page.locator(".jp-OutputArea-output", has_text="LiveNetworkView(")).to_have_count(0)
-        expect(page.locator(".jp-OutputArea-output", has_text="Error displaying widget")).to_have_count(0)
+        expect(
+            page.locator(".jp-OutputArea-output", has_text="Error displaying widget")
+        ).to_have_count(0)
         expect(network.locator("img")).to_be_visible()
         expect(network.get_by_text("Step 0:")).to_be_visible()
         picture = network.locator("img").get_attribute("src")
@@ -29,7 +33,9 @@ def test_live_network_and_flashcards(page, lab):
         network.locator("summary").click()
         assert network.locator("details").inner_text() != weights
     with page.steps("flip a flashcard"):
-        cards = page.locator(".jp-OutputArea-output", has=page.get_by_role("button", name="Flip card"))
+        cards = page.locator(
+            ".jp-OutputArea-output", has=page.get_by_role("button", name="Flip card")
+        )
         cards.scroll_into_view_if_needed()
         expect(cards.get_by_text("Term:")).to_be_visible()
         cards.get_by_role("button", name="Flip card").click()
