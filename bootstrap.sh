@@ -34,6 +34,12 @@ case "$job" in
         exec jupyter lab --ServerApp.root_dir="$PWD" "${root_flag[@]}" "$@"
         ;;
     test)
+        # The browser tests drive Debian's Chromium (never a browser Playwright downloads).
+        if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+            echo "bootstrap: installing Debian's chromium for the browser tests"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+        fi
         exec python -m pytest "$@"
         ;;
     shell)

@@ -2,9 +2,10 @@
 
 Accessibility: every control carries a text label (a ``description``, a button's own
 text, or a label beside it), right and wrong are said in words ("Correct", "Not
-quite"), never by colour alone, and everything works with Tab, Space and Enter
-because only native buttons, radio buttons, checkboxes, text boxes and drop-downs
-are used (nothing needs dragging).
+quite"), never by colour alone, and nothing needs dragging. Choices are buttons, one
+per option, because JupyterLab's command-mode shortcuts take the arrow keys from a
+focused radio group or drop-down inside a notebook: with buttons, Tab moves between
+options and Enter or Space chooses, and the chosen one is marked in its text (◉/☑).
 """
 
 from __future__ import annotations
@@ -32,6 +33,45 @@ def _verdict_html(mark: Mark | None) -> str:
     else:
         word, icon = "Not quite", "✗"
     return f"<p role='status'><b>{icon} {word}.</b> {html.escape(mark.feedback)}</p>"
+
+
+class ChoiceButtons(widgets.VBox):
+    """One button per option; ``value`` is an index (single) or a sorted list (multiple)."""
+
+    def __init__(self, options: list[str], multiple: bool = False, value=None, on_change=None):
+        super().__init__()
+        self.options, self.multiple, self.on_change = options, multiple, on_change
+        self.value = (list(value) if value else []) if multiple else value
+        self.buttons = [
+            widgets.Button(
+                layout=widgets.Layout(width="auto", max_width="100%"), tooltip=f"Choose: {text}"
+            )
+            for text in options
+        ]
+        for index, button in enumerate(self.buttons):
+            button.on_click(lambda _, i=index: self.choose(i))
+        self.children = self.buttons
+        self._render()
+
+    def choose(self, index: int) -> None:
+        if self.multiple:
+            self.value = sorted(set(self.value) ^ {index})
+        else:
+            self.value = index
+        self._render()
+        if self.on_change:
+            self.on_change(self.value)
+
+    def clear(self) -> None:
+        self.value = [] if self.multiple else None
+        self._render()
+
+    def _render(self) -> None:
+        for index, (button, text) in enumerate(zip(self.buttons, self.options, strict=True)):
+            chosen = index in self.value if self.multiple else index == self.value
+            mark = ("☑" if chosen else "☐") if self.multiple else ("◉" if chosen else "○")
+            button.description = f"{mark} {text}"
+            button.button_style = "info" if chosen else ""
 
 
 class OrderingView(widgets.VBox):
@@ -237,27 +277,13 @@ class QuizView(widgets.VBox):
             f"{html.escape(question.prompt)}"
         )
         saved = self.quiz.answers.get(question.id)
-        if question.type == "single_choice":
-            control = widgets.RadioButtons(
-                options=[(o.text, i) for i, o in enumerate(question.options)],
+        if question.type in ("single_choice", "multiple_select"):
+            control = ChoiceButtons(
+                [o.text for o in question.options],
+                multiple=question.type == "multiple_select",
                 value=saved,
-                description="Answer",
-                layout=WIDE,
+                on_change=lambda value, q=question: self._answered(q.id, value),
             )
-            control.observe(lambda c, q=question: self._answered(q.id, c["new"]), names="value")
-        elif question.type == "multiple_select":
-            boxes = [
-                widgets.Checkbox(value=bool(saved and i in saved), description=o.text, indent=False)
-                for i, o in enumerate(question.options)
-            ]
-            for box in boxes:
-                box.observe(
-                    lambda _, q=question, bs=boxes: self._answered(
-                        q.id, [i for i, b in enumerate(bs) if b.value]
-                    ),
-                    names="value",
-                )
-            control = widgets.VBox(boxes)
         elif question.type == "numeric":
             control = widgets.Text(
                 value="" if saved is None else str(saved),
@@ -323,20 +349,18 @@ class QuizView(widgets.VBox):
     def answer(self, question_id: str, value: Any) -> None:
         """Answer as a student would, through the question's own control."""
         control = self.inputs[question_id]
-        if isinstance(control, widgets.RadioButtons):
-            control.value = value
+        if isinstance(control, ChoiceButtons):
+            for index in value if control.multiple else [value]:
+                control.choose(index)
         elif isinstance(control, widgets.Text):
             control.value = str(value)
         elif isinstance(control, MatchingView):
             for term, definition in value.items():
                 control.dropdowns[term].value = definition
-        elif isinstance(control, OrderingView):
+        else:  # ordering
             control.exercise.order = list(value)
             control._render()
             self._answered(question_id, list(value))
-        else:  # checkboxes
-            for i, box in enumerate(control.children):
-                box.value = i in value
 
     def check(self, question_id: str) -> Mark:
         mark = self.quiz.check(question_id)
@@ -346,15 +370,10 @@ class QuizView(widgets.VBox):
     def retry(self, question_id: str) -> None:
         self.quiz.retry(question_id)
         control = self.inputs[question_id]
-        if isinstance(control, widgets.RadioButtons):
-            control.value = None
+        if isinstance(control, ChoiceButtons):
+            control.clear()
         elif isinstance(control, widgets.Text):
             control.value = ""
-        elif isinstance(control, widgets.VBox) and not isinstance(
-            control, (MatchingView, OrderingView)
-        ):
-            for box in control.children:
-                box.value = False
         self.feedback[question_id].value = ""
 
     def submit(self):

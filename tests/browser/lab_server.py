@@ -94,6 +94,18 @@ class LabServer:
             "--ServerApp.open_browser=False",
             "--LabApp.news_url=None",
         ]
+        # Release assignment 1 to the exchange so the Assignment List has something to show.
+        for args in (
+            ("generate_assignment", "a1_building_blocks", "--force"),
+            ("release_assignment", "a1_building_blocks"),
+        ):
+            subprocess.run(
+                [sys.executable, "-m", "nbgrader", *args],
+                cwd=self.course,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             command,

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
 
-def open_lab(page: Page, lab, path: str = "") -> None:
-    target = (
-        f"{lab.url}/lab/tree/{path}?token={lab.token}"
-        if path
-        else f"{lab.url}/lab?token={lab.token}"
-    )
-    page.goto(target)
+def open_lab(page: Page, lab, path: str = "", workspace: str = "test") -> None:
+    """Open JupyterLab in a fresh workspace (no tabs left over from other tests)."""
+    workspace = re.sub(r"[^\w-]+", "-", workspace)
+    tree = f"/tree/{path}" if path else ""
+    page.goto(f"{lab.url}/lab/workspaces/{workspace}{tree}?reset&token={lab.token}")
     expect(page.locator("#jp-main-dock-panel")).to_be_visible()
 
 
+def notebook(page: Page) -> Locator:
+    """The notebook panel on screen (other tabs' panels are hidden)."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
+
 def wait_for_kernel_idle(page: Page) -> None:
-    expect(
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first
-    ).to_be_attached()
+    expect(page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\| Idle"))).to_be_visible()
 
 
 def menu(page: Page, *labels: str) -> None:
     """Click through the menu bar: menu(page, "Run", "Run All Cells")."""
-    page.locator("#jp-menu-panel, .lm-MenuBar").get_by_role(
-        "menuitem", name=labels[0], exact=True
-    ).first.click()
+    page.get_by_role("menuitem", name=labels[0], exact=True).first.click()
     for label in labels[1:]:
         page.locator(".lm-Menu").get_by_role("menuitem", name=label).first.click()
 
@@ -35,11 +36,15 @@ def run_all_cells(page: Page) -> None:
     menu(page, "Run", "Run All Cells")
 
 
-def cell_output(page: Page, cell_index: int) -> Locator:
-    """The output area of the notebook's cell ``cell_index`` (0-based), never its editor."""
-    return page.locator(".jp-Notebook .jp-Cell").nth(cell_index).locator(".jp-OutputArea-output")
+def cell(page: Page, text: str) -> Locator:
+    """The cell of the notebook on screen whose text contains ``text``."""
+    return notebook(page).locator(".jp-Cell", has_text=text).first
+
+
+def output_with(page: Page, role: str, name: str) -> Locator:
+    """The output area holding a control (scoped to outputs, so the code never matches)."""
+    return notebook(page).locator(".jp-OutputArea-output", has=page.get_by_role(role, name=name))
 
 
 def output_containing(page: Page, text: str) -> Locator:
-    """An output area that shows ``text`` (scoped to outputs, so the code never matches)."""
-    return page.locator(".jp-OutputArea-output", has_text=text).first
+    return notebook(page).locator(".jp-OutputArea-output", has_text=text).first

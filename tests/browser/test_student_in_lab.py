@@ -2,15 +2,25 @@
 
 from playwright.sync_api import expect
 
-from .notebook_actions import open_lab, output_containing, run_all_cells
+from .notebook_actions import (
+    cell,
+    notebook,
+    open_lab,
+    output_containing,
+    output_with,
+    run_all_cells,
+    wait_for_kernel_idle,
+)
 
 LESSON_1 = "course_content/lessons/01_the_training_loop.ipynb"
 
 
 def test_live_network_and_flashcards(page, lab):
     with page.steps("open lesson 1"):
-        open_lab(page, lab, LESSON_1)
-        expect(page.locator(".jp-RenderedMarkdown h1", has_text="Lesson 1")).to_be_visible()
+        open_lab(page, lab, LESSON_1, "lesson-1")
+        expect(
+            notebook(page).locator(".jp-RenderedMarkdown h1", has_text="Lesson 1")
+        ).to_be_visible()
     with page.steps("run all cells"):
         run_all_cells(page)
         network = page.locator(
@@ -41,3 +51,104 @@ def test_live_network_and_flashcards(page, lab):
         cards.get_by_role("button", name="Flip card").click()
         expect(cards.get_by_text("Answer:")).to_be_visible()
         expect(output_containing(page, "Card 1 of 12 (back)")).to_be_visible()
+
+
+LESSON_6 = "course_content/lessons/06_deep_networks_and_generalisation.ipynb"
+ASSIGNMENT = "student/a1_building_blocks/a1_building_blocks.ipynb"
+
+
+def test_matching_by_keyboard_and_clicks_and_the_quiz(page, lab):
+    with page.steps("open lesson 6 and run all cells"):
+        open_lab(page, lab, LESSON_6, "lesson-6")
+        run_all_cells(page)
+        matching = output_with(page, "button", "Check matches")
+        expect(matching.get_by_text("0 of 9 terms matched")).to_be_visible()
+    with page.steps("match a term from its drop-down list"):
+        matching.get_by_label("Epoch", exact=True).select_option(
+            "One complete pass through the training set"
+        )
+        expect(matching.get_by_text("1 of 9 terms matched")).to_be_visible()
+    with page.steps("match by keyboard on the click tab: Enter on a term, Space on a definition"):
+        matching.get_by_role("tab", name="Click term, then definition").click()
+        matching.get_by_role("button", name="Gradient", exact=True).focus()
+        page.keyboard.press("Enter")
+        expect(matching.get_by_text("Selected: Gradient")).to_be_visible()
+        matching.get_by_role("button", name="How the loss changes when a parameter").focus()
+        page.keyboard.press("Space")
+        expect(matching.get_by_text("2 of 9 terms matched")).to_be_visible()
+    with page.steps("match by clicks"):
+        matching.get_by_role("button", name="Learning rate", exact=True).click()
+        matching.get_by_role("button", name="Sets the size of each update step").click()
+        expect(matching.get_by_text("3 of 9 terms matched")).to_be_visible()
+        matching.get_by_role("button", name="Check matches").click()
+        expect(matching.get_by_text("Partly right (33%)")).to_be_visible()
+    quiz = output_with(page, "button", "Submit quiz")
+    with page.steps("answer the quiz, three answers wrong"):
+        choices = [
+            "The forward pass",  # wrong
+            "Mean squared error",
+            "from the loss back through each layer to that weight",
+            "w decreases by 0.04",
+            None,  # numeric: typed below, wrong
+            "Each step is tiny, so reaching the minimum takes very many steps",
+            None,  # multiple select: ticked below
+            "99% is too low for any real use",  # wrong
+        ]
+        for number, label in enumerate(choices):
+            if label is None:
+                continue
+            option = quiz.get_by_role("button", name=f"○ {label}", exact=True)
+            if number % 2:  # half by keyboard (Tab to it, then Enter), half by click
+                option.focus()
+                page.keyboard.press("Enter")
+            else:
+                option.click()
+            expect(quiz.get_by_role("button", name=f"◉ {label}", exact=True)).to_be_visible()
+        numeric = quiz.locator(".widget-vbox", has_text="Question 5 of 8").get_by_label("Answer")
+        numeric.fill("10000")
+        for label in ("ReLU activations", "Careful weight initialisation", "Residual connections"):
+            quiz.get_by_role("button", name=f"☐ {label}", exact=True).click()
+        expect(quiz.get_by_role("button", name="☑ Residual connections")).to_be_visible()
+    with page.steps("submit: score and feedback for the wrong answers"):
+        quiz.get_by_role("button", name="Submit quiz").click()
+        expect(quiz.get_by_text("Quiz complete! Score: 5/8")).to_be_visible()
+        result = quiz.locator("[role=status]", has_text="Quiz complete")
+        expect(result).to_contain_text("The forward pass makes the prediction")
+        expect(result).to_contain_text("That counts examples")
+        expect(result).to_contain_text("The number matters less than where it was measured")
+
+
+def test_assignment_instant_feedback_and_validate(page, lab):
+    with page.steps("open the released assignment 1"):
+        open_lab(page, lab, ASSIGNMENT, "assignment")
+        expect(
+            notebook(page).locator(".jp-RenderedMarkdown h1", has_text="Assignment 1")
+        ).to_be_visible()
+    setup = cell(page, "from autograder.course_checks import")
+    solution = cell(page, "def linear_forward(A_prev, W, b)")
+    check = cell(page, "Checks: shape and values of linear_forward")
+    backward_check = cell(page, "Checks: linear_backward against")
+    with page.steps("fill in linear_forward"):
+        solution.locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(
+            "def linear_forward(A_prev, W, b):\n    return A_prev @ W.T + b\n\n\n"
+            "def linear_backward(dZ, cache):\n    raise NotImplementedError('later')\n"
+        )
+    with page.steps("run setup, the solution and the visible checks"):
+        wait_for_kernel_idle(page)
+        for code_cell in (setup, solution, check, backward_check):
+            code_cell.locator(".jp-InputArea-prompt").click()
+            page.keyboard.press("Shift+Enter")
+        expect(check.locator(".jp-OutputArea-output")).to_contain_text(
+            "linear_forward: visible checks passed."
+        )
+        expect(backward_check.locator(".jp-OutputArea-output")).to_contain_text(
+            "linear_backward raised NotImplementedError"
+        )
+    with page.steps("Validate reports the result"):
+        page.get_by_role("button", name="Validate").first.click()
+        dialog = page.locator(".jp-Dialog")
+        expect(dialog).to_be_visible(timeout=120_000)
+        expect(dialog).to_contain_text("failed")
+        expect(dialog).to_contain_text("NotImplementedError")
