@@ -83,3 +83,23 @@ def hidden_lines(source_notebook: Path) -> set[str]:
         public_text.append(HIDDEN_REGION.sub("", cell.source))
     public = "\n".join(public_text)
     return {line for line in secret if line not in public}
+
+
+def execute_notebook(path: Path, timeout: int = 120) -> tuple[nbformat.NotebookNode, float]:
+    """Run a notebook top to bottom in a fresh python3 kernel, in its own folder.
+
+    Returns the executed notebook and the seconds it took (kernel start included).
+    """
+    import time
+
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, 4)
+    start = time.perf_counter()
+    NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    return notebook, time.perf_counter() - start

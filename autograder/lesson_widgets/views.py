@@ -23,6 +23,13 @@ from .live_network import INPUTS, TARGETS, LiveNetwork
 from .vanishing_gradients import ACTIVATIONS, gradient_norms
 
 
+def _edge_width(weight: float, largest: float) -> float:
+    """Line width for an edge: 0.5 to 4.5 by |weight|; widest for a weight that blew up."""
+    if not (math.isfinite(weight) and math.isfinite(largest)):
+        return 4.5
+    return 0.5 + 4 * min(1.0, abs(weight) / largest)
+
+
 def _image() -> widgets.Image:
     return widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
 
@@ -104,21 +111,21 @@ class LiveNetworkView(widgets.VBox):
                     [ix, hx],
                     [iy, hy],
                     color="tab:blue" if w >= 0 else "tab:red",
-                    linewidth=0.5 + 4 * min(1.0, abs(w) / w_max),
+                    linewidth=_edge_width(w, w_max),
                 )
             w = net.W2[j]
             diagram.plot(
                 [hx, 2],
                 [hy, 0.5],
                 color="tab:blue" if w >= 0 else "tab:red",
-                linewidth=0.5 + 4 * min(1.0, abs(w) / w_max),
+                linewidth=_edge_width(w, w_max),
             )
         values = {"x": list(x), "h": list(hidden[0]), "y": [float(prediction[0])]}
         for layer, points in positions.items():
             for (px, py), value in zip(points, values[layer], strict=True):
                 level = 0.5 + 0.5 * math.tanh(value) if math.isfinite(value) else 0.5
                 diagram.scatter([px], [py], s=700, color=shade(level), edgecolors="black", zorder=3)
-                diagram.text(px, py, f"{value:.2f}", ha="center", va="center", fontsize=8, zorder=4)
+                diagram.text(px, py, f"{value:.3g}", ha="center", va="center", fontsize=8, zorder=4)
         target = TARGETS[self.example.value]
         diagram.scatter(
             [2.45], [0.5], s=700, facecolors="white", edgecolors="black", linestyles="--", zorder=3
@@ -132,6 +139,7 @@ class LiveNetworkView(widgets.VBox):
         shown = [min(v, 1e12) if math.isfinite(v) else 1e12 for v in net.losses]
         curve.plot(range(len(shown)), shown, color="tab:purple")
         curve.set_yscale("log")
+        curve.set_ylim(max(min(shown) / 2, 1e-8), max(shown) * 2)
         curve.set_xlabel("step")
         curve.set_title("loss (mean squared error)")
         self.picture.value = png_bytes(figure)
@@ -145,7 +153,7 @@ class LiveNetworkView(widgets.VBox):
             f"(started at {net.losses[0]:.4g}) — {state}</p>"
         )
         rows = "".join(
-            f"<tr><td>{name}</td><td>{value:+.3f}</td></tr>" for name, value in net.weight_table()
+            f"<tr><td>{name}</td><td>{value:+.3g}</td></tr>" for name, value in net.weight_table()
         )
         self.weights.value = (
             f"<details><summary>Current weight values</summary><table>{rows}</table></details>"
