@@ -26,6 +26,8 @@ ATTACKS = {
     "np.allclose = lambda *a, **k: True": "changes np.allclose",
     "import numpy\nnumpy.testing.assert_allclose = print": "changes numpy.testing",
     "import os\nos._exit(0)": "imports os",
+    "np.lib.format.os._exit(0)": "reaches the module os through np.lib.format",
+    "np.testing._private.utils.sys.exit()": "reaches the module sys",
     "from sys import modules": "imports sys",
     "__import__('builtins').len = 3": "calls __import__()",
     "exec('x = 1')": "calls exec()",
