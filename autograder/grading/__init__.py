@@ -17,8 +17,8 @@ So the defence sits outside the kernel, in nbgrader's own process:
    interpreter's machinery (``os``, ``sys``, ``builtins``, ``importlib``, ``IPython``,
    ``ctypes``, ...) or reaching them as attributes of another module
    (``np.testing._private.utils.sys``), ``exec``/``eval``/``compile``/``__import__``,
-   ``getattr`` with a
-   computed name/``setattr``/``globals``, ``get_ipython`` and magics, ``exit``, dunder
+   ``getattr`` with a computed name, ``setattr``/``globals``, ``get_ipython`` and
+   magics, ``exit``, dunder
    attributes (``__code__``, ``__class__``, ``__globals__``, ...), assignments to a
    module's attributes (``np.allclose = ...``), rebinding a name the locked cells
    define (``check_values = ...``), and classes that define comparison or array
