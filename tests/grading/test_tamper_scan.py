@@ -84,30 +84,27 @@ def test_each_attack_is_flagged(source, reason):
     assert any(reason in f.reason for f in findings), findings
 
 
-def _graded_cell(source, points=2.0, outputs=()):
+def _nbgrader_cell(source, *, grade, solution, points=None, outputs=()):
     cell = new_code_cell(source)
     cell.metadata["nbgrader"] = {
-        "grade": True,
-        "solution": False,
-        "locked": True,
-        "grade_id": "t",
-        "points": points,
+        "grade": grade,
+        "solution": solution,
+        "locked": not solution,
+        "grade_id": "t" if grade else "s",
         "schema_version": 3,
     }
+    if points is not None:
+        cell.metadata["nbgrader"]["points"] = points
     cell.outputs = list(outputs)
     return cell
 
 
+def _graded_cell(source, points=2.0, outputs=()):
+    return _nbgrader_cell(source, grade=True, solution=False, points=points, outputs=outputs)
+
+
 def _solution_cell(source):
-    cell = new_code_cell(source)
-    cell.metadata["nbgrader"] = {
-        "grade": False,
-        "solution": True,
-        "locked": False,
-        "grade_id": "s",
-        "schema_version": 3,
-    }
-    return cell
+    return _nbgrader_cell(source, grade=False, solution=True)
 
 
 def test_block_tampering_replaces_the_flagged_cell_and_fails_every_grade():
