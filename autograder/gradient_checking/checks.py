@@ -407,7 +407,10 @@ def check_layer_gradient(
     reference: Mapping[str, np.ndarray] | None = None,
     known_mistakes: Mapping[str, Mapping[str, np.ndarray]] | None = None,
     what: str = "backward pass",
-    **options: Any,
+    directions: int = DEFAULT_DIRECTIONS,
+    step: float = DEFAULT_STEP,
+    tolerance: float = DEFAULT_TOLERANCE,
+    full_check_max_size: int = FULL_CHECK_MAX_SIZE,
 ) -> CheckResult:
     """Check a layer's backward pass against its forward pass.
 
@@ -452,10 +455,10 @@ def check_layer_gradient(
         frozen,
         gradients_for_upstream,
         seed=seed,
-        directions=options.get("directions", DEFAULT_DIRECTIONS),
-        step=options.get("step", DEFAULT_STEP),
-        tolerance=options.get("tolerance", DEFAULT_TOLERANCE),
-        full_check_max_size=options.get("full_check_max_size", FULL_CHECK_MAX_SIZE),
+        directions=directions,
+        step=step,
+        tolerance=tolerance,
+        full_check_max_size=full_check_max_size,
         batch_size=batch_size,
         reference=reference,
         known_mistakes=known_mistakes,
