@@ -41,6 +41,18 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def lab_without_widget_manager(tmp_path_factory):
+    """A second server with ipywidgets' JupyterLab manager switched off (a broken install)."""
+    server = LabServer(
+        tmp_path_factory.mktemp("lab-no-widgets"),
+        disabled_extensions=("@jupyter-widgets/jupyterlab-manager",),
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     assert CHROMIUM.exists(), (
         "Debian's chromium is missing: `apt-get install chromium` (bootstrap.sh does it as root)"

@@ -51,8 +51,9 @@ def write_lab_settings(settings: Path) -> None:
 class LabServer:
     """``jupyter lab`` on 127.0.0.1:<free port> with a token, in its own process group."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, disabled_extensions: tuple[str, ...] = ()):
         self.root = root
+        self.disabled_extensions = disabled_extensions
         self.course = prepare_course(root)
         self.token = secrets.token_hex(16)
         self.port = free_port()
@@ -71,6 +72,13 @@ class LabServer:
         for folder in dirs.values():
             folder.mkdir(parents=True, exist_ok=True)
         write_lab_settings(dirs["settings"])
+        if self.disabled_extensions:  # JupyterLab reads this from the config directory
+            labconfig = dirs["config"] / "labconfig"
+            labconfig.mkdir(parents=True, exist_ok=True)
+            disabled = dict.fromkeys(self.disabled_extensions, True)
+            (labconfig / "page_config.json").write_text(
+                json.dumps({"disabledExtensions": disabled})
+            )
         env = tool_env(
             JUPYTER_CONFIG_DIR=str(dirs["config"]),
             JUPYTER_DATA_DIR=str(dirs["data"]),

@@ -48,3 +48,10 @@ def output_with(page: Page, role: str, name: str) -> Locator:
 
 def output_containing(page: Page, text: str) -> Locator:
     return notebook(page).locator(".jp-OutputArea-output", has_text=text).first
+
+
+def expect_widget_rendered(output: Locator, view_name: str) -> None:
+    """The widget is drawn by the widget manager, not shown as its text fallback."""
+    expect(output.locator(".jupyter-widgets").first).to_be_visible()
+    expect(output).not_to_contain_text(f"{view_name}(")
+    expect(output).not_to_contain_text("Error displaying widget")
