@@ -2,6 +2,7 @@
 
     course generate [ASSIGNMENT ...]   regenerate release/ from source/ (all by default)
     course check-release               fail if the committed release/ differs from source/
+    course grade ASSIGNMENT [--jobs N]  autograde every submission in parallel (resumable)
 
 Every command checks its inputs first and answers a bad one with a single line
 ``course: error: ...`` (exit status 2) instead of a library traceback.
@@ -10,6 +11,7 @@ Every command checks its inputs first and answers a bad one with a single line
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,6 +37,21 @@ def command_check_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_grade(args: argparse.Namespace) -> int:
+    from .batch_grading.class_grader import grade_class, summary_table
+
+    root = find_course_root()
+    if not (root / "submitted").is_dir():
+        raise CourseError(f"no submitted/ folder in {root}: collect the submissions first.")
+    results = grade_class(
+        root, args.assignment, jobs=args.jobs, force=args.force, cell_timeout=args.cell_timeout
+    )
+    if not results:
+        raise CourseError(f"no submissions of '{args.assignment}' in {root / 'submitted'}.")
+    print(summary_table(results))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(run=command_generate)
     check = commands.add_parser("check-release", help="compare release/ with source/")
     check.set_defaults(run=command_check_release)
+    grade = commands.add_parser("grade", help="autograde every submission of an assignment")
+    grade.add_argument("assignment")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel gradings")
+    grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
+    grade.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell")
+    grade.set_defaults(run=command_grade)
     return parser
 
 
