@@ -51,16 +51,14 @@ def fill_in_solutions(student_notebook: Path, source_notebook: Path) -> None:
     Cells are matched by nbgrader ``grade_id``, as a student editing only their answer
     cells would; test cells are left as released.
     """
-    source_cells = {
-        cell.metadata["nbgrader"]["grade_id"]: cell
-        for cell in nbformat.read(source_notebook, 4).cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-    }
+    from autograder.batch_grading.simulated_class import solution_sources
+
+    solutions = solution_sources(source_notebook, keep_markers=True)
     notebook = nbformat.read(student_notebook, 4)
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in source_cells:
-            cell.source = source_cells[grade_id].source
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
     nbformat.write(notebook, student_notebook)
 
 

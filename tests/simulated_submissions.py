@@ -9,11 +9,12 @@ installed package: it contains solution lines.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from autograder.batch_grading.simulated_class import solution_sources
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,9 @@ class Variant:
     all_zero: bool = False
 
 
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
-
-
 def apply_variant(release_nb: Path, source_nb: Path, variant: Variant, out: Path) -> None:
     """Write the release notebook with every solution cell filled in, then edited."""
-    solutions = {
-        c.metadata["nbgrader"]["grade_id"]: SOLUTION_MARKERS.sub("", c.source)
-        for c in nbformat.read(source_nb, 4).cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
+    solutions = solution_sources(source_nb)
     for grade_id in variant.edits:
         assert grade_id in solutions, f"{variant.name}: no solution cell {grade_id}"
     notebook = nbformat.read(release_nb, 4)

@@ -24,17 +24,28 @@ _PREFIX = {
 }
 
 
+def solution_sources(source_notebook: Path, keep_markers: bool = False) -> dict[str, str]:
+    """grade_id -> the instructor's solution cell, as a student would type it.
+
+    Reads the instructor's notebook at run time (so this module holds no answer). The
+    ``### BEGIN/END SOLUTION`` lines are dropped unless ``keep_markers``.
+    """
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: (
+            cell.source if keep_markers else _MARKERS.sub("", cell.source)
+        )
+        for cell in nbformat.read(source_notebook, 4).cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
 def _student_notebook(course: Path, assignment: str, name: str, kind: str) -> str:
     release = nbformat.read(course / "release" / assignment / name, 4)
     if kind == "blank":
         return nbformat.writes(release)
     if kind == "not_json":
         return nbformat.writes(release)[:200] + "\n<<< the file ends here >>>"
-    solutions = {
-        cell.metadata["nbgrader"]["grade_id"]: _MARKERS.sub("", cell.source)
-        for cell in nbformat.read(course / "source" / assignment / name, 4).cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-    }
+    solutions = solution_sources(course / "source" / assignment / name)
     first = True
     for cell in release.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
