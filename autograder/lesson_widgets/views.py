@@ -12,7 +12,7 @@ import random
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib import cm, colors
+from matplotlib import cm
 
 from .digit_trainer import DigitTrainer
 from .error_surface import EXAMPLES, MINIMUM, loss, roll
@@ -392,5 +392,4 @@ __all__ = [
     "HumanBackpropView",
     "LiveNetworkView",
     "VanishingGradientsView",
-    "colors",
 ]

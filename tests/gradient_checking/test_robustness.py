@@ -137,3 +137,12 @@ def test_inputs_off_relu_kink_moves_every_preactivation_away_from_zero():
 def test_check_values_diagnoses_a_scaled_answer():
     result = check_values("cost", 2 * 3.5, 3.5)
     assert "twice" in result.message
+
+
+def test_input_helpers_keep_bugs_visible():
+    from autograder.gradient_checking import distinct_dimensions, random_matrix
+
+    sizes = distinct_dimensions(4, low=3, rng=np.random.default_rng(1))
+    assert len(set(sizes)) == 4 and min(sizes) >= 3  # no square matrix, m != any width
+    square = random_matrix((5, 5), np.random.default_rng(2))
+    assert not np.allclose(square, square.T) and len(np.unique(square)) == 25
