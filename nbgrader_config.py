@@ -7,9 +7,13 @@ Every setting can be overridden on the command line, e.g. ``--Exchange.root=/tmp
 import os
 
 from nbgrader.converters import Autograde, GenerateAssignment
-from nbgrader.preprocessors import SaveAutoGrades
+from nbgrader.preprocessors import DeduplicateIds, SaveAutoGrades
 
-from autograder.grading.preprocessors import BlockTampering, GuardGradeOutputs
+from autograder.grading.preprocessors import (
+    BlockTampering,
+    ForgetDuplicateCells,
+    GuardGradeOutputs,
+)
 from autograder.notebook_hygiene import StripWidgetState
 
 c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
@@ -43,7 +47,15 @@ c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError('Write your solution here.')"
 }
 # Autograding: block tampering before execution, vet scores before they are saved
-# (see autograder/grading/__init__.py for the threat model).
+# (see autograder/grading/__init__.py for the threat model); the extra copies of a
+# duplicated cell become ordinary cells before nbgrader restores deleted ones.
+_sanitize = Autograde.class_traits()["sanitize_preprocessors"].default()
+_deduplicate = _sanitize.index(DeduplicateIds) + 1
+c.Autograde.sanitize_preprocessors = [
+    *_sanitize[:_deduplicate],
+    ForgetDuplicateCells,
+    *_sanitize[_deduplicate:],
+]
 _autograde = Autograde.class_traits()["autograde_preprocessors"].default()
 _save = _autograde.index(SaveAutoGrades)
 c.Autograde.autograde_preprocessors = [
@@ -52,3 +64,5 @@ c.Autograde.autograde_preprocessors = [
     GuardGradeOutputs,
     *_autograde[_save:],
 ]
+# A test cell a student deleted is put back and graded (nbgrader's default scores it 0).
+c.OverwriteCells.add_missing_cells = True

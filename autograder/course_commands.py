@@ -3,6 +3,7 @@
     course generate [ASSIGNMENT ...]   regenerate release/ from source/ (all by default)
     course check-release               fail if the committed release/ differs from source/
     course grade ASSIGNMENT [--jobs N]  autograde every submission in parallel (resumable)
+    course report ASSIGNMENT           class report: CSVs, pass rates, bugs, histogram, feedback
 
 Every command checks its inputs first and answers a bad one with a single line
 ``course: error: ...`` (exit status 2) instead of a library traceback.
@@ -38,17 +39,44 @@ def command_check_release(args: argparse.Namespace) -> int:
 
 
 def command_grade(args: argparse.Namespace) -> int:
-    from .batch_grading.class_grader import grade_class, summary_table
+    from .batch_grading.class_grader import SandboxUnavailable, grade_class, summary_table
 
     root = find_course_root()
     if not (root / "submitted").is_dir():
         raise CourseError(f"no submitted/ folder in {root}: collect the submissions first.")
-    results = grade_class(
-        root, args.assignment, jobs=args.jobs, force=args.force, cell_timeout=args.cell_timeout
-    )
+    try:
+        results = grade_class(
+            root,
+            args.assignment,
+            jobs=args.jobs,
+            force=args.force,
+            cell_timeout=args.cell_timeout,
+            memory_limit_mb=args.memory_limit,
+            sandbox=not args.no_sandbox,
+        )
+    except SandboxUnavailable as error:
+        raise CourseError(str(error)) from None
     if not results:
         raise CourseError(f"no submissions of '{args.assignment}' in {root / 'submitted'}.")
     print(summary_table(results))
+    print(f"Next: `course report {args.assignment}` for the class report and feedback.")
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from .batch_grading.class_grader import course_config, gradebook_url
+    from .batch_grading.class_report import write_class_report
+
+    root = find_course_root()
+    config = course_config(root)
+    if not list((root / "autograded").glob(f"*/{args.assignment}")):
+        raise CourseError(
+            f"nothing autograded for '{args.assignment}' in {root}: run `course grade` first."
+        )
+    folder = write_class_report(
+        root, args.assignment, gradebook_url(root, config), config.CourseDirectory.course_id
+    )
+    print(f"Class report written to {folder / 'report.md'}")
     return 0
 
 
@@ -65,7 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel gradings")
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
     grade.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell")
+    grade.add_argument(
+        "--memory-limit", type=int, default=3072, help="MB of address space per student kernel"
+    )
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run student kernels as yourself, seeing the whole course (not recommended)",
+    )
     grade.set_defaults(run=command_grade)
+    report = commands.add_parser("report", help="write the class report of an assignment")
+    report.add_argument("assignment")
+    report.set_defaults(run=command_report)
     return parser
 
 

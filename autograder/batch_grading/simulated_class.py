@@ -1,10 +1,25 @@
 """Write a simulated class into ``submitted/``: deterministic for a seed.
 
-Kinds of student: ``correct`` (the instructor's solution cells, as a student would type
-them), ``blank`` (the release copy untouched), ``not_json`` (a corrupted file),
-``infinite_loop``, ``huge_print`` (5 MB of output) and ``tampering`` (replaces
-``np.allclose``). The solutions are read from the course's ``source/`` at run time;
-nothing here contains an answer.
+Kinds of student (``KINDS``):
+
+- ``correct``: the instructor's solution cells, as a student would type them;
+- typical bugs, made by mutating those solutions (patterns, not answers):
+  ``forgot_1_over_m`` (gradients not averaged over the batch), ``wrong_sign`` (the gradient
+  flowing back to the previous layer negated), ``relu_at_zero`` (``>=`` where ``>`` belongs);
+- ``blank`` (the release copy untouched) and ``not_json`` (a corrupted file);
+- faults: ``infinite_loop``, ``huge_print`` (5 MB of output), ``memory_hog`` (asks for 4 GB),
+  ``kernel_killer`` (reads unmapped memory: the kernel segfaults), ``deleted_cells`` (a test
+  cell removed), ``duplicated_cells`` (a test cell pasted twice);
+- attacks: ``tampering`` (replaces ``np.allclose``) and ``snooping`` (tries to read the
+  instructor's ``source/``, the gradebook and another student's work, and to write into
+  the course, with NumPy file functions that the tamper scan lets through; it prints
+  ``BLOCKED`` or ``READ``/``WROTE`` for each attempt).
+
+Faults and attacks keep the correct solutions, so the grade shows what the fault cost.
+The solutions are read from the course's ``source/`` at run time; nothing here contains an
+answer. For a quiz (a release with ``quiz_questions.yaml``) every student who is not
+``blank`` or ``not_json`` also saves random answers (from the seed) in ``quiz_answers.json``,
+as the quiz widget does: the key is not in the package, so no kind answers it "correctly".
 """
 
 from __future__ import annotations
@@ -15,13 +30,35 @@ from pathlib import Path
 
 import nbformat
 
-KINDS = ("correct", "blank", "not_json", "infinite_loop", "huge_print", "tampering")
-_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
-_PREFIX = {
-    "infinite_loop": "while True:\n    pass\n\n",
-    "huge_print": "print('x' * 5_000_000)\n\n",
-    "tampering": "np.allclose = lambda *args, **kwargs: True\n\n",
+from ..quiz_engine import load_question_bank, save_answers
+
+BUGS = {
+    # Gradients of the weights and biases without the 1/m of the batch average.
+    "forgot_1_over_m": (r'^(\s*(?:d[Wb]\w* =|"[Wb]\d+":).*?)\s*/\s*m\b', r"\1"),
+    "wrong_sign": (r"^(\s*dA\w* = )(.*)$", r"\1-(\2)"),
+    "relu_at_zero": (r"\((Z\w*) > 0\)", r"(\1 >= 0)"),
 }
+FAULTS = {
+    "infinite_loop": "while True:\n    pass\n",
+    "huge_print": "print('x' * 5_000_000)\n",
+    "memory_hog": "big = np.ones(500_000_000)  # 4 GB\n",
+    "kernel_killer": (
+        "far = np.lib.stride_tricks.as_strided(np.zeros(1), shape=(2,), strides=(2**40,))\n"
+        "print(far[1])\n"
+    ),
+    "tampering": "np.allclose = lambda *args, **kwargs: True\n",
+}
+KINDS = (
+    "correct",
+    *BUGS,
+    "blank",
+    "not_json",
+    *FAULTS,
+    "snooping",
+    "deleted_cells",
+    "duplicated_cells",
+)
+_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
 
 
 def solution_sources(source_notebook: Path, keep_markers: bool = False) -> dict[str, str]:
@@ -39,20 +76,77 @@ def solution_sources(source_notebook: Path, keep_markers: bool = False) -> dict[
     }
 
 
-def _student_notebook(course: Path, assignment: str, name: str, kind: str) -> str:
-    release = nbformat.read(course / "release" / assignment / name, 4)
+def snooping_code(course: Path, student: str, assignment: str) -> str:
+    """Code that tries to read and write what a student must never reach, and reports."""
+    notebook = sorted((course / "source" / assignment).glob("*.ipynb"))[0].name
+    others = [
+        folder / notebook
+        for folder in sorted((course / "submitted").glob(f"*/{assignment}"))
+        if folder.parent.name != student
+    ]
+    reads = [
+        f"../../../source/{assignment}/{notebook}",  # relative to nbgrader's working folder
+        "../../../gradebook.db",
+        course / "source" / assignment / notebook,
+        course / "gradebook.db",
+        course / "nbgrader_config.py",
+        *others[:1],
+    ]
+    writes = [course / "snooped.txt", course / "submitted" / student / "snooped.txt", "/var/tmp/x"]
+    lines = ["for target in " + repr([str(p) for p in reads]) + ":"]
+    lines += [
+        "    try:",
+        "        found = np.fromfile(target, dtype=np.uint8)",
+        "        print('READ', target, found.size)",
+        "    except Exception as error:",
+        "        print('BLOCKED', target, type(error).__name__)",
+        "for target in " + repr([str(p) for p in writes]) + ":",
+        "    try:",
+        "        np.savetxt(target, np.zeros(1))",
+        "        print('WROTE', target)",
+        "    except Exception as error:",
+        "        print('BLOCKED', target, type(error).__name__)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _mutated(solutions: dict[str, str], kind: str, assignment: str) -> dict[str, str]:
+    pattern, replacement = BUGS[kind]
+    mutated = {
+        grade_id: re.sub(pattern, replacement, text, flags=re.M)
+        for grade_id, text in solutions.items()
+    }
+    if mutated == solutions:
+        raise ValueError(f"the bug {kind!r} does not apply to {assignment}'s solutions")
+    return mutated
+
+
+def _student_notebook(course: Path, assignment: str, name: str, kind: str, student: str) -> str:
+    notebook = nbformat.read(course / "release" / assignment / name, 4)
     if kind == "blank":
-        return nbformat.writes(release)
+        return nbformat.writes(notebook)
     if kind == "not_json":
-        return nbformat.writes(release)[:200] + "\n<<< the file ends here >>>"
+        return nbformat.writes(notebook)[:200] + "\n<<< the file ends here >>>"
     solutions = solution_sources(course / "source" / assignment / name)
-    first = True
-    for cell in release.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions and cell.cell_type == "code":
-            cell.source = (_PREFIX.get(kind, "") if first else "") + solutions[grade_id]
-            first = False
-    return nbformat.writes(release)
+    if kind in BUGS:
+        solutions = _mutated(solutions, kind, assignment)
+    prefix = FAULTS.get(kind, "")
+    if kind == "snooping":
+        prefix = snooping_code(course, student, assignment)
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    answered = [
+        c for c in code_cells if c.metadata.get("nbgrader", {}).get("grade_id") in solutions
+    ]
+    for number, cell in enumerate(answered):
+        text = solutions[cell.metadata["nbgrader"]["grade_id"]]
+        cell.source = (prefix + "\n" + text) if number == 0 and prefix else text
+    tests = [c for c in code_cells if c.metadata.get("nbgrader", {}).get("grade")]
+    if kind == "deleted_cells":
+        notebook.cells.remove(tests[0])
+    if kind == "duplicated_cells":
+        copy = nbformat.from_dict({**tests[-1], "id": tests[-1].id + "-copy"})
+        notebook.cells.insert(notebook.cells.index(tests[-1]) + 1, copy)
+    return nbformat.writes(notebook)
 
 
 def write_simulated_class(
@@ -65,11 +159,29 @@ def write_simulated_class(
     for number, kind in enumerate(kinds, 1):
         if kind not in KINDS:
             raise ValueError(f"unknown kind of student {kind!r}; choose from {', '.join(KINDS)}")
-        student = f"student{number:03d}_{kind}_{rng.randrange(1000):03d}"
+        roster[f"student{number:03d}_{kind}_{rng.randrange(1000):03d}"] = kind
+    for student in roster:  # every folder first: a snooper names another student's work
+        (course / "submitted" / student / assignment).mkdir(parents=True, exist_ok=True)
+    for student, kind in roster.items():
         folder = course / "submitted" / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
         for notebook in sorted((course / "release" / assignment).glob("*.ipynb")):
-            text = _student_notebook(course, assignment, notebook.name, kind)
+            text = _student_notebook(course, assignment, notebook.name, kind, student)
             (folder / notebook.name).write_text(text, encoding="utf-8")
-        roster[student] = kind
+        bank = course / "release" / assignment / "quiz_questions.yaml"
+        if bank.exists() and kind not in ("blank", "not_json"):
+            questions = load_question_bank(bank)
+            answers = {
+                q.id: rng.randrange(len(q.options)) for q in questions.of_type("single_choice")
+            }
+            save_answers(folder / "quiz_answers.json", questions.title, answers)
     return roster
+
+
+def typical_kinds(size: int, seed: int = 0) -> list[str]:
+    """A class of ``size``: every kind once (when it fits), the rest mostly correct or buggy."""
+    rng = random.Random(seed)
+    kinds = list(KINDS[:size])
+    common = ["correct"] * 6 + list(BUGS) * 2 + ["blank"]
+    kinds += [rng.choice(common) for _ in range(size - len(kinds))]
+    rng.shuffle(kinds)
+    return kinds

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+# Starts each failed array's line in a check's message; the class report counts these lines.
+DIAGNOSIS_PREFIX = "  --  "
+
 
 @dataclass
 class TensorCheck:
@@ -29,7 +32,7 @@ class TensorCheck:
         if self.passed:
             return f"  ok  {self.name}"
         detail = f" ({self.evidence})" if self.evidence else ""
-        return f"  --  {self.diagnosis}{detail}"
+        return f"{DIAGNOSIS_PREFIX}{self.diagnosis}{detail}"
 
 
 @dataclass

@@ -103,3 +103,18 @@ def _partial_credit_problem(cell: NotebookNode) -> str | None:
         if not math.isfinite(value) or not 0.0 <= value <= points:
             return f"the cell displayed {text[:40]}, not a score in [0, {points:g}]"
     return None
+
+
+class ForgetDuplicateCells(NbGraderPreprocessor):
+    """Turn the extra copies of a duplicated nbgrader cell into ordinary cells.
+
+    nbgrader's ``DeduplicateIds`` keeps the last copy and empties the others' ``nbgrader``
+    metadata; ``OverwriteCells`` with ``add_missing_cells`` then fails with ``KeyError:
+    'grade_id'`` on those emptied entries (nbgrader 0.9.x), which would zero the whole
+    submission. Placed between the two, this removes the emptied entries.
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+        if "nbgrader" in cell.metadata and "grade_id" not in cell.metadata.nbgrader:
+            del cell.metadata["nbgrader"]
+        return cell, resources

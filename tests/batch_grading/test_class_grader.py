@@ -1,95 +1,130 @@
-"""The class grader: same grades as sequential nbgrader autograde, clear statuses, resumable."""
+"""`course grade` on a simulated class with every fault: statuses, grades equal to sequential
+nbgrader autograde, sandboxed kernels, untouched submissions, resume after a kill."""
 
-import hashlib
-import shutil
+import os
+import signal
+import subprocess
 import sys
-
-import pytest
-from nbgrader.api import Gradebook
+import time
 
 from autograder.batch_grading.class_grader import grade_class
-from autograder.batch_grading.simulated_class import write_simulated_class
+from autograder.batch_grading.grading_journal import GradingJournal
 
-from ..course_helpers import COURSE_ID, copy_course, nbgrader, run, tool_env
+from ..course_helpers import copy_course, run
+from .conftest import (
+    A1,
+    CELL_TIMEOUT,
+    KINDS,
+    course_env,
+    gradebook_state,
+    output_text,
+    student_of_kind,
+    submitted_digests,
+)
 
-A1 = "a1_building_blocks"
-KINDS = ["correct", "blank", "not_json", "infinite_loop", "huge_print", "tampering", "correct"]
 
-
-def _digests(course):
-    return {
-        p: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in (course / "submitted").rglob("*")
-        if p.is_file()
+def test_statuses_name_what_happened(graded_class):
+    roster = graded_class["roster"]
+    by_kind = {}
+    for result in graded_class["results"]:
+        by_kind.setdefault(roster[result.student], result)
+    expected = {
+        "correct": ("graded", 14.0),
+        "forgot_1_over_m": ("graded", 11.0),
+        "blank": ("graded", 0.0),
+        "infinite_loop": ("timed out in cell 'activations'", 11.0),
+        "huge_print": ("printed 5.0 MB in cell 'activations'", 14.0),
+        "memory_hog": ("exhausts memory in cell 'activations'", 11.0),
+        "kernel_killer": ("kernel died", 0.0),
+        "deleted_cells": ("deleted cells test_activations (restored by nbgrader and graded)", 14.0),
+        "duplicated_cells": (
+            "duplicated cells test_gradient_check (the last copy is graded)",
+            14.0,
+        ),
+        "tampering": ("tampering blocked", 0.0),
+        "snooping": ("graded", 14.0),
     }
-
-
-def _scores(course):
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
-        return {s.student.id: s.score for s in gradebook.assignment_submissions(A1)}
-
-
-@pytest.fixture(scope="module")
-def two_courses(tmp_path_factory, monkeypatch_module):
-    root = tmp_path_factory.mktemp("class")
-    parallel = copy_course(root / "parallel")
-    monkeypatch_module.setenv("NBGRADER_DB_URL", f"sqlite:///{parallel / 'gradebook.db'}")
-    nbgrader(
-        parallel,
-        "generate_assignment",
-        A1,
-        "--force",
-        env=tool_env(NBGRADER_DB_URL=f"sqlite:///{parallel / 'gradebook.db'}"),
-    )
-    roster = write_simulated_class(parallel, A1, KINDS, seed=4)
-    sequential = root / "sequential"
-    shutil.copytree(parallel, sequential)
-    before = _digests(parallel)
-    results = grade_class(parallel, A1, jobs=2, cell_timeout=10, progress=False)
-    sequential_env = tool_env(NBGRADER_DB_URL=f"sqlite:///{sequential / 'gradebook.db'}")
-    nbgrader(sequential, "autograde", A1, "--Execute.timeout=10", env=sequential_env, check=False)
-    return parallel, sequential, roster, results, before
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    patch = pytest.MonkeyPatch()
-    yield patch
-    patch.undo()
-
-
-def test_statuses_name_what_happened(two_courses):
-    _, _, roster, results, _ = two_courses
-    by_kind = {roster[r.student]: r for r in results}
-    assert by_kind["correct"].status == "graded" and by_kind["correct"].score == 14.0
-    assert by_kind["blank"].status == "graded" and by_kind["blank"].score == 0.0
+    for kind, (status, score) in expected.items():
+        assert by_kind[kind].status.startswith(status), (kind, by_kind[kind].status)
+        assert by_kind[kind].score == score, (kind, by_kind[kind].score)
     assert by_kind["not_json"].status.startswith(
         "not a notebook: a1_building_blocks.ipynb is not valid JSON"
     )
-    assert by_kind["infinite_loop"].status == "timed out in cell 'activations'"
-    assert by_kind["huge_print"].status == "graded" and by_kind["huge_print"].score == 14.0
-    assert by_kind["tampering"].status == "tampering blocked" and by_kind["tampering"].score == 0.0
 
 
-def test_grades_equal_sequential_nbgrader_autograde(two_courses):
-    parallel, sequential, _, _, _ = two_courses
-    assert _scores(parallel) == _scores(sequential)
-    assert len(_scores(parallel)) == len(
-        KINDS
-    )  # the broken file is recorded with 0, as nbgrader does
+def test_grades_equal_sequential_nbgrader_autograde(graded_class):
+    parallel, _ = gradebook_state(graded_class["parallel"])
+    sequential, rows = gradebook_state(graded_class["sequential"])
+    hog = student_of_kind(graded_class["roster"], "memory_hog")
+    # The memory limit is this grader's own: without it, the 4 GB array fits on this machine.
+    assert parallel.pop((hog, "test_activations")) == 0.0
+    assert sequential.pop((hog, "test_activations")) == 3.0
+    assert parallel == sequential
+    assert sorted(rows) == sorted(graded_class["roster"]) and set(rows.values()) == {1}
 
 
-def test_submissions_are_never_modified(two_courses):
-    parallel, _, _, _, before = two_courses
-    assert _digests(parallel) == before
+def test_student_code_cannot_reach_the_course(graded_class):
+    snooper = student_of_kind(graded_class["roster"], "snooping")
+    notebook = f"autograded/{snooper}/{A1}/{A1}.ipynb"
+    sandboxed = output_text(graded_class["parallel"] / notebook)
+    attempts = [
+        line
+        for line in sandboxed.splitlines()
+        if line.split(" ")[0] in {"READ", "WROTE", "BLOCKED"}
+    ]
+    assert len(attempts) == 9 and all(line.startswith("BLOCKED") for line in attempts), attempts
+    assert not (graded_class["parallel"] / "snooped.txt").exists()
+    # The same code under plain nbgrader autograde (no sandbox) reaches all of it.
+    plain = output_text(graded_class["sequential"] / notebook)
+    for target in ["../../../source/", "../../../gradebook.db", "nbgrader_config.py", "correct"]:
+        assert any(line.startswith("READ") and target in line for line in plain.splitlines()), (
+            target
+        )
+    assert (graded_class["sequential"] / "snooped.txt").exists()
 
 
-def test_a_second_run_resumes_and_changes_nothing(two_courses):
-    parallel, _, _, _, _ = two_courses
-    scores = _scores(parallel)
-    again = grade_class(parallel, A1, jobs=2, cell_timeout=10, progress=False)
-    assert all(r.status == "graded earlier" or r.status.startswith("not a notebook") for r in again)
-    assert _scores(parallel) == scores
+def test_submissions_are_never_modified(graded_class):
+    assert submitted_digests(graded_class["parallel"]) == graded_class["before"]
+
+
+def test_a_second_run_resumes_and_changes_nothing(graded_class):
+    parallel = graded_class["parallel"]
+    grades = gradebook_state(parallel)
+    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{parallel / 'gradebook.db'}"
+    try:
+        again = grade_class(parallel, A1, jobs=2, cell_timeout=int(CELL_TIMEOUT), progress=False)
+    finally:
+        del os.environ["NBGRADER_DB_URL"]
+    first = {r.student: r.status for r in graded_class["results"]}
+    assert {r.student: r.status for r in again} == {s: f"graded earlier: {first[s]}" for s in first}
+    assert gradebook_state(parallel) == grades
+
+
+def test_a_killed_run_resumes_to_the_same_gradebook(graded_class):
+    course = graded_class["interrupted"]
+    before = submitted_digests(course)
+    command = [sys.executable, "-m", "autograder.course_commands", "grade", A1, "--jobs", "2"]
+    command += ["--cell-timeout", CELL_TIMEOUT]
+    process = subprocess.Popen(
+        command,
+        cwd=course,
+        env=course_env(course),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while len(GradingJournal(course, A1).entries) < 4 and time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before it could be killed"
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(GradingJournal(course, A1).entries)
+    assert 4 <= finished < len(KINDS)
+    resumed = run(course, *command, env=course_env(course))
+    assert resumed.stdout.count("graded earlier") == finished
+    assert gradebook_state(course) == gradebook_state(graded_class["parallel"])
+    assert submitted_digests(course) == before
 
 
 def test_grade_command_errors_are_one_line(tmp_path):

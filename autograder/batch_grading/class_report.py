@@ -1,0 +1,256 @@
+"""The class report for one assignment, from nbgrader's gradebook and autograded notebooks.
+
+``write_class_report`` writes into ``reports/<assignment>/``:
+
+- ``grades.csv``: nbgrader's own ``nbgrader export`` (one row per student and assignment);
+- ``grades_lms.csv``: one row per student for an LMS (``lms_export.LmsCsvExportPlugin``);
+- ``histogram.png``: the grade distribution;
+- ``report.md``: statuses, per-test pass rates, the gradient checker's most frequent
+  diagnoses, and for a quiz the answer distribution per question;
+
+and runs ``nbgrader generate_feedback`` so every graded student has ``feedback/`` HTML.
+Each part is a small function over plain data, so it is tested without a whole class.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import statistics
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+import nbformat
+from nbgrader.api import Gradebook
+
+from ..gradient_checking.results import DIAGNOSIS_PREFIX
+from ..quiz_engine import collected_answers, load_question_bank
+from .grading_journal import GradingJournal
+from .submission_status import status_kinds
+
+matplotlib.use("Agg")  # files only: the report is written on a server with no screen
+import matplotlib.pyplot as plt  # noqa: E402
+
+QUIZ_FILE, ANSWERS_FILE = "quiz_questions.yaml", "quiz_answers.json"
+
+
+@dataclass
+class StudentGrades:
+    """One submission's total and its autograded test cells (grade id -> (score, max))."""
+
+    student: str
+    score: float
+    max_score: float
+    tests: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def gradebook_rows(db_url: str, course_id: str, assignment: str) -> list[StudentGrades]:
+    with Gradebook(db_url, course_id) as gradebook:
+        rows = []
+        for submission in gradebook.assignment_submissions(assignment):
+            tests = {
+                grade.name: (grade.score, grade.max_score)
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+                if grade.cell.cell_type == "code"
+            }
+            rows.append(
+                StudentGrades(submission.student.id, submission.score, submission.max_score, tests)
+            )
+    return sorted(rows, key=lambda row: row.student)
+
+
+def pass_rates(rows: list[StudentGrades]) -> list[tuple[str, int, int, float]]:
+    """(test cell, students with full marks, students, mean score) for every test cell."""
+    cells = sorted({name for row in rows for name in row.tests})
+    rates = []
+    for name in cells:
+        results = [row.tests[name] for row in rows if name in row.tests]
+        full = sum(1 for score, maximum in results if score >= maximum)
+        rates.append((name, full, len(results), statistics.fmean(s for s, _ in results)))
+    return rates
+
+
+def _general(diagnosis: str) -> str:
+    """The diagnosis without the evidence that ends its line ("(yours = 7 x expected)")."""
+    return re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)$", "", diagnosis.strip())
+
+
+def diagnosed_bugs(autograded: list[Path]) -> Counter:
+    """(test cell, diagnosis) -> how many students' test outputs carry it (once per student)."""
+    found = Counter()
+    for path in autograded:
+        seen = set()
+        for cell in nbformat.read(path, as_version=4).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                for line in output.get("evalue", "").splitlines():
+                    if line.startswith(DIAGNOSIS_PREFIX):
+                        seen.add((grade_id, _general(line.removeprefix(DIAGNOSIS_PREFIX))))
+        found.update(seen)
+    return found
+
+
+def answers_typed_in_code(notebook: Path) -> dict:
+    """The ``answers_in_code`` dictionary of a quiz notebook, read without running it."""
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except Exception:  # noqa: BLE001 - a broken file has no answers to count
+        return {}
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = getattr(node, "targets", [])
+            if any(getattr(t, "id", None) == "answers_in_code" for t in targets):
+                try:
+                    value = ast.literal_eval(node.value)
+                except ValueError:
+                    return {}
+                return value if isinstance(value, dict) else {}
+    return {}
+
+
+def quiz_answer_distribution(course: Path, assignment: str) -> dict[str, Counter]:
+    """question id -> Counter of option letters ("-" for no answer), over every submission."""
+    bank_path = course / "release" / assignment / QUIZ_FILE
+    if not bank_path.exists():
+        return {}
+    questions = load_question_bank(bank_path)
+    single = questions.of_type("single_choice")
+    distribution = {question.id: Counter() for question in single}
+    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
+        typed = {}
+        for notebook in sorted(folder.glob("*.ipynb")):
+            typed.update(answers_typed_in_code(notebook))
+        answers = collected_answers(questions, folder / ANSWERS_FILE, typed)
+        for question in single:
+            choice = answers.get(question.id)
+            distribution[question.id][chr(ord("A") + choice) if choice is not None else "-"] += 1
+    return distribution
+
+
+def save_histogram(scores: list[float], max_score: float, path: Path, title: str) -> None:
+    figure, axes = plt.subplots(figsize=(6, 3.2), dpi=100)
+    bins = min(20, max(1, int(max_score))) if max_score else 10
+    axes.hist(scores, bins=bins, range=(0, max_score or 1), color="#4c72b0", edgecolor="white")
+    axes.set_xlabel(f"score (out of {max_score:g})")
+    axes.set_ylabel("students")
+    axes.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "nbgrader", *args]
+    return subprocess.run(command, cwd=course, capture_output=True, text=True, check=False)
+
+
+def _markdown_table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+
+
+def report_markdown(
+    assignment: str,
+    rows: list[StudentGrades],
+    statuses: dict[str, str],
+    bugs: Counter,
+    quiz: dict[str, Counter],
+) -> str:
+    scores = [row.score for row in rows]
+    maximum = rows[0].max_score if rows else 0
+    lines = [f"# Class report: {assignment}", "", f"Written {date.today().isoformat()}.", ""]
+    if scores:
+        lines += [
+            f"{len(rows)} submissions graded, out of {maximum:g} points: mean "
+            f"{statistics.fmean(scores):.2f}, median {statistics.median(scores):g}, "
+            f"lowest {min(scores):g}, highest {max(scores):g}.",
+            "",
+            "![grade histogram](histogram.png)",
+            "",
+        ]
+    problems = Counter(kind for status in statuses.values() for kind in status_kinds(status))
+    if problems:
+        lines += ["## Submissions that need a look", ""]
+        lines += _markdown_table(["what happened", "students"], problems.most_common())
+        lines += [""]
+        lines += [
+            f"- {student}: {status}"
+            for student, status in sorted(statuses.items())
+            if status.removeprefix("graded earlier: ") != "graded"
+        ]
+        lines += [""]
+    lines += ["## Tests", ""]
+    lines += _markdown_table(
+        ["test cell", "full marks", "mean score"],
+        [
+            [name, f"{full}/{total} ({full / total:.0%})", f"{mean:.2f}"]
+            for name, full, total, mean in pass_rates(rows)
+        ],
+    )
+    lines += ["", "## Most frequent mistakes found by the gradient checker", ""]
+    if bugs:
+        lines += _markdown_table(
+            ["test cell", "diagnosis", "students"],
+            [[cell, text, count] for (cell, text), count in bugs.most_common(10)],
+        )
+    else:
+        lines += ["None: no test output carried a diagnosis."]
+    if quiz:
+        letters = sorted({letter for counts in quiz.values() for letter in counts})
+        lines += ["", "## Quiz: answers chosen per question", ""]
+        lines += _markdown_table(
+            ["question", *letters],
+            [[qid, *(counts.get(letter, 0) for letter in letters)] for qid, counts in quiz.items()],
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_class_report(course: Path, assignment: str, db_url: str, course_id: str) -> Path:
+    """Write every part of the report (module doc); returns the report folder."""
+    course = Path(course)
+    folder = course / "reports" / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = gradebook_rows(db_url, course_id, assignment)
+    if rows:
+        save_histogram(
+            [row.score for row in rows], rows[0].max_score, folder / "histogram.png", assignment
+        )
+    for exporter, name in [
+        ("", "grades.csv"),
+        ("--exporter=autograder.batch_grading.lms_export.LmsCsvExportPlugin", "grades_lms.csv"),
+    ]:
+        exported = _nbgrader(
+            course,
+            "export",
+            f"--to={folder / name}",
+            f"--assignment=[{assignment!r}]",
+            *filter(None, [exporter]),
+        )
+        if exported.returncode != 0:
+            raise RuntimeError(f"nbgrader export failed:\n{exported.stderr[-2000:]}")
+    _nbgrader(course, "generate_feedback", assignment, "--force")
+    autograded = sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb"))
+    statuses = {s: e["status"] for s, e in GradingJournal(course, assignment).entries.items()}
+    text = report_markdown(
+        assignment,
+        rows,
+        statuses,
+        diagnosed_bugs(autograded),
+        quiz_answer_distribution(course, assignment),
+    )
+    (folder / "report.md").write_text(text, encoding="utf-8")
+    return folder

@@ -1,0 +1,102 @@
+"""A simulated class graded three ways, shared by the batch grading tests (graded once)."""
+
+import hashlib
+import os
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.batch_grading.class_grader import grade_class
+from autograder.batch_grading.simulated_class import write_simulated_class
+
+from ..course_helpers import COURSE_ID, copy_course, nbgrader, run, tool_env
+
+A1 = "a1_building_blocks"
+KINDS = [
+    "correct",
+    "forgot_1_over_m",
+    "wrong_sign",
+    "relu_at_zero",
+    "blank",
+    "not_json",
+    "infinite_loop",
+    "huge_print",
+    "memory_hog",
+    "kernel_killer",
+    "deleted_cells",
+    "duplicated_cells",
+    "tampering",
+    "snooping",
+    "correct",
+]
+CELL_TIMEOUT = "10"
+
+
+def submitted_digests(course):
+    """Relative path -> SHA-256 of every file in submitted/."""
+    return {
+        p.relative_to(course): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (course / "submitted").rglob("*")
+        if p.is_file()
+    }
+
+
+def course_env(course):
+    return tool_env(NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
+
+
+def gradebook_state(course):
+    """(student, grade cell) -> score, and the number of submission rows per student."""
+    grades, rows = {}, {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+        for submission in gradebook.assignment_submissions(A1):
+            rows[submission.student.id] = rows.get(submission.student.id, 0) + 1
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grades[submission.student.id, grade.name] = grade.score
+    return grades, rows
+
+
+def output_text(notebook_path):
+    notebook = nbformat.read(notebook_path, 4)
+    return "".join(
+        output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+    )
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """One simulated class in three identical courses: graded by `course grade`, by plain
+    sequential `nbgrader autograde`, and left ungraded for the kill test."""
+    root = tmp_path_factory.mktemp("class")
+    parallel = copy_course(root / "parallel")
+    nbgrader(parallel, "generate_assignment", A1, "--force", env=course_env(parallel))
+    copies = {}
+    for name in ("sequential", "interrupted"):
+        copies[name] = root / name
+        run(root, "cp", "-a", str(parallel), str(copies[name]))
+        # The same seed writes the same class (the snooper names its own course's paths).
+        assert write_simulated_class(copies[name], A1, KINDS, seed=4)
+    roster = write_simulated_class(parallel, A1, KINDS, seed=4)
+    before = submitted_digests(parallel)
+    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{parallel / 'gradebook.db'}"
+    try:
+        results = grade_class(parallel, A1, jobs=2, cell_timeout=int(CELL_TIMEOUT), progress=False)
+    finally:
+        del os.environ["NBGRADER_DB_URL"]
+    sequential = copies["sequential"]
+    timeout = f"--Execute.timeout={CELL_TIMEOUT}"
+    nbgrader(sequential, "autograde", A1, timeout, env=course_env(sequential), check=False)
+    return {
+        "parallel": parallel,
+        "sequential": sequential,
+        "interrupted": copies["interrupted"],
+        "roster": roster,
+        "results": results,
+        "before": before,
+    }
+
+
+def student_of_kind(roster, kind):
+    return next(student for student, k in roster.items() if k == kind)

@@ -1,0 +1,81 @@
+"""The class report: nbgrader's CSV, the LMS CSV, pass rates, diagnosed bugs, histogram,
+feedback, and the quiz's answer distribution."""
+
+import csv
+import json
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from autograder.batch_grading.class_report import quiz_answer_distribution, write_class_report
+from autograder.batch_grading.simulated_class import write_simulated_class
+
+from ..course_helpers import COURSE_ID, copy_course
+from .conftest import A1, student_of_kind
+
+
+def test_class_report_files(graded_class):
+    course = graded_class["parallel"]
+    roster = graded_class["roster"]
+    url = f"sqlite:///{course / 'gradebook.db'}"
+    folder = write_class_report(course, A1, url, COURSE_ID)
+    with Gradebook(url, COURSE_ID) as gradebook:
+        scores = {s.student.id: s.score for s in gradebook.assignment_submissions(A1)}
+        linear_backward = [
+            gradebook.find_grade("test_linear_backward", A1, A1, student).score
+            for student in scores
+        ]
+    with open(folder / "grades_lms.csv", newline="") as file:
+        lms = {row["student_id"]: row for row in csv.DictReader(file)}
+    assert {s: float(row[A1]) for s, row in lms.items()} == scores
+    assert {row[f"{A1} max"] for row in lms.values()} == {"14"}
+    with open(folder / "grades.csv", newline="") as file:
+        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
+    assert exported == scores
+    assert (folder / "histogram.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    report = (folder / "report.md").read_text()
+    full = sum(score == 3.0 for score in linear_backward)
+    assert f"| test_linear_backward | {full}/{len(scores)} " in report
+    assert (
+        "| test_linear_backward | dW is off by a factor of the batch size (m = 7): did you forget "
+        "to divide by m? | 1 |" in report
+    )
+    assert "| test_linear_backward | dA_prev has the wrong sign" in report
+    assert "| kernel died | 1 |" in report and "| exhausts memory | 1 |" in report
+    # nbgrader's generate_feedback: one HTML per student whose notebook was autograded.
+    not_autograded = {student_of_kind(roster, k) for k in ("kernel_killer", "not_json")}
+    with_feedback = {p.parts[-3] for p in (course / "feedback").glob(f"*/{A1}/*.html")}
+    assert with_feedback == set(roster) - not_autograded
+    buggy = student_of_kind(roster, "forgot_1_over_m")
+    html = (course / "feedback" / buggy / A1 / f"{A1}.html").read_text()
+    assert "did you forget to divide by m?" in html
+
+
+def test_quiz_answer_distribution(tmp_path):
+    course = copy_course(tmp_path / "course")
+    roster = write_simulated_class(course, "a3_quiz", ["correct", "correct", "blank"], seed=2)
+    typer, other, blank = roster
+    # One student also typed an answer in code: it replaces the widget's.
+    notebook_path = course / "submitted" / typer / "a3_quiz" / "a3_quiz.ipynb"
+    notebook = nbformat.read(notebook_path, 4)
+    cell = next(c for c in notebook.cells if "answers_in_code = {" in c.source)
+    cell.source = 'answers_in_code = {"purpose": "D"}'
+    nbformat.write(notebook, notebook_path)
+
+    distribution = quiz_answer_distribution(course, "a3_quiz")
+    saved = {
+        student: next(iter(json.loads(path.read_text()).values()))
+        for student in (typer, other)
+        for path in [course / "submitted" / student / "a3_quiz" / "quiz_answers.json"]
+    }
+    saved[typer]["purpose"] = 3
+    assert len(distribution) == 8
+    for question, counts in distribution.items():
+        expected = {}
+        for answers in saved.values():
+            letter = "ABCDEFGH"[answers[question]]
+            expected[letter] = expected.get(letter, 0) + 1
+        expected["-"] = 1  # the blank submission
+        assert dict(counts) == expected, question
+    assert not (course / "submitted" / blank / "a3_quiz" / "quiz_answers.json").exists()
