@@ -90,7 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=command_check_release)
     grade = commands.add_parser("grade", help="autograde every submission of an assignment")
     grade.add_argument("assignment")
-    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel gradings")
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="submissions graded at once (default: cores + 1, to use the CPU while kernels start)",
+    )
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
     grade.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell")
     grade.add_argument(

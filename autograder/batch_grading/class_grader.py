@@ -1,17 +1,20 @@
 """Autograde every submission of an assignment, ``jobs`` at a time, through nbgrader itself.
 
-Each submission is graded by its own ``nbgrader autograde ASSIGNMENT --student S``
-process (nbgrader's preprocessors, cell restoration and gradebook, unchanged), so one
-student's crash cannot stop the others. Its kernel starts through ``kernel_sandbox``: an
-unprivileged uid of its own, a memory limit, and a view of the disk without the course.
+``jobs`` long-lived ``grading_worker`` processes each run nbgrader's own autograde
+(``NbGraderAPI.autograde``: nbgrader's preprocessors, cell restoration and gradebook,
+unchanged) for one student after another; a worker that dies or overruns is replaced, so
+one student's crash cannot stop the others. Kernels start through ``kernel_sandbox``: an
+unprivileged uid per worker, a memory limit, and a view of the disk without the course.
 A submission already autograded is skipped unless ``force`` is set, so an interrupted run
 resumes where it stopped; nbgrader replaces a half-written autograded folder on regrade.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import queue
+import select
 import subprocess
 import sys
 import tempfile
@@ -58,51 +61,76 @@ def _nbgrader_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PATH": path, **extra}
 
 
+class _GradingWorker:
+    """A ``grading_worker`` process, restarted if it dies or overruns ``wall_timeout``."""
+
+    def __init__(self, course: Path, assignment: str, overrides: dict, env: dict, log: Path):
+        self.command = [sys.executable, "-m", "autograder.batch_grading.grading_worker"]
+        self.command += [str(course), assignment, json.dumps(overrides)]
+        self.course, self.env, self.log = course, env, log
+        self.process: subprocess.Popen | None = None
+
+    def autograde(self, student: str, wall_timeout: float) -> tuple[str | None, str | None]:
+        """(nbgrader's log, None), or (None, what went wrong with the grading process)."""
+        if self.process is None or self.process.poll() is not None:
+            with open(self.log, "a", encoding="utf-8") as log:
+                self.process = subprocess.Popen(
+                    self.command,
+                    cwd=self.course,
+                    env=self.env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                )
+        self.process.stdin.write(student + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], wall_timeout)
+        answer = self.process.stdout.readline() if ready else ""
+        if not answer:
+            self.stop()
+            if not ready:
+                return None, f"timed out after {wall_timeout:g} s in total"
+            return None, f"the grading process died (its log: {self.log})"
+        return json.loads(answer)["log"], None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
 @dataclass
 class _Run:
     """What every job of one run shares."""
 
     course: Path
     assignment: str
-    options: list[str]
-    env: dict[str, str]
     wall_timeout: float
     expected: dict[str, list[str]]
-    uids: queue.Queue | None
+    idle_workers: queue.Queue
 
 
 def _grade_one(run: _Run, student: str, folder: Path) -> StudentResult:
-    uid = run.uids.get() if run.uids else None
+    worker = run.idle_workers.get()
     try:
-        return _run_nbgrader(run, student, folder, uid)
+        return _autograde(run, worker, student, folder)
     finally:
-        if run.uids:
-            run.uids.put(uid)
+        run.idle_workers.put(worker)
 
 
-def _run_nbgrader(run: _Run, student: str, folder: Path, uid: int | None) -> StudentResult:
+def _autograde(run: _Run, worker: _GradingWorker, student: str, folder: Path) -> StudentResult:
     notebooks = sorted(folder.glob("*.ipynb"))
     if not notebooks:
         return StudentResult(student, "not a notebook: no .ipynb file")
     # A broken file is still handed to nbgrader, which records it in the gradebook with
     # zero exactly as a sequential `nbgrader autograde` does; the status says why.
     problems = [p for p in (not_a_notebook(nb) for nb in notebooks) if p]
-    command = [sys.executable, "-m", "nbgrader", "autograde", run.assignment]
-    command += ["--student", student, "--force", *run.options]
-    env = run.env if uid is None else {**run.env, kernel_sandbox.UID_VARIABLE: str(uid)}
     for _attempt in range(DATABASE_ATTEMPTS):
-        try:
-            process = subprocess.run(
-                command,
-                cwd=run.course,
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=run.wall_timeout,
-            )
-        except subprocess.TimeoutExpired:
-            return StudentResult(student, f"timed out after {run.wall_timeout:g} s in total")
-        log = process.stdout + process.stderr
+        log, failure = worker.autograde(student, run.wall_timeout)
+        if failure:
+            return StudentResult(student, failure)
         # SQLite lets one writer in at a time; a job that waited past its busy timeout retries.
         if "database is locked" not in log:
             break
@@ -145,13 +173,10 @@ def grade_class(
             todo[student] = folder
         else:
             results.append(StudentResult(student, f"graded earlier: {earlier}"))
-    options = [f"--Execute.timeout={cell_timeout}"] if cell_timeout else []
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as kernels_dir:
-        env, uids = _nbgrader_env(), None
+    overrides = {"Execute": {"timeout": cell_timeout}} if cell_timeout else {}
+    env = _nbgrader_env()
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         if sandbox and todo:
-            uids = queue.Queue()
-            for slot in range(jobs):
-                uids.put(SANDBOX_FIRST_UID + slot)
             hidden = _hidden_from_students(course, config)
             problem = kernel_sandbox.sandbox_problem(SANDBOX_FIRST_UID, memory_limit_mb, hidden)
             if problem:
@@ -159,27 +184,38 @@ def grade_class(
                     f"cannot isolate student kernels on this machine ({problem}); run as root "
                     "on Linux, or pass --no-sandbox to grade without isolation"
                 )
-            name = kernel_sandbox.write_kernelspec(Path(kernels_dir), memory_limit_mb, hidden)
-            options.append(f"--Execute.kernel_name={name}")
-            jupyter_path = os.pathsep.join(filter(None, [kernels_dir, env.get("JUPYTER_PATH")]))
-            env["JUPYTER_PATH"] = jupyter_path
+            name = kernel_sandbox.write_kernelspec(Path(scratch), memory_limit_mb, hidden)
+            overrides.setdefault("Execute", {})["kernel_name"] = name
+            env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [scratch, env.get("JUPYTER_PATH")]))
+        idle_workers = queue.Queue()
+        log_folder = journal.path.parent
+        log_folder.mkdir(parents=True, exist_ok=True)
+        for slot in range(min(jobs, len(todo))):
+            # Each worker's kernels run as a uid of their own (see kernel_sandbox).
+            worker_env = {**env, kernel_sandbox.UID_VARIABLE: str(SANDBOX_FIRST_UID + slot)}
+            log = log_folder / f"{assignment}-worker{slot + 1}.log"
+            idle_workers.put(_GradingWorker(course, assignment, overrides, worker_env, log))
         expected = expected_cells(gradebook_url(course, config), config, assignment) if todo else {}
-        run = _Run(course, assignment, options, env, wall_timeout, expected, uids)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {
-                pool.submit(_grade_one, run, student, folder): folder
-                for student, folder in todo.items()
-            }
-            for future in tqdm(
-                as_completed(futures),
-                total=len(futures),
-                disable=not progress,
-                desc=f"grading {assignment}",
-                unit="submission",
-            ):
-                result = future.result()
-                journal.record(result.student, futures[future], result.status)
-                results.append(result)
+        run = _Run(course, assignment, wall_timeout, expected, idle_workers)
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                futures = {
+                    pool.submit(_grade_one, run, student, folder): folder
+                    for student, folder in todo.items()
+                }
+                for future in tqdm(
+                    as_completed(futures),
+                    total=len(futures),
+                    disable=not progress,
+                    desc=f"grading {assignment}",
+                    unit="submission",
+                ):
+                    result = future.result()
+                    journal.record(result.student, futures[future], result.status)
+                    results.append(result)
+        finally:
+            while not idle_workers.empty():
+                idle_workers.get().stop()
     _add_scores(gradebook_url(course, config), config, assignment, results)
     return sorted(results, key=lambda r: r.student)
 

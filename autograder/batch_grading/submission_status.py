@@ -103,7 +103,7 @@ def status_of_graded(submitted: Path, autograded: Path, expected: list[str], log
     if "DeadKernelError" in log or "Kernel died" in log:
         return "kernel died (graded 0: nbgrader drops a submission whose kernel dies)"
     if not autograded.exists():
-        errors = [line.strip() for line in log.splitlines() if "| ERROR]" in line]
+        errors = [line.strip() for line in log.splitlines() if "ERROR]" in line]
         return "not graded: " + (errors[0][:100] if errors else "nbgrader failed")
     problems = execution_problems(autograded) + cell_changes(submitted, expected)
     return "; ".join(problems) or "graded"

@@ -9,8 +9,9 @@ import time
 
 from autograder.batch_grading.class_grader import grade_class
 from autograder.batch_grading.grading_journal import GradingJournal
+from autograder.batch_grading.simulated_class import write_simulated_class
 
-from ..course_helpers import copy_course, run
+from ..course_helpers import copy_course, nbgrader, run
 from .conftest import (
     A1,
     CELL_TIMEOUT,
@@ -134,3 +135,17 @@ def test_grade_command_errors_are_one_line(tmp_path):
     )
     assert process.returncode == 2 and process.stderr.count("\n") == 1
     assert "no submitted/ folder" in process.stderr
+
+
+def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
+    course = copy_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", A1, "--force", env=course_env(course))
+    roster = write_simulated_class(course, A1, ["correct"], seed=1)
+    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}"
+    try:
+        [stopped] = grade_class(course, A1, jobs=1, wall_timeout=0.5, progress=False)
+        assert stopped.status == "timed out after 0.5 s in total"
+        [graded] = grade_class(course, A1, jobs=1, force=True, progress=False)
+    finally:
+        del os.environ["NBGRADER_DB_URL"]
+    assert (graded.student, graded.status, graded.score) == (*roster, "graded", 14.0)
