@@ -1,10 +1,13 @@
 """Grade a whole class with nbgrader's own autograde, several submissions at a time.
 
-- ``class_grader``: run ``nbgrader autograde --student S`` for every submission in
-  parallel, with a progress bar, per-student statuses and resume.
+- ``class_grader``: ``grade_class`` (``course grade``): parallel workers, statuses, resume.
+- ``grading_worker``: one long-lived process running ``NbGraderAPI.autograde`` per student.
+- ``kernel_sandbox``: starts each student kernel as an unprivileged uid in a private,
+  read-only view of the disk without the course, with resource limits.
+- ``grading_journal``: which submissions a run finished (for resuming after a kill).
 - ``submission_status``: what happened to one submission, in a few words.
+- ``class_report``: ``course report``: CSVs, pass rates, diagnosed bugs, quiz answers,
+  histogram, nbgrader feedback.
+- ``lms_export``: an nbgrader export plugin, one row per student for an LMS.
 - ``simulated_class``: write a deterministic class of submissions for tests and demos.
-
-Work in progress (issue 7): kernel isolation as an unprivileged user, memory limits,
-the class report and the 40-student benchmark are not built yet.
 """

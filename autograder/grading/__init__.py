@@ -36,6 +36,14 @@ Inside the kernel, the checks add what they can: they accept only exact
 ``numpy.ndarray`` objects (no subclasses, no ``__array__`` impostors), call student
 code with warnings and output silenced, and catch ``SystemExit``.
 
+Around the kernel, ``course grade`` adds what the operating system offers
+(``autograder/batch_grading/kernel_sandbox.py``): the kernel runs as an unprivileged uid
+of its own in a private, read-only view of the disk without the course (no ``source/``,
+gradebook, other students' work or autograded notebooks), writes only to its own scratch
+``/tmp``, and has memory, process and file-size limits. Whatever the scan misses can then
+spoil only that student's own grade, never read the answers or touch anyone else's work.
+Plain ``nbgrader autograde`` runs kernels as the grader, without this.
+
 Limits: the scan is a deny-list over Python's syntax; an attack it does not know
 (say, a new obfuscation) is not caught by it, and an instructor reviewing a
 suspicious score in the formgrader remains the last line. A flagged cell scores 0
