@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"course: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("course: interrupted.", file=sys.stderr)
+        print("course: interrupted (run the same command again to resume).", file=sys.stderr)
         return 130
 
 

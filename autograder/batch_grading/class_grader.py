@@ -83,10 +83,14 @@ class _GradingWorker:
                     stderr=log,
                     text=True,
                 )
-        self.process.stdin.write(student + "\n")
-        self.process.stdin.flush()
-        ready, _, _ = select.select([self.process.stdout], [], [], wall_timeout)
-        answer = self.process.stdout.readline() if ready else ""
+        process = self.process  # stop() may clear the attribute from another thread
+        try:
+            process.stdin.write(student + "\n")
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], wall_timeout)
+            answer = process.stdout.readline() if ready else ""
+        except (OSError, ValueError):  # the worker was stopped under us
+            ready, answer = True, ""
         if not answer:
             self.stop()
             if not ready:
@@ -95,10 +99,10 @@ class _GradingWorker:
         return json.loads(answer)["log"], None
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait()
 
 
 @dataclass
@@ -187,35 +191,47 @@ def grade_class(
             name = kernel_sandbox.write_kernelspec(Path(scratch), memory_limit_mb, hidden)
             overrides.setdefault("Execute", {})["kernel_name"] = name
             env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [scratch, env.get("JUPYTER_PATH")]))
-        idle_workers = queue.Queue()
         log_folder = journal.path.parent
         log_folder.mkdir(parents=True, exist_ok=True)
-        for slot in range(min(jobs, len(todo))):
+        workers = [
             # Each worker's kernels run as a uid of their own (see kernel_sandbox).
-            worker_env = {**env, kernel_sandbox.UID_VARIABLE: str(SANDBOX_FIRST_UID + slot)}
-            log = log_folder / f"{assignment}-worker{slot + 1}.log"
-            idle_workers.put(_GradingWorker(course, assignment, overrides, worker_env, log))
+            _GradingWorker(
+                course,
+                assignment,
+                overrides,
+                {**env, kernel_sandbox.UID_VARIABLE: str(SANDBOX_FIRST_UID + slot)},
+                log_folder / f"{assignment}-worker{slot + 1}.log",
+            )
+            for slot in range(min(jobs, len(todo)))
+        ]
+        idle_workers = queue.Queue()
+        for worker in workers:
+            idle_workers.put(worker)
         expected = expected_cells(gradebook_url(course, config), config, assignment) if todo else {}
         run = _Run(course, assignment, wall_timeout, expected, idle_workers)
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                futures = {
-                    pool.submit(_grade_one, run, student, folder): folder
-                    for student, folder in todo.items()
-                }
-                for future in tqdm(
-                    as_completed(futures),
-                    total=len(futures),
-                    disable=not progress,
-                    desc=f"grading {assignment}",
-                    unit="submission",
-                ):
-                    result = future.result()
-                    journal.record(result.student, futures[future], result.status)
-                    results.append(result)
+            futures = {
+                pool.submit(_grade_one, run, student, folder): folder
+                for student, folder in todo.items()
+            }
+            for future in tqdm(
+                as_completed(futures),
+                total=len(futures),
+                disable=not progress,
+                desc=f"grading {assignment}",
+                unit="submission",
+            ):
+                result = future.result()
+                journal.record(result.student, futures[future], result.status)
+                results.append(result)
         finally:
-            while not idle_workers.empty():
-                idle_workers.get().stop()
+            # On Ctrl-C nothing queued starts, and stopping the workers ends the running
+            # gradings; what was not recorded in the journal is graded by the next run.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.stop()
+            pool.shutdown(wait=True)
     _add_scores(gradebook_url(course, config), config, assignment, results)
     return sorted(results, key=lambda r: r.student)
 

@@ -121,7 +121,7 @@ def _connection_file_argument(command: list[str]) -> int:
 
 
 def isolate(uid: int, hidden: list[Path], kept: list[Path]) -> None:
-    """Steps 2 of the module doc, in this process: private, read-only view; scratch at /tmp."""
+    """Step 2 of the module doc, in this process: private, read-only view; scratch at /tmp."""
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     # Opened in the new namespace before anything is hidden, to bind back from /proc/self/fd.
@@ -147,11 +147,12 @@ def isolate(uid: int, hidden: list[Path], kept: list[Path]) -> None:
         _mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, options)
         covers.append(path)
     for path, handle in sorted(kept_handles.items(), key=lambda item: len(item[0].parts)):
-        if path.exists() and os.path.samestat(os.stat(path), os.fstat(handle)):
-            continue  # still visible: nothing hid it (or a kept parent brought it back)
-        path.mkdir(parents=True, exist_ok=True)
-        _mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
-        _mount(None, str(path), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        # Skipped when still visible: nothing hid it, or a kept parent brought it back.
+        if not (path.exists() and os.path.samestat(os.stat(path), os.fstat(handle))):
+            path.mkdir(parents=True, exist_ok=True)
+            _mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
+            flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
+            _mount(None, str(path), None, flags)
         os.close(handle)
     for cover in covers:
         if cover != SCRATCH:

@@ -101,27 +101,41 @@ def test_a_second_run_resumes_and_changes_nothing(graded_class):
     assert gradebook_state(parallel) == grades
 
 
-def test_a_killed_run_resumes_to_the_same_gradebook(graded_class):
-    course = graded_class["interrupted"]
-    before = submitted_digests(course)
-    command = [sys.executable, "-m", "autograder.course_commands", "grade", A1, "--jobs", "2"]
-    command += ["--cell-timeout", CELL_TIMEOUT]
+def _start_and_stop(course, command, after, stop_signal):
+    """Start `course grade`, wait until ``after`` submissions are recorded, then signal it."""
     process = subprocess.Popen(
         command,
         cwd=course,
         env=course_env(course),
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 300
-    while len(GradingJournal(course, A1).entries) < 4 and time.monotonic() < deadline:
-        assert process.poll() is None, "the run ended before it could be killed"
+    while len(GradingJournal(course, A1).entries) < after and time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before it could be stopped"
         time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    if stop_signal == signal.SIGKILL:
+        os.killpg(process.pid, signal.SIGKILL)  # the whole process group, as `kill -9` would
+    else:
+        process.send_signal(stop_signal)  # Ctrl-C reaches the grader
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr
+
+
+def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
+    course = graded_class["interrupted"]
+    before = submitted_digests(course)
+    command = [sys.executable, "-m", "autograder.course_commands", "grade", A1, "--jobs", "2"]
+    command += ["--cell-timeout", CELL_TIMEOUT]
+    status, stderr = _start_and_stop(course, command, 2, signal.SIGINT)
+    assert status == 130 and "interrupted (run the same command again to resume)" in stderr
+    interrupted = len(GradingJournal(course, A1).entries)
+    status, _ = _start_and_stop(course, command, interrupted + 3, signal.SIGKILL)
+    assert status == -signal.SIGKILL
     finished = len(GradingJournal(course, A1).entries)
-    assert 4 <= finished < len(KINDS)
+    assert interrupted + 3 <= finished < len(KINDS)
     resumed = run(course, *command, env=course_env(course))
     assert resumed.stdout.count("graded earlier") == finished
     assert gradebook_state(course) == gradebook_state(graded_class["parallel"])
