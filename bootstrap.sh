@@ -34,11 +34,15 @@ case "$job" in
         exec jupyter lab --ServerApp.root_dir="$PWD" "${root_flag[@]}" "$@"
         ;;
     test)
-        # The browser tests drive Debian's Chromium (never a browser Playwright downloads).
-        if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-            echo "bootstrap: installing Debian's chromium for the browser tests"
+        # The browser tests drive Debian's Chromium (never a browser Playwright downloads);
+        # the server-gradebook test starts a private PostgreSQL server.
+        missing=()
+        [ -x /usr/bin/chromium ] || missing+=(chromium)
+        compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+        if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+            echo "bootstrap: installing Debian's ${missing[*]} for the tests"
             apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
         fi
         exec python -m pytest "$@"
         ;;

@@ -46,10 +46,10 @@ def course_env(course):
     return tool_env(NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
 
 
-def gradebook_state(course):
+def gradebook_state(course, db_url=None):
     """(student, grade cell) -> score, and the number of submission rows per student."""
     grades, rows = {}, {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
         for submission in gradebook.assignment_submissions(A1):
             rows[submission.student.id] = rows.get(submission.student.id, 0) + 1
             for notebook in submission.notebooks:

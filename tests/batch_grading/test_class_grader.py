@@ -149,6 +149,11 @@ def test_grade_command_errors_are_one_line(tmp_path):
     )
     assert process.returncode == 2 and process.stderr.count("\n") == 1
     assert "no submitted/ folder" in process.stderr
+    process = run(
+        course, sys.executable, "-m", "autograder.course_commands", "report", A1, check=False
+    )
+    assert process.returncode == 2 and process.stderr.count("\n") == 1
+    assert "nothing autograded for 'a1_building_blocks'" in process.stderr
 
 
 def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
