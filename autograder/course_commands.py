@@ -53,6 +53,7 @@ def command_grade(args: argparse.Namespace) -> int:
             cell_timeout=args.cell_timeout,
             memory_limit_mb=args.memory_limit,
             sandbox=not args.no_sandbox,
+            wall_timeout=args.submission_timeout,
         )
     except SandboxUnavailable as error:
         raise CourseError(str(error)) from None
@@ -98,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
     grade.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell")
+    grade.add_argument(
+        "--submission-timeout",
+        type=float,
+        default=600,
+        help="seconds for one whole submission before its grading is stopped",
+    )
     grade.add_argument(
         "--memory-limit", type=int, default=3072, help="MB of address space per student kernel"
     )
