@@ -247,15 +247,15 @@ def gradebook_url(course: Path, config) -> str:
 
 
 def _hidden_from_students(course: Path, config) -> list[Path]:
-    """Folders a student's kernel must not see: the course, the grader's home, the exchange."""
-    hidden = [course.resolve(), Path.home().resolve()]
+    """Folders a student's kernel must not see: the course, the exchange, the gradebook's
+    folder (``kernel_sandbox`` hides the grader's home itself)."""
+    hidden = [course.resolve()]
     if "root" in config.Exchange:
         hidden.append(Path(config.Exchange.root).resolve())
     database = gradebook_url(course, config)
     if database.startswith("sqlite:///"):
         hidden.append(Path(database.removeprefix("sqlite:///")).resolve().parent)
-    # Hiding "/" would hide Python itself: the home of a root grader run from / is skipped.
-    return [path for path in dict.fromkeys(hidden) if path != Path("/")]
+    return [path for path in dict.fromkeys(hidden) if path != Path("/")]  # "/" would hide Python
 
 
 def _add_scores(db_url: str, config, assignment: str, results: list[StudentResult]) -> None:

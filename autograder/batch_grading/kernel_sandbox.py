@@ -14,7 +14,7 @@ Run as root, it prepares what the student's code will see, then becomes the kern
    the working directory but notebooks) while it still can.
 2. In a private mount namespace (nothing here changes the grader's view of the disk) it makes
    every mount read-only, puts an empty tmpfs over each ``--hide`` path (the course root:
-   ``source/``, ``gradebook.db``, ``submitted/``, ``autograded/``; the grader's home) and over
+   ``source/``, ``gradebook.db``, ``submitted/``, ``autograded/``), the grader's home, and
    ``/var/tmp`` and ``/dev/shm``, binds back read-only what the kernel needs to run (the
    Python installation, the virtual environment, the ``autograder`` package), and mounts a
    fresh tmpfs on ``/tmp`` owned by the student: the scratch space and working directory,
@@ -217,15 +217,20 @@ def launch(
         executable.resolve().parent,
         Path(__file__).resolve().parents[1],  # the autograder package (an editable install)
     ]
-    isolate(uid, [path.resolve() for path in hidden], kept)
+    # The grader's home is always hidden (keys, tokens; and it may hold Python itself,
+    # which is then bound back like the other kept paths).
+    home = Path.home().resolve()
+    hidden = [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
+    isolate(uid, hidden, kept)
+    if connection is not None:
+        support_files[Path(".kernel-connection.json")] = connection
+        command[index] = str(SCRATCH / ".kernel-connection.json")
+    # Only what was written here is handed to the student (not binds kept under /tmp).
     for relative, content in support_files.items():
         (SCRATCH / relative).parent.mkdir(parents=True, exist_ok=True)
         (SCRATCH / relative).write_bytes(content)
-    if connection is not None:
-        (SCRATCH / ".kernel-connection.json").write_bytes(connection)
-        command[index] = str(SCRATCH / ".kernel-connection.json")
-    for path in [SCRATCH, *SCRATCH.rglob("*")]:
-        os.chown(path, uid, uid, follow_symlinks=False)
+        for part in [relative, *relative.parents[:-1]]:
+            os.chown(SCRATCH / part, uid, uid, follow_symlinks=False)
     os.chdir(SCRATCH)
     limit_resources(memory_mb)
     drop_privileges(uid)

@@ -17,6 +17,7 @@ HUGE_OUTPUT_BYTES = 1_000_000
 STATUS_KINDS = (
     "not a notebook",
     "not graded",
+    "the grading process died",
     "tampering blocked",
     "kernel died",
     "timed out",
@@ -49,12 +50,16 @@ def not_a_notebook(path: Path) -> str | None:
 
 
 def expected_cells(db_url: str, config, assignment: str) -> dict[str, list[str]]:
-    """notebook file name -> the grade ids of its nbgrader cells, from the gradebook."""
+    """notebook file name -> the grade ids of the cells nbgrader restores when deleted
+    (grade and task cells: ``OverwriteCells.add_missing_cells``), from the gradebook."""
+    expected = {}
     with Gradebook(db_url, config.CourseDirectory.course_id) as gradebook:
-        return {
-            f"{notebook.name}.ipynb": [cell.name for cell in notebook.source_cells]
-            for notebook in gradebook.find_assignment(assignment).notebooks
-        }
+        for notebook in gradebook.find_assignment(assignment).notebooks:
+            restored = {cell.name for cell in [*notebook.grade_cells, *notebook.task_cells]}
+            expected[f"{notebook.name}.ipynb"] = [
+                cell.name for cell in notebook.source_cells if cell.name in restored
+            ]
+    return expected
 
 
 def cell_changes(submitted: Path, expected: list[str]) -> list[str]:

@@ -1,0 +1,79 @@
+"""The kernel launcher on its own: who the student's code runs as, what it sees and keeps."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from autograder.batch_grading import kernel_sandbox
+
+from ..course_helpers import REPO
+
+PROBE = """
+import json, os, resource
+import numpy as np
+def attempt(action):
+    try:
+        action()
+        return "allowed"
+    except Exception as error:
+        return type(error).__name__
+try:
+    np.ones(400_000_000)  # 3.2 GB, over the 1024 MB limit
+    memory = "allocated"
+except MemoryError:
+    memory = "MemoryError"
+print(json.dumps({
+    "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "cwd": os.getcwd(),
+    "environment": sorted(os.environ),
+    "read course": attempt(lambda: open(os.environ["COURSE_FILE"]).read()),
+    "grader home": os.listdir(os.path.expanduser("~root")),
+    "write scratch": attempt(lambda: open("/tmp/notes.txt", "w").write("x")),
+    "write var tmp": attempt(lambda: open("/var/tmp/x", "w").write("x")),
+    "write package": attempt(lambda: open(np.__file__ + ".x", "w").write("x")),
+    "memory": memory,
+}))
+"""
+
+
+def test_the_launcher_drops_privileges_hides_the_course_and_limits_memory(tmp_path):
+    course_file = REPO / "nbgrader_config.py"
+    command = kernel_sandbox.launcher_command(1024, [REPO, tmp_path])
+    command.insert(command.index("--"), "--check")
+    env = {
+        **os.environ,
+        kernel_sandbox.UID_VARIABLE: "3000017",
+        "GRADER_SECRET_TOKEN": "do-not-leak",
+    }
+    # The probe reads COURSE_FILE from its environment only if it survives: pass it in code.
+    probe = PROBE.replace('os.environ["COURSE_FILE"]', repr(str(course_file)))
+    result = subprocess.run(
+        [*command, sys.executable, "-c", probe], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert (seen["uid"], seen["gid"], seen["groups"]) == (3000017, 3000017, [])
+    assert seen["cwd"] == "/tmp"
+    assert "GRADER_SECRET_TOKEN" not in seen["environment"]
+    assert seen["read course"] == "FileNotFoundError"
+    # Only the way to Python (bound back when it lives in the grader's home) remains.
+    home, python = Path.home().resolve(), Path(sys.base_prefix).resolve()
+    python_in_home = {python.relative_to(home).parts[0]} if home in python.parents else set()
+    assert set(seen["grader home"]) <= python_in_home
+    assert seen["write scratch"] == "allowed"
+    assert seen["write var tmp"] == "OSError"  # read-only file system
+    assert seen["write package"] in ("OSError", "PermissionError")
+    assert seen["memory"] == "MemoryError"
+    assert not (tmp_path / "notes.txt").exists()
+
+
+def test_refuses_to_run_student_code_as_root():
+    command = kernel_sandbox.launcher_command(1024, [])
+    command.insert(command.index("--"), "--check")
+    env = {**os.environ, kernel_sandbox.UID_VARIABLE: "0"}
+    result = subprocess.run(
+        [*command, sys.executable, "-c", "print('ran')"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 70 and "ran" not in result.stdout
+    assert "refusing to run student code as uid 0" in result.stderr
