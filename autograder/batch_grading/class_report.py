@@ -17,8 +17,6 @@ from __future__ import annotations
 import ast
 import re
 import statistics
-import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,8 +26,10 @@ import matplotlib
 import nbformat
 from nbgrader.api import Gradebook
 
+from ..course_files import CourseError
 from ..gradient_checking.results import DIAGNOSIS_PREFIX
 from ..quiz_engine import collected_answers, load_question_bank
+from ..release_sync import run_nbgrader
 from .grading_journal import GradingJournal
 from .submission_status import status_kinds
 
@@ -37,6 +37,7 @@ matplotlib.use("Agg")  # files only: the report is written on a server with no s
 import matplotlib.pyplot as plt  # noqa: E402
 
 QUIZ_FILE, ANSWERS_FILE = "quiz_questions.yaml", "quiz_answers.json"
+LMS_EXPORTER = "autograder.batch_grading.lms_export.LmsCsvExportPlugin"
 
 
 @dataclass
@@ -153,11 +154,6 @@ def save_histogram(scores: list[float], max_score: float, path: Path, title: str
     plt.close(figure)
 
 
-def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "nbgrader", *args]
-    return subprocess.run(command, cwd=course, capture_output=True, text=True, check=False)
-
-
 def _markdown_table(header: list[str], rows: list[list]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -229,20 +225,16 @@ def write_class_report(course: Path, assignment: str, db_url: str, course_id: st
         save_histogram(
             [row.score for row in rows], rows[0].max_score, folder / "histogram.png", assignment
         )
-    for exporter, name in [
-        ("", "grades.csv"),
-        ("--exporter=autograder.batch_grading.lms_export.LmsCsvExportPlugin", "grades_lms.csv"),
-    ]:
-        exported = _nbgrader(
-            course,
-            "export",
-            f"--to={folder / name}",
-            f"--assignment=[{assignment!r}]",
-            *filter(None, [exporter]),
+    exports = {"grades.csv": [], "grades_lms.csv": [f"--exporter={LMS_EXPORTER}"]}
+    for name, options in exports.items():
+        run_nbgrader(
+            course, "export", f"--to={folder / name}", f"--assignment=[{assignment!r}]", *options
         )
-        if exported.returncode != 0:
-            raise RuntimeError(f"nbgrader export failed:\n{exported.stderr[-2000:]}")
-    _nbgrader(course, "generate_feedback", assignment, "--force")
+    try:
+        run_nbgrader(course, "generate_feedback", assignment, "--force")
+        feedback_problem = None
+    except CourseError as error:  # some students' feedback failed; the others were written
+        feedback_problem = str(error)
     autograded = sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb"))
     statuses = {s: e["status"] for s, e in GradingJournal(course, assignment).entries.items()}
     text = report_markdown(
@@ -252,5 +244,7 @@ def write_class_report(course: Path, assignment: str, db_url: str, course_id: st
         diagnosed_bugs(autograded),
         quiz_answer_distribution(course, assignment),
     )
+    if feedback_problem:
+        text += f"\n**Feedback:** {feedback_problem}\n"
     (folder / "report.md").write_text(text, encoding="utf-8")
     return folder
