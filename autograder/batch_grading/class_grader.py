@@ -5,8 +5,9 @@
 unchanged) for one student after another; a worker that dies or overruns is replaced, so
 one student's crash cannot stop the others. Kernels start through ``kernel_sandbox``: an
 unprivileged uid per worker, a memory limit, and a view of the disk without the course.
-A submission already autograded is skipped unless ``force`` is set, so an interrupted run
-resumes where it stopped; nbgrader replaces a half-written autograded folder on regrade.
+A submission this grader finished before (``grading_journal``) is skipped unless ``force``
+is set, so an interrupted or killed run resumes where it stopped; nbgrader replaces a
+half-written autograded folder when it grades that student again.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
+from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from . import kernel_sandbox
@@ -236,17 +238,17 @@ def grade_class(
     return sorted(results, key=lambda r: r.student)
 
 
-def course_config(course: Path):
+def course_config(course: Path) -> Config:
     """The course's nbgrader configuration, read from its nbgrader_config.py."""
     return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
 
 
-def gradebook_url(course: Path, config) -> str:
+def gradebook_url(course: Path, config: Config) -> str:
     """The gradebook's database URL: nbgrader's ``db_url`` setting, else course/gradebook.db."""
     return config.CourseDirectory.db_url or f"sqlite:///{course / 'gradebook.db'}"
 
 
-def _hidden_from_students(course: Path, config) -> list[Path]:
+def _hidden_from_students(course: Path, config: Config) -> list[Path]:
     """Folders a student's kernel must not see: the course, the exchange, the gradebook's
     folder (``kernel_sandbox`` hides the grader's home itself)."""
     hidden = [course.resolve()]
@@ -258,7 +260,7 @@ def _hidden_from_students(course: Path, config) -> list[Path]:
     return [path for path in dict.fromkeys(hidden) if path != Path("/")]  # "/" would hide Python
 
 
-def _add_scores(db_url: str, config, assignment: str, results: list[StudentResult]) -> None:
+def _add_scores(db_url: str, config: Config, assignment: str, results: list[StudentResult]) -> None:
     with Gradebook(db_url, config.CourseDirectory.course_id) as gradebook:
         for result in results:
             try:
