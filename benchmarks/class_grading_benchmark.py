@@ -29,7 +29,11 @@ sys.path.insert(0, str(REPO))
 
 from nbgrader.api import Gradebook  # noqa: E402
 
-from autograder.batch_grading.simulated_class import typical_kinds, write_simulated_class  # noqa: E402
+from autograder.batch_grading.simulated_class import (  # noqa: E402
+    SNOOPED_OUTSIDE,
+    typical_kinds,
+    write_simulated_class,
+)
 from tests.course_helpers import COURSE_ID, copy_course, nbgrader, run, tool_env  # noqa: E402
 
 
@@ -87,6 +91,8 @@ def main() -> None:
             env=env,
         )
         times["course_grade"] = time.perf_counter() - start
+        for student in roster:  # what the unsandboxed snooper wrote outside the course
+            Path(SNOOPED_OUTSIDE.format(student=student)).unlink(missing_ok=True)
         sequential = _grades(courses["sequential"], args.assignment)
         parallel = _grades(courses["course_grade"], args.assignment)
     hog = [s for s, kind in roster.items() if kind == "memory_hog"]

@@ -58,6 +58,8 @@ KINDS = (
     "deleted_cells",
     "duplicated_cells",
 )
+# Where the snooper writes outside the course (unsandboxed, it succeeds: tests remove it).
+SNOOPED_OUTSIDE = "/var/tmp/snooped-by-{student}.txt"
 _MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
 
 
@@ -92,7 +94,11 @@ def snooping_code(course: Path, student: str, assignment: str) -> str:
         course / "nbgrader_config.py",
         *others[:1],
     ]
-    writes = [course / "snooped.txt", course / "submitted" / student / "snooped.txt", "/var/tmp/x"]
+    writes = [
+        course / "snooped.txt",
+        course / "submitted" / student / "snooped.txt",
+        SNOOPED_OUTSIDE.format(student=student),
+    ]
     lines = ["for target in " + repr([str(p) for p in reads]) + ":"]
     lines += [
         "    try:",

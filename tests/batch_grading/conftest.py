@@ -2,13 +2,14 @@
 
 import hashlib
 import os
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
 from autograder.batch_grading.class_grader import grade_class
-from autograder.batch_grading.simulated_class import write_simulated_class
+from autograder.batch_grading.simulated_class import SNOOPED_OUTSIDE, write_simulated_class
 
 from ..course_helpers import COURSE_ID, copy_course, nbgrader, run, tool_env
 
@@ -88,6 +89,10 @@ def graded_class(tmp_path_factory):
     sequential = copies["sequential"]
     timeout = f"--Execute.timeout={CELL_TIMEOUT}"
     nbgrader(sequential, "autograde", A1, timeout, env=course_env(sequential), check=False)
+    # Unsandboxed, the snooper wrote outside the course; the sandboxed run must not have.
+    outside = Path(SNOOPED_OUTSIDE.format(student=student_of_kind(roster, "snooping")))
+    snooped_outside = outside.exists()
+    outside.unlink(missing_ok=True)
     return {
         "parallel": parallel,
         "sequential": sequential,
@@ -95,6 +100,7 @@ def graded_class(tmp_path_factory):
         "roster": roster,
         "results": results,
         "before": before,
+        "snooped_outside_unsandboxed": snooped_outside,
     }
 
 

@@ -82,6 +82,7 @@ def test_student_code_cannot_reach_the_course(graded_class):
             target
         )
     assert (graded_class["sequential"] / "snooped.txt").exists()
+    assert graded_class["snooped_outside_unsandboxed"]
 
 
 def test_submissions_are_never_modified(graded_class):
