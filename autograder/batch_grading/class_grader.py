@@ -44,10 +44,14 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass
 class StudentResult:
+    """One student's outcome; ``finished`` is False when the grading itself was cut short
+    (a worker that died or overran): such a submission is graded again by the next run."""
+
     student: str
     status: str
     score: float | None = None
     max_score: float | None = None
+    finished: bool = True
 
 
 def submissions(course: Path, assignment: str) -> dict[str, Path]:
@@ -136,7 +140,7 @@ def _autograde(run: _Run, worker: _GradingWorker, student: str, folder: Path) ->
     for _attempt in range(DATABASE_ATTEMPTS):
         log, failure = worker.autograde(student, run.wall_timeout)
         if failure:
-            return StudentResult(student, failure)
+            return StudentResult(student, failure, finished=False)
         # SQLite lets one writer in at a time; a job that waited past its busy timeout retries.
         if "database is locked" not in log:
             break
@@ -225,7 +229,8 @@ def grade_class(
                 unit="submission",
             ):
                 result = future.result()
-                journal.record(result.student, futures[future], result.status)
+                if result.finished:
+                    journal.record(result.student, futures[future], result.status)
                 results.append(result)
         finally:
             # On Ctrl-C nothing queued starts, and stopping the workers ends the running
