@@ -6,8 +6,9 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from autograder.batch_grading.class_grader import grade_class
+from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID, grade_class
 from autograder.batch_grading.grading_journal import GradingJournal
 from autograder.batch_grading.simulated_class import write_simulated_class
 
@@ -125,6 +126,18 @@ def _start_and_stop(course, command, after, stop_signal):
     return process.returncode, stderr
 
 
+def _sandboxed_processes():
+    """Command lines of the processes running as a sandbox uid (student kernels)."""
+    found = []
+    for process in Path("/proc").glob("[0-9]*"):
+        try:  # /proc/PID belongs to the process's uid
+            if process.stat().st_uid >= SANDBOX_FIRST_UID:
+                found.append((process / "cmdline").read_text().replace("\0", " "))
+        except OSError:
+            continue  # the process ended while we looked
+    return found
+
+
 def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
     course = graded_class["interrupted"]
     before = submitted_digests(course)
@@ -135,6 +148,11 @@ def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
     interrupted = len(GradingJournal(course, A1).entries)
     status, _ = _start_and_stop(course, command, interrupted + 3, signal.SIGKILL)
     assert status == -signal.SIGKILL
+    # Workers die with the grader and kernels with their worker: nothing keeps grading.
+    deadline = time.monotonic() + 20
+    while _sandboxed_processes() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _sandboxed_processes() == []
     finished = len(GradingJournal(course, A1).entries)
     assert interrupted + 3 <= finished < len(KINDS)
     resumed = run(course, *command, env=course_env(course))
