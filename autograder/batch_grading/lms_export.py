@@ -17,7 +17,8 @@ from nbgrader.plugins import ExportPlugin
 
 
 class LmsCsvExportPlugin(ExportPlugin):
-    """Export the gradebook as one row per student (nbgrader's own export is one per grade)."""
+    """One row per student with every assignment in columns (nbgrader's CSV export has one row
+    per student and assignment)."""
 
     def export(self, gradebook: Gradebook) -> None:
         destination = self.to or "grades_lms.csv"
