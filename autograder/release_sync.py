@@ -19,18 +19,21 @@ import nbformat
 from .course_files import CONFIG_NAME, CourseError, assignment_notebooks, source_assignments
 
 
-def run_nbgrader(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    """Run ``nbgrader ARGS`` in ``root``; return its log, or raise CourseError with its error.
-
-    The interpreter's own ``bin`` comes first on PATH: nbgrader runs ``alembic`` from there.
-    """
+def nbgrader_environment(**extra: str) -> dict[str, str]:
+    """This environment with the interpreter's own ``bin`` first on PATH (nbgrader runs
+    ``alembic`` from there), plus ``extra``."""
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, "PATH": path, **extra}
+
+
+def run_nbgrader(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run ``nbgrader ARGS`` in ``root``; return its log, or raise CourseError with its error."""
     process = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=root,
         capture_output=True,
         text=True,
-        env={**os.environ, "PATH": path, **(env or {})},
+        env=nbgrader_environment(**(env or {})),
         check=False,
     )
     log = process.stdout + process.stderr

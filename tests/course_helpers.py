@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -11,14 +10,15 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.release_sync import nbgrader_environment
+
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "backprop101"
 
 
 def tool_env(**extra: str) -> dict[str, str]:
     """The environment for nbgrader subprocesses: this interpreter's bin first on PATH."""
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return {**os.environ, "PATH": path, **extra}
+    return nbgrader_environment(**extra)
 
 
 def copy_course(destination: Path) -> Path:

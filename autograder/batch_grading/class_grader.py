@@ -28,6 +28,7 @@ from tqdm import tqdm
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from ..release_sync import nbgrader_environment
 from . import kernel_sandbox
 from .grading_journal import GradingJournal
 from .submission_status import expected_cells, not_a_notebook, status_of_graded
@@ -60,11 +61,6 @@ def submissions(course: Path, assignment: str) -> dict[str, Path]:
     for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
         found[folder.parent.name] = folder
     return found
-
-
-def _nbgrader_env(**extra: str) -> dict[str, str]:
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return {**os.environ, "PATH": path, **extra}
 
 
 class _GradingWorker:
@@ -184,7 +180,7 @@ def grade_class(
         else:
             results.append(StudentResult(student, f"graded earlier: {earlier}"))
     overrides = {"Execute": {"timeout": cell_timeout}} if cell_timeout else {}
-    env = _nbgrader_env()
+    env = nbgrader_environment()
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         if sandbox and todo:
             hidden = _hidden_from_students(course, config)

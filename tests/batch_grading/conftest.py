@@ -34,6 +34,16 @@ KINDS = [
 CELL_TIMEOUT = "10"
 
 
+def grade_with_gradebook(course, **options):
+    """``grade_class`` on ``course`` with its own gradebook (nbgrader_config.py reads the URL
+    from NBGRADER_DB_URL, in this process and in the workers)."""
+    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}"
+    try:
+        return grade_class(course, A1, progress=False, **options)
+    finally:
+        del os.environ["NBGRADER_DB_URL"]
+
+
 def submitted_digests(course):
     """Relative path -> SHA-256 of every file in submitted/."""
     return {
@@ -81,11 +91,7 @@ def graded_class(tmp_path_factory):
         assert write_simulated_class(copies[name], A1, KINDS, seed=4)
     roster = write_simulated_class(parallel, A1, KINDS, seed=4)
     before = submitted_digests(parallel)
-    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{parallel / 'gradebook.db'}"
-    try:
-        results = grade_class(parallel, A1, jobs=2, cell_timeout=int(CELL_TIMEOUT), progress=False)
-    finally:
-        del os.environ["NBGRADER_DB_URL"]
+    results = grade_with_gradebook(parallel, jobs=2, cell_timeout=int(CELL_TIMEOUT))
     sequential = copies["sequential"]
     timeout = f"--Execute.timeout={CELL_TIMEOUT}"
     nbgrader(sequential, "autograde", A1, timeout, env=course_env(sequential), check=False)

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID, grade_class
+from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID
 from autograder.batch_grading.grading_journal import GradingJournal
 from autograder.batch_grading.simulated_class import write_simulated_class
 
@@ -18,6 +18,7 @@ from .conftest import (
     CELL_TIMEOUT,
     KINDS,
     course_env,
+    grade_with_gradebook,
     gradebook_state,
     output_text,
     student_of_kind,
@@ -93,11 +94,7 @@ def test_submissions_are_never_modified(graded_class):
 def test_a_second_run_resumes_and_changes_nothing(graded_class):
     parallel = graded_class["parallel"]
     grades = gradebook_state(parallel)
-    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{parallel / 'gradebook.db'}"
-    try:
-        again = grade_class(parallel, A1, jobs=2, cell_timeout=int(CELL_TIMEOUT), progress=False)
-    finally:
-        del os.environ["NBGRADER_DB_URL"]
+    again = grade_with_gradebook(parallel, jobs=2, cell_timeout=int(CELL_TIMEOUT))
     first = {r.student: r.status for r in graded_class["results"]}
     assert {r.student: r.status for r in again} == {s: f"graded earlier: {first[s]}" for s in first}
     assert gradebook_state(parallel) == grades
@@ -179,12 +176,8 @@ def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
     course = copy_course(tmp_path / "course")
     nbgrader(course, "generate_assignment", A1, "--force", env=course_env(course))
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
-    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}"
-    try:
-        [stopped] = grade_class(course, A1, jobs=1, wall_timeout=0.5, progress=False)
-        assert stopped.status == "timed out after 0.5 s in total"
-        assert GradingJournal(course, A1).entries == {}  # not finished: the next run grades it
-        [graded] = grade_class(course, A1, jobs=1, progress=False)
-    finally:
-        del os.environ["NBGRADER_DB_URL"]
+    [stopped] = grade_with_gradebook(course, jobs=1, wall_timeout=0.5)
+    assert stopped.status == "timed out after 0.5 s in total"
+    assert GradingJournal(course, A1).entries == {}  # not finished: the next run grades it
+    [graded] = grade_with_gradebook(course, jobs=1)
     assert (graded.student, graded.status, graded.score) == (*roster, "graded", 14.0)

@@ -1,7 +1,5 @@
 """The simulated class: deterministic for a seed, every kind present, each bug really a bug."""
 
-import hashlib
-
 import nbformat
 import pytest
 
@@ -14,16 +12,9 @@ from autograder.batch_grading.simulated_class import (
 )
 
 from ..course_helpers import REPO, copy_course
+from .conftest import submitted_digests
 
 A1 = "a1_building_blocks"
-
-
-def _files(course):
-    return {
-        p.relative_to(course): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in (course / "submitted").rglob("*")
-        if p.is_file()
-    }
 
 
 def test_same_seed_same_class_other_seed_other_names(tmp_path):
@@ -31,7 +22,7 @@ def test_same_seed_same_class_other_seed_other_names(tmp_path):
     first, second, third = (copy_course(tmp_path / name) for name in ("a", "b", "c"))
     roster = write_simulated_class(first, A1, kinds, seed=5)
     assert write_simulated_class(second, A1, kinds, seed=5) == roster
-    assert _files(first) == _files(second)
+    assert submitted_digests(first) == submitted_digests(second)
     other = write_simulated_class(third, A1, kinds, seed=6)
     assert list(other.values()) == list(roster.values()) and other.keys() != roster.keys()
 
