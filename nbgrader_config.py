@@ -25,13 +25,19 @@ c.CourseDirectory.course_id = "backprop101"
 c.CourseDirectory.root = course_root
 # Local exchange (students and instructor on one machine); NBGRADER_EXCHANGE overrides it.
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(course_root, "exchange"))
-# Gradebook: SQLite next to this file; a server database can be set here for large courses.
-c.CourseDirectory.db_url = os.environ.get(
-    "NBGRADER_DB_URL", "sqlite:///" + os.path.join(course_root, "gradebook.db")
-)
+# Gradebook: nbgrader's default (gradebook.db in the course root); NBGRADER_DB_URL or a
+# line here selects a server database for large courses.
+if "NBGRADER_DB_URL" in os.environ:
+    c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]
 
 # Seconds one cell may run while autograding before it is interrupted (training included).
 c.Execute.timeout = 120
+# Every grading and validating kernel records, before any notebook cell runs, what the
+# checks rely on; the checks then verify it (autograder/grading/kernel_guard.py).
+c.Execute.extra_arguments = [
+    "--IPKernelApp.exec_lines=__import__('autograder.grading.kernel_guard', "
+    "fromlist=['install']).install()"
+]
 # Test cells are graded by the errors they raise: stderr (warnings, prints) never costs points.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from .course_files import CourseError, find_course_root
+from .nbgrader_course import NbgraderCourse
 from .release_sync import generate_release, release_differences
 
 
@@ -39,22 +40,27 @@ def command_check_release(args: argparse.Namespace) -> int:
 
 
 def command_grade(args: argparse.Namespace) -> int:
-    from .batch_grading.class_grader import SandboxUnavailable, grade_class, summary_table
+    from .batch_grading.class_grader import (
+        GradingOptions,
+        SandboxUnavailable,
+        grade_class,
+        summary_table,
+    )
 
-    root = find_course_root()
+    course = NbgraderCourse.load()
+    root = course.root
     if not (root / "submitted").is_dir():
         raise CourseError(f"no submitted/ folder in {root}: collect the submissions first.")
+    options = GradingOptions(
+        jobs=args.jobs,
+        force=args.force,
+        cell_timeout=args.cell_timeout,
+        memory_limit_mb=args.memory_limit,
+        sandbox=not args.no_sandbox,
+        wall_timeout=args.submission_timeout,
+    )
     try:
-        results = grade_class(
-            root,
-            args.assignment,
-            jobs=args.jobs,
-            force=args.force,
-            cell_timeout=args.cell_timeout,
-            memory_limit_mb=args.memory_limit,
-            sandbox=not args.no_sandbox,
-            wall_timeout=args.submission_timeout,
-        )
+        results = grade_class(course, args.assignment, options)
     except SandboxUnavailable as error:
         raise CourseError(str(error)) from None
     if not results:
@@ -65,20 +71,23 @@ def command_grade(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from .batch_grading.class_grader import course_config, gradebook_url
     from .batch_grading.class_report import write_class_report
 
-    root = find_course_root()
-    config = course_config(root)
-    if not list((root / "autograded").glob(f"*/{args.assignment}")):
+    course = NbgraderCourse.load()
+    if not list((course.root / "autograded").glob(f"*/{args.assignment}")):
         raise CourseError(
-            f"nothing autograded for '{args.assignment}' in {root}: run `course grade` first."
+            f"nothing autograded for '{args.assignment}' in {course.root}: "
+            "run `course grade` first."
         )
-    folder = write_class_report(
-        root, args.assignment, gradebook_url(root, config), config.CourseDirectory.course_id
-    )
+    folder = write_class_report(course, args.assignment)
     print(f"Class report written to {folder / 'report.md'}")
     return 0
+
+
+def grading_defaults():
+    from .batch_grading.class_grader import GradingOptions
+
+    return GradingOptions()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,23 +99,33 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-release", help="compare release/ with source/")
     check.set_defaults(run=command_check_release)
     grade = commands.add_parser("grade", help="autograde every submission of an assignment")
+    # Defaults come from GradingOptions, so the command and the API cannot drift apart.
+    defaults = grading_defaults()
     grade.add_argument("assignment")
     grade.add_argument(
         "--jobs",
         type=int,
-        default=(os.cpu_count() or 1) + 1,
+        default=defaults.jobs,
         help="submissions graded at once (default: cores + 1, to use the CPU while kernels start)",
     )
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
-    grade.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell")
+    grade.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=defaults.cell_timeout,
+        help="seconds per cell (default: the course's Execute.timeout)",
+    )
     grade.add_argument(
         "--submission-timeout",
         type=float,
-        default=600,
+        default=defaults.wall_timeout,
         help="seconds for one whole submission before its grading is stopped",
     )
     grade.add_argument(
-        "--memory-limit", type=int, default=3072, help="MB of address space per student kernel"
+        "--memory-limit",
+        type=int,
+        default=defaults.memory_limit_mb,
+        help="MB of address space per student kernel",
     )
     grade.add_argument(
         "--no-sandbox",
@@ -130,6 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("course: interrupted (run the same command again to resume).", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - one line for the user; COURSE_DEBUG=1 for the trace
+        if os.environ.get("COURSE_DEBUG"):
+            raise
+        print(
+            f"course: error: {type(error).__name__}: {error} (COURSE_DEBUG=1 shows where)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

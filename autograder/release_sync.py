@@ -6,49 +6,14 @@ inputs first, runs it, and compares what it makes with what is committed.
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 
 from .course_files import CONFIG_NAME, CourseError, assignment_notebooks, source_assignments
-
-
-def nbgrader_environment(**extra: str) -> dict[str, str]:
-    """This environment with the interpreter's own ``bin`` first on PATH (nbgrader runs
-    ``alembic`` from there), plus ``extra``."""
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return {**os.environ, "PATH": path, **extra}
-
-
-def run_nbgrader(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    """Run ``nbgrader ARGS`` in ``root``; return its log, or raise CourseError with its error."""
-    process = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=nbgrader_environment(**(env or {})),
-        check=False,
-    )
-    log = process.stdout + process.stderr
-    if process.returncode != 0:
-        raise CourseError(f"nbgrader {args[0]} failed: {_reason(log, process.returncode)}")
-    return log
-
-
-def _reason(log: str, returncode: int) -> str:
-    """The most telling line of a failed nbgrader run: the exception, else its first error."""
-    exceptions = re.findall(r"^\s*(\w+(?:Error|Exception): .+)$", log, flags=re.M)
-    if exceptions:
-        return exceptions[-1].strip()
-    errors = [line.strip() for line in log.splitlines() if "| ERROR]" in line]
-    return errors[0] if errors else f"exit status {returncode}"
+from .nbgrader_course import NbgraderCourse
 
 
 def generate_release(root: Path, assignments: list[str] | None = None) -> list[str]:
@@ -58,8 +23,9 @@ def generate_release(root: Path, assignments: list[str] | None = None) -> list[s
         raise CourseError(f"no assignments in {root / 'source'}.")
     for name in names:
         assignment_notebooks(root, name)  # clear errors before nbgrader sees a bad file
+    course = NbgraderCourse.load(root)
     for name in names:
-        run_nbgrader(root, "generate_assignment", name, "--force")
+        course.run_nbgrader("generate_assignment", name, "--force")
     return names
 
 
@@ -80,10 +46,10 @@ def release_differences(root: Path) -> list[str]:
         copy = Path(scratch) / "course"
         shutil.copytree(root / "source", copy / "source")
         shutil.copy(root / CONFIG_NAME, copy / CONFIG_NAME)
-        env = {"NBGRADER_DB_URL": f"sqlite:///{copy / 'gradebook.db'}"}
+        course = NbgraderCourse.load(copy)  # its own gradebook: nbgrader's default, in the copy
         for name in source_assignments(copy):
             assignment_notebooks(copy, name)
-            run_nbgrader(copy, "generate_assignment", name, "--force", env=env)
+            course.run_nbgrader("generate_assignment", name, "--force")
         return _compare_trees(copy / "release", root / "release")
 
 

@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         course = copy_course(Path(scratch) / "course")
-        env = tool_env(NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
+        env = tool_env()
         for assignment in (A1, A2):
             nbgrader(course, "generate_assignment", assignment, "--force", env=env)
             apply_variant(

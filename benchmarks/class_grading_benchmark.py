@@ -27,18 +27,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nbgrader.api import Gradebook  # noqa: E402
 
 from autograder.batch_grading.simulated_class import (  # noqa: E402
     SNOOPED_OUTSIDE,
     typical_kinds,
     write_simulated_class,
 )
-from tests.course_helpers import COURSE_ID, copy_course, nbgrader, run, tool_env  # noqa: E402
+from autograder.nbgrader_course import NbgraderCourse  # noqa: E402
+from tests.course_helpers import copy_course, nbgrader, run, tool_env  # noqa: E402
 
 
 def _grades(course: Path, assignment: str) -> dict[tuple[str, str], float]:
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+    with NbgraderCourse.load(course).gradebook() as gradebook:
         return {
             (submission.student.id, grade.name): grade.score
             for submission in gradebook.assignment_submissions(assignment)
@@ -60,11 +60,11 @@ def main() -> None:
         courses, times = {}, {}
         for name in ("sequential", "course_grade"):
             course = courses[name] = copy_course(Path(scratch) / name)
-            env = tool_env(NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
+            env = tool_env()
             nbgrader(course, "generate_assignment", args.assignment, "--force", env=env)
             roster = write_simulated_class(course, args.assignment, kinds, seed=args.seed)
         timeout = str(args.cell_timeout)
-        env = tool_env(NBGRADER_DB_URL=f"sqlite:///{courses['sequential'] / 'gradebook.db'}")
+        env = tool_env()
         start = time.perf_counter()
         nbgrader(
             courses["sequential"],
@@ -75,7 +75,7 @@ def main() -> None:
             check=False,
         )
         times["sequential"] = time.perf_counter() - start
-        env = tool_env(NBGRADER_DB_URL=f"sqlite:///{courses['course_grade'] / 'gradebook.db'}")
+        env = tool_env()
         start = time.perf_counter()
         run(
             courses["course_grade"],

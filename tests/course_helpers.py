@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.release_sync import nbgrader_environment
+from autograder.nbgrader_course import nbgrader_environment
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "backprop101"

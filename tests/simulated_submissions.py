@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a catalogue of code snippets as students type them: long lines are data)
 """Simulated student submissions: the solution, other correct styles, each plausible bug,
 and tampering attempts, with the score each test cell must get.
 
@@ -23,6 +24,9 @@ class Variant:
 
     ``scores`` lists only the test cells that must lose points (grade_id -> score);
     every other autograded cell must get full marks (or, with ``all_zero``, none).
+    ``new_cells``: cells the student added, as (grade_id of the cell they follow, source).
+    ``attack``: a tampering attempt on an unanswered notebook (the released stubs) whose
+    first answer cell is replaced by ``edits``' code: it must score no more than the stubs.
     """
 
     name: str
@@ -30,31 +34,62 @@ class Variant:
     scores: dict[str, float] = field(default_factory=dict)
     feedback: tuple[str, ...] = ()
     all_zero: bool = False
+    new_cells: tuple[tuple[str, str], ...] = ()
+    attack: str | None = None
 
 
 def apply_variant(release_nb: Path, source_nb: Path, variant: Variant, out: Path) -> None:
-    """Write the release notebook with every solution cell filled in, then edited."""
+    """Write the release notebook with every solution cell filled in, then edited; an
+    ``attack`` keeps the released stubs and puts the attack in the first answer cell."""
     solutions = solution_sources(source_nb)
     for grade_id in variant.edits:
         assert grade_id in solutions, f"{variant.name}: no solution cell {grade_id}"
     notebook = nbformat.read(release_nb, 4)
+    cells = []
     for cell in notebook.cells:
+        cells.append(cell)
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id not in solutions:
+        if variant.attack is not None:
+            if grade_id == next(iter(solutions)):
+                cell.source = variant.attack
             continue
-        text = solutions[grade_id]
-        for old, new in variant.edits.get(grade_id, []):
-            assert old in text, f"{variant.name}: {old!r} not in solution {grade_id}"
-            text = text.replace(old, new)
-        cell.source = text
+        if grade_id in solutions:
+            text = solutions[grade_id]
+            for old, new in variant.edits.get(grade_id, []):
+                assert old in text, f"{variant.name}: {old!r} not in solution {grade_id}"
+                text = text.replace(old, new)
+            cell.source = text
+        for after, source in variant.new_cells:
+            if after == grade_id:
+                cells.append(nbformat.v4.new_code_cell(source))
+    assert all(
+        a in {c.metadata.get("nbgrader", {}).get("grade_id") for c in cells}
+        for a, _ in variant.new_cells
+    ), f"{variant.name}: new cell after an unknown cell"
+    notebook.cells = cells
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, out)
 
 
+_ANCHORS = {
+    "activations": "def sigmoid(Z):",
+    "linear_layer": "def linear_forward(A_prev, W, b):",
+    "losses": "def mse_cost(Y_hat, Y):",
+    "gradient_check": "def numerical_gradient(f, x, h=1e-5):",
+    "forward_pass": "def forward(X, params):",
+    "training_loop": "def train(X, Y, params, learning_rate, epochs, batch_size, seed=0):",
+}
+
+
 def _prepend(grade_id: str, code: str) -> dict[str, list[tuple[str, str]]]:
     """An edit that puts ``code`` at the start of a solution cell (keeping the solution)."""
-    anchor = {"activations": "def sigmoid(Z):", "forward_pass": "def forward(X, params):"}[grade_id]
+    anchor = _ANCHORS[grade_id]
     return {grade_id: [(anchor, code + "\n\n" + anchor)]}
+
+
+def _habit(name: str, grade_id: str, code: str, **more) -> Variant:
+    """A correct submission with one everyday habit at the top of an answer cell."""
+    return Variant(name, edits=_prepend(grade_id, code), **more)
 
 
 A1 = "a1_building_blocks"
@@ -139,59 +174,6 @@ A1_VARIANTS = [
         scores={"test_softmax_cross_entropy": 0.0},
         feedback=("softmax_cross_entropy cost with huge scores",),
     ),
-    # --- tampering: every attempt is blocked before it runs, and scores 0 everywhere ---
-    Variant(
-        "tamper_replace_numpy_comparison",
-        edits=_prepend("activations", "np.allclose = lambda *args, **kwargs: True"),
-        all_zero=True,
-        feedback=("TamperingDetected", "changes np.allclose"),
-    ),
-    Variant(
-        "tamper_replace_checker",
-        edits=_prepend(
-            "activations",
-            "import autograder.gradient_checking.results as results\n"
-            "results.CheckResult.assert_passed = lambda self: None",
-        ),
-        all_zero=True,
-        feedback=("changes results.CheckResult.assert_passed",),
-    ),
-    Variant(
-        "tamper_builtins",
-        edits=_prepend("activations", "import builtins\nbuiltins.AssertionError = Warning"),
-        all_zero=True,
-        feedback=("imports builtins",),
-    ),
-    Variant(
-        "tamper_input_transformer",
-        edits=_prepend(
-            "activations",
-            "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
-        ),
-        all_zero=True,
-        feedback=("calls get_ipython()",),
-    ),
-    Variant(
-        "tamper_exit_kernel",
-        edits=_prepend("activations", "import os\nos._exit(0)"),
-        all_zero=True,
-        feedback=("imports os",),
-    ),
-    Variant(
-        "tamper_doctored_eq",
-        edits=_prepend(
-            "activations",
-            "class Always(np.ndarray):\n    def __eq__(self, other):\n        return True",
-        ),
-        all_zero=True,
-        feedback=("subclasses numpy.ndarray",),
-    ),
-    Variant(
-        "tamper_rebind_provided_check",
-        edits=_prepend("activations", "check_values = lambda *args, **kwargs: None"),
-        all_zero=True,
-        feedback=("rebinds check_values",),
-    ),
     Variant(
         "returns_ndarray_subclass",  # not caught by the scan: refused by the checks themselves
         edits={
@@ -199,6 +181,262 @@ A1_VARIANTS = [
         },
         scores={"test_activations": 0.0},
         feedback=("expected a NumPy array",),
+    ),
+]
+
+# --- everyday habits of correct students: each must earn full marks -----------------------
+A1_BENIGN = [
+    _habit("matplotlib_inline_magic", "activations", "%matplotlib inline"),
+    _habit(
+        "ipython_display",
+        "activations",
+        "from IPython.display import display, Markdown\ndisplay(Markdown('**Part 1**'))",
+    ),
+    _habit("time_line_magic", "activations", "%time warm_up = np.ones((100, 100)) @ np.ones(100)"),
+    Variant(
+        "time_cell_magic",
+        edits={"linear_layer": [("def linear_forward(", "%%time\ndef linear_forward(")]},
+    ),
+    _habit("timeit_line_magic", "losses", "%timeit -n 2 -r 2 np.exp(np.zeros(1000))"),
+    Variant(
+        "timeit_cell_magic_cell",
+        new_cells=(("activations", "%%timeit -n 2 -r 2\nsigmoid(np.zeros((50, 50)))"),),
+    ),
+    _habit(
+        "prints_and_pprint",
+        "losses",
+        "import pprint\nprint('shapes:', np.zeros((2, 3)).shape)\npprint.pprint({'m': 2, 'k': 3})",
+    ),
+    _habit(
+        "tqdm_progress_bar",
+        "gradient_check",
+        "from tqdm.auto import tqdm\nfor _ in tqdm(range(3), desc='warming up'):\n    pass",
+    ),
+    _habit(
+        "timing_imports",
+        "activations",
+        "import time\nimport timeit\nstarted = time.perf_counter()\nprint(timeit.timeit('1 + 1', number=10) >= 0)",
+    ),
+    _habit(
+        "matplotlib_figure",
+        "activations",
+        "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (4, 2)\n"
+        "z = np.linspace(-5, 5, 50)\nplt.plot(z, 1 / (1 + np.exp(-z)))\nplt.title('sigmoid')\nplt.show()",
+    ),
+    _habit(
+        "own_helper_function",
+        "linear_layer",
+        'def batch_size(A):\n    """Number of examples: rows of A."""\n    return A.shape[0]\n\nprint(batch_size(np.zeros((7, 2))))',
+    ),
+    _habit(
+        "own_classes_with_dunders",
+        "losses",
+        "from dataclasses import dataclass\n\n@dataclass\nclass Shapes:\n    m: int\n    k: int\n\n"
+        "class Tracker:\n    def __init__(self, **settings):\n        for key, value in settings.items():\n"
+        "            setattr(self, key, value)\n    def __call__(self, x):\n        return x\n"
+        "    def __repr__(self):\n        return f'Tracker({self.__dict__})'\n    def __eq__(self, other):\n"
+        "        return isinstance(other, Tracker)\n    def __len__(self):\n        return 0\n\n"
+        "print(Shapes(2, 3) == Shapes(2, 3), Tracker(lr=0.1))",
+    ),
+    _habit("np_seterr", "activations", "np.seterr(over='ignore', under='ignore')"),
+    _habit(
+        "random_seeds",
+        "gradient_check",
+        "np.random.seed(0)\nrng = np.random.default_rng(1)\nprint(rng.standard_normal(2).shape)",
+    ),
+    Variant(
+        "type_hints_and_docstrings",
+        edits={
+            "activations": [
+                ("def relu(Z):", "def relu(Z: np.ndarray) -> np.ndarray:"),
+                ("def sigmoid(Z):", "def sigmoid(Z: np.ndarray) -> np.ndarray:"),
+            ]
+        },
+    ),
+    _habit(
+        "own_asserts",
+        "linear_layer",
+        "_A = np.ones((3, 2))\nassert _A.shape == (3, 2), 'shape check'\nassert np.allclose(_A, 1.0)",
+    ),
+    Variant(
+        "helper_redefined_later",
+        edits=_prepend("activations", "def clip(x):\n    return x"),
+        new_cells=(
+            (
+                "linear_layer",
+                'def clip(x):\n    """Better version."""\n    return np.clip(x, -1e6, 1e6)\n\nprint(clip(np.array([1e9]))[0])',
+            ),
+        ),
+    ),
+    _habit("precision_magic", "activations", "%precision 3\nnp.pi"),
+    _habit("pprint_magic", "losses", "%pprint"),
+    _habit(
+        "inline_backend_config",
+        "activations",
+        "%matplotlib inline\n%config InlineBackend.figure_format = 'retina'",
+    ),
+    _habit("shell_command", "activations", "!echo checking the shell\nfiles = !ls"),
+    _habit("autoreload", "activations", "%load_ext autoreload\n%autoreload 2"),
+    _habit(
+        "os_and_sys",
+        "activations",
+        "import os\nimport sys\nsys.path.append('.')\nprint(os.getcwd() != '', sys.version_info >= (3, 8))",
+    ),
+    _habit(
+        "versions_and_types",
+        "linear_layer",
+        "print(np.__version__, type(np.zeros(1)).__name__, np.zeros(1).__class__.__name__)",
+    ),
+    _habit(
+        "warnings_filter",
+        "activations",
+        "import warnings\nwarnings.filterwarnings('ignore', category=RuntimeWarning)",
+    ),
+    _habit("whos_magic", "gradient_check", "%whos"),
+    Variant(
+        "capture_cell_magic",
+        new_cells=(
+            (
+                "losses",
+                "%%capture noise\nprint('lots of output')\nmse_cost(np.zeros((2, 1)), np.ones((2, 1)))",
+            ),
+        ),
+    ),
+    _habit("future_annotations", "activations", "from __future__ import annotations"),
+    _habit("reimport_numpy", "losses", "import numpy as np\nimport numpy"),
+    _habit(
+        "globals_lookup",
+        "gradient_check",
+        "print('sigmoid' in globals(), globals().get('no_such_name'))",
+    ),
+    _habit(
+        "html_display",
+        "linear_layer",
+        "from IPython.display import HTML, clear_output\nclear_output()\nHTML('<b>linear layer</b>')",
+    ),
+    _habit(
+        "logging_module",
+        "losses",
+        "import logging\nlogging.getLogger('me').debug('computing losses')",
+    ),
+    Variant(
+        "all_habits_at_once",
+        edits=_prepend(
+            "activations",
+            "%matplotlib inline\n%precision 2\nfrom IPython.display import display\nimport matplotlib.pyplot as plt\n"
+            "%time _ = 1\nimport warnings\nwarnings.simplefilter('ignore')\nnp.seterr(all='ignore')",
+        ),
+    ),
+]
+
+# --- tampering on an unanswered notebook: may score no more than the released stubs -------
+WRONG_ACTIVATIONS = (
+    "def sigmoid(Z):\n    return Z\n\ndef sigmoid_backward(dA, Z):\n    return dA\n\n"
+    "def tanh_backward(dA, Z):\n    return dA\n\ndef relu(Z):\n    return Z\n\n"
+    "def relu_backward(dA, Z):\n    return dA\n"
+)
+
+
+def _attack(name: str, code: str, *feedback: str) -> Variant:
+    return Variant(name, attack=code + "\n\n" + WRONG_ACTIVATIONS, feedback=feedback)
+
+
+A1_ATTACKS = [
+    _attack(
+        "tamper_replace_numpy_comparison",
+        "np.allclose = lambda *args, **kwargs: True",
+        "TamperingDetected",
+        "changes np.allclose",
+    ),
+    _attack(
+        "tamper_replace_checker",
+        "import autograder.gradient_checking.results as results\n"
+        "results.CheckResult.assert_passed = lambda self: None",
+        "changes results.CheckResult.assert_passed",
+    ),
+    _attack(
+        "tamper_builtins",
+        "import builtins\nbuiltins.AssertionError = Warning",
+        "builtins holds the names",
+    ),
+    _attack(
+        "tamper_input_transformer",
+        "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+        "calls get_ipython()",
+    ),
+    _attack(
+        "tamper_exception_handler",
+        "get_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: None)",
+        "calls get_ipython()",
+    ),
+    _attack("tamper_exit_kernel", "import os\nos._exit(0)"),
+    _attack(
+        "tamper_doctored_eq",
+        "class Always(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n\n"
+        "def relu(Z):\n    return np.maximum(Z, 0).view(Always)",
+    ),
+    _attack(
+        "tamper_rebind_provided_check",
+        "check_values = lambda *args, **kwargs: None",
+        "rebinds check_values",
+    ),
+    _attack("tamper_display_hook", "import sys\nsys.displayhook = print", "displayhook"),
+    _attack(
+        "tamper_mock_patch",
+        "from unittest import mock\nmock.patch.object(np, 'allclose', lambda *a, **k: True).start()",
+        "unittest.mock",
+    ),
+    _attack(
+        "tamper_exec_hidden_code",
+        "exec('import builtins; builtins.AssertionError = Warning')",
+        "exec runs source",
+    ),
+    _attack("tamper_percent_run", "%run -i other_notebook_code.py", "%run is not allowed"),
+    # Past the scan: a module reached through another name. The checks' own integrity check
+    # (kernel_guard) finds the replaced function at test time.
+    _attack(
+        "tamper_aliased_numpy",
+        "numpy_alias = [np][0]\nnumpy_alias.allclose = lambda *a, **k: True",
+        "numpy.allclose",
+    ),
+    _attack(
+        "tamper_aliased_checker",
+        "import autograder.gradient_checking.results as results\n"
+        "holder = [results.CheckResult]\nholder[0].assert_passed = lambda self: None",
+        "CheckResult.assert_passed",
+    ),
+    # ... and what that integrity check compares against: its own records and entry point.
+    _attack(
+        "tamper_guard_records",
+        "import autograder\nautograder.grading.kernel_guard._STATE.objects.clear()",
+        "the grader's own guard",
+    ),
+    _attack(
+        "tamper_guard_entry_point",
+        "import autograder.gradient_checking.safe_calls as calls\n"
+        "holder = [calls]\nholder[0].kernel_guard = type('Guard', (), {'verify': staticmethod(print)})",
+        "the grader's own guard",
+    ),
+    _attack(
+        "tamper_patch_during_call",
+        "import autograder.gradient_checking.results as results\nholder = [results.CheckResult]\n\n"
+        "def sigmoid(Z):\n    holder[0].assert_passed = lambda self: None\n    return Z",
+        "CheckResult.assert_passed",
+    ),
+    _attack(
+        "tamper_main_namespace",
+        "import __main__\nholder = [__main__]\nholder[0].check_values = lambda *a, **k: None",
+        "__main__ is the notebook's own namespace",
+    ),
+    _attack(
+        "tamper_background_thread",
+        "import threading\nthreading.Timer(0.1, lambda: None).start()",
+        "threads can change things",
+    ),
+    _attack(
+        "tamper_raw_memory",
+        "from numpy.lib.stride_tricks import as_strided\nview = as_strided(np.zeros(1), (2,), (8,))",
+        "as_strided",
     ),
 ]
 
@@ -254,10 +492,38 @@ A2_VARIANTS = [
         scores={"test_learning_rates": 0.0},
         feedback=("still trains",),
     ),
+]
+A2_BENIGN = [
+    _habit(
+        "tqdm_in_training",
+        "training_loop",
+        "from tqdm.auto import tqdm\nimport time\n_start = time.perf_counter()",
+    ),
+    Variant(
+        "training_plot_after",
+        new_cells=(
+            (
+                "training_loop",
+                "%matplotlib inline\nimport matplotlib.pyplot as plt\n"
+                "_p, _h = train(digits.X_train[:64], Y_train[:64], init_params(64, 32, 10), 0.5, 1, 32)\n"
+                "plt.plot(_h)\nplt.show()",
+            ),
+        ),
+    ),
+    # %precision 0 would print 4.5 as "4": the partial-credit score must not change.
+    Variant(
+        "precision_zero_with_partial_credit",
+        edits={
+            "backward_pass": [('"W2": dZ2.T @ A1 / m', '"W2": dZ2.T @ A1')],
+            **_prepend("forward_pass", "%precision 0"),
+        },
+        scores={"test_backward": 4.5},
+    ),
+]
+A2_ATTACKS = [
     Variant(
         "tamper_display_hook_score",
-        edits=_prepend("forward_pass", "import sys\nsys.displayhook = print"),
-        all_zero=True,
-        feedback=("imports sys",),
+        attack="import sys\nsys.displayhook = print\n\ndef forward(X, params):\n    return X, (X, X, X)",
+        feedback=("displayhook",),
     ),
 ]

@@ -1,5 +1,6 @@
 """Simulated submissions, autograded by the real nbgrader: every point is earned or lost
-in the right part, feedback names the bug, tampering scores zero, submissions stay intact.
+in the right part, feedback names the bug, everyday habits of correct students cost
+nothing, tampering gains nothing over an unanswered notebook, submissions stay intact.
 """
 
 from __future__ import annotations
@@ -7,20 +8,30 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
+
+from autograder.nbgrader_course import NbgraderCourse
 
 from .course_helpers import COURSE_ID, copy_course, nbgrader, tool_env
 from .simulated_submissions import (
     A1,
+    A1_ATTACKS,
+    A1_BENIGN,
     A1_TESTS,
     A1_VARIANTS,
     A2,
+    A2_ATTACKS,
+    A2_BENIGN,
     A2_TESTS,
     A2_VARIANTS,
     apply_variant,
 )
 
-ASSIGNMENTS = {A1: (A1_TESTS, A1_VARIANTS), A2: (A2_TESTS, A2_VARIANTS)}
+ASSIGNMENTS = {
+    A1: (A1_TESTS, A1_VARIANTS + A1_BENIGN + A1_ATTACKS),
+    A2: (A2_TESTS, A2_VARIANTS + A2_BENIGN + A2_ATTACKS),
+}
+UNANSWERED = "unanswered"  # the released notebook as it is: what tampering must not beat
 
 
 def _digest(path):
@@ -31,8 +42,8 @@ def _digest(path):
 def graded(tmp_path_factory):
     """Autograde every variant of both assignments once; return what the tests inspect."""
     course = copy_course(tmp_path_factory.mktemp("grading") / "course")
-    db_url = f"sqlite:///{course / 'gradebook.db'}"
-    env = tool_env(NBGRADER_DB_URL=db_url, NBGRADER_EXCHANGE=str(course / "exchange"))
+    db_url = NbgraderCourse.load(course).db_url
+    env = tool_env(NBGRADER_EXCHANGE=str(course / "exchange"))
     digests = {}
     for assignment, (_, variants) in ASSIGNMENTS.items():
         nbgrader(course, "generate_assignment", assignment, "--force", env=env)
@@ -45,18 +56,31 @@ def graded(tmp_path_factory):
                 out,
             )
             digests[out] = _digest(out)
-        nbgrader(course, "autograde", assignment, env=env)
-        nbgrader(course, "generate_feedback", assignment, env=env)
+        stub = course / "submitted" / UNANSWERED / assignment / f"{assignment}.ipynb"
+        stub.parent.mkdir(parents=True)
+        stub.write_bytes((course / "release" / assignment / f"{assignment}.ipynb").read_bytes())
+        nbgrader(course, "autograde", assignment, env=env, check=False)
+        nbgrader(course, "generate_feedback", assignment, env=env, check=False)
     return course, db_url, digests
 
 
-def _cases():
+def _cases(attacks: bool):
     for assignment, (_, variants) in ASSIGNMENTS.items():
         for variant in variants:
-            yield pytest.param(assignment, variant, id=f"{assignment}-{variant.name}")
+            if (variant.attack is not None) == attacks:
+                yield pytest.param(assignment, variant, id=f"{assignment}-{variant.name}")
 
 
-@pytest.mark.parametrize(("assignment", "variant"), list(_cases()))
+def _total(db_url: str, assignment: str, student: str) -> float:
+    """The student's score; 0 where nbgrader recorded nothing (a kernel that died)."""
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        try:
+            return gradebook.find_submission(assignment, student).score
+        except MissingEntry:
+            return 0.0
+
+
+@pytest.mark.parametrize(("assignment", "variant"), list(_cases(attacks=False)))
 def test_scores_and_feedback(graded, assignment, variant):
     course, db_url, _ = graded
     tests, _ = ASSIGNMENTS[assignment]
@@ -76,11 +100,24 @@ def test_scores_and_feedback(graded, assignment, variant):
         assert phrase in html, f"feedback for {variant.name} lacks {phrase!r}"
 
 
+@pytest.mark.parametrize(("assignment", "variant"), list(_cases(attacks=True)))
+def test_tampering_scores_no_more_than_an_unanswered_notebook(graded, assignment, variant):
+    course, db_url, _ = graded
+    assert _total(db_url, assignment, variant.name) <= _total(db_url, assignment, UNANSWERED)
+    if variant.feedback:
+        feedback = course / "feedback" / variant.name / assignment / f"{assignment}.html"
+        html = feedback.read_text()
+        for phrase in variant.feedback:
+            assert phrase in html, f"feedback for {variant.name} lacks {phrase!r}"
+
+
 def test_every_score_is_a_finite_float_within_its_points(graded):
     _, db_url, _ = graded
     with Gradebook(db_url, COURSE_ID) as gradebook:
         for assignment, (tests, variants) in ASSIGNMENTS.items():
             for variant in variants:
+                if variant.attack is not None:
+                    continue  # a kernel killed by an attack leaves no grades (checked above)
                 for grade_id, points in tests.items():
                     score = gradebook.find_grade(
                         grade_id, assignment, assignment, variant.name

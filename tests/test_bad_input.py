@@ -13,7 +13,7 @@ def course_command(cwd, *args):
         "autograder.course_commands",
         *args,
         check=False,
-        env=tool_env(NBGRADER_DB_URL=f"sqlite:///{cwd}/gradebook.db"),
+        env=tool_env(),
     )
 
 

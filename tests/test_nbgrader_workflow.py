@@ -22,9 +22,7 @@ def graded_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("workflow")
     course = copy_course(root / "course")
     exchange = root / "exchange"
-    env = tool_env(
-        NBGRADER_EXCHANGE=str(exchange), NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}"
-    )
+    env = tool_env(NBGRADER_EXCHANGE=str(exchange))
     student_options = [f"--Exchange.root={exchange}", f"--course={COURSE_ID}"]
 
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force", env=env)

@@ -23,12 +23,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from tqdm import tqdm
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
-from ..release_sync import nbgrader_environment
+from ..nbgrader_course import NbgraderCourse, sqlite_path
 from . import kernel_sandbox
 from .grading_journal import GradingJournal
 from .submission_status import expected_cells, not_a_notebook, status_of_graded
@@ -61,6 +59,19 @@ def submissions(course: Path, assignment: str) -> dict[str, Path]:
     for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
         found[folder.parent.name] = folder
     return found
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    """How ``grade_class`` grades; the ``course grade`` options and their defaults."""
+
+    jobs: int = (os.cpu_count() or 1) + 1  # one more than cores: the CPU works while kernels start
+    force: bool = False
+    cell_timeout: int | None = None  # seconds per cell; None keeps the course's Execute.timeout
+    memory_limit_mb: int = 3072
+    sandbox: bool = True
+    wall_timeout: float = 600  # seconds for one whole submission
+    progress: bool = True
 
 
 class _GradingWorker:
@@ -151,39 +162,32 @@ def _autograde(run: _Run, worker: _GradingWorker, student: str, folder: Path) ->
 
 
 def grade_class(
-    course: Path,
-    assignment: str,
-    *,
-    jobs: int = 2,
-    force: bool = False,
-    cell_timeout: int | None = None,
-    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
-    sandbox: bool = True,
-    wall_timeout: float = 600,
-    progress: bool = True,
+    course: NbgraderCourse, assignment: str, options: GradingOptions = GradingOptions()
 ) -> list[StudentResult]:
     """Autograde every submission; return one result per student, with its score.
 
-    ``sandbox`` isolates each kernel (see ``kernel_sandbox``; needs root on Linux) and limits
-    its address space to ``memory_limit_mb``; ``SandboxUnavailable`` says when it cannot.
+    ``options.sandbox`` isolates each kernel (see ``kernel_sandbox``; needs root on Linux)
+    and limits its address space; ``SandboxUnavailable`` says when it cannot.
     """
-    course = Path(course)
-    config = course_config(course)
-    journal = GradingJournal(course, assignment)
-    if force:
+    root = course.root
+    journal = GradingJournal(root, assignment)
+    if options.force:
         journal.forget()
     todo, results = {}, []
-    for student, folder in submissions(course, assignment).items():
+    for student, folder in submissions(root, assignment).items():
         earlier = journal.finished_status(student, folder)
         if earlier is None:
             todo[student] = folder
         else:
             results.append(StudentResult(student, f"graded earlier: {earlier}"))
-    overrides = {"Execute": {"timeout": cell_timeout}} if cell_timeout else {}
-    env = nbgrader_environment()
+    overrides = json.loads(json.dumps(course.overrides))  # plain dicts, for the workers
+    if options.cell_timeout:
+        overrides.setdefault("Execute", {})["timeout"] = options.cell_timeout
+    env = course.environment()
+    memory_limit_mb = options.memory_limit_mb
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
-        if sandbox and todo:
-            hidden = _hidden_from_students(course, config)
+        if options.sandbox and todo:
+            hidden = _hidden_from_students(course)
             problem = kernel_sandbox.sandbox_problem(SANDBOX_FIRST_UID, memory_limit_mb, hidden)
             if problem:
                 raise SandboxUnavailable(
@@ -198,20 +202,20 @@ def grade_class(
         workers = [
             # Each worker's kernels run as a uid of their own (see kernel_sandbox).
             _GradingWorker(
-                course,
+                root,
                 assignment,
                 overrides,
                 {**env, kernel_sandbox.UID_VARIABLE: str(SANDBOX_FIRST_UID + slot)},
                 log_folder / f"{assignment}-worker{slot + 1}.log",
             )
-            for slot in range(min(jobs, len(todo)))
+            for slot in range(min(options.jobs, len(todo)))
         ]
         idle_workers = queue.Queue()
         for worker in workers:
             idle_workers.put(worker)
-        expected = expected_cells(gradebook_url(course, config), config, assignment) if todo else {}
-        run = _Run(course, assignment, wall_timeout, expected, idle_workers)
-        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        expected = expected_cells(course, assignment) if todo else {}
+        run = _Run(root, assignment, options.wall_timeout, expected, idle_workers)
+        pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
         try:
             futures = {
                 pool.submit(_grade_one, run, student, folder): folder
@@ -220,7 +224,7 @@ def grade_class(
             for future in tqdm(
                 as_completed(futures),
                 total=len(futures),
-                disable=not progress,
+                disable=not options.progress,
                 desc=f"grading {assignment}",
                 unit="submission",
             ):
@@ -235,34 +239,22 @@ def grade_class(
             for worker in workers:
                 worker.stop()
             pool.shutdown(wait=True)
-    _add_scores(gradebook_url(course, config), config, assignment, results)
+    _add_scores(course, assignment, results)
     return sorted(results, key=lambda r: r.student)
 
 
-def course_config(course: Path) -> Config:
-    """The course's nbgrader configuration, read from its nbgrader_config.py."""
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-
-
-def gradebook_url(course: Path, config: Config) -> str:
-    """The gradebook's database URL: nbgrader's ``db_url`` setting, else course/gradebook.db."""
-    return config.CourseDirectory.db_url or f"sqlite:///{course / 'gradebook.db'}"
-
-
-def _hidden_from_students(course: Path, config: Config) -> list[Path]:
+def _hidden_from_students(course: NbgraderCourse) -> list[Path]:
     """Folders a student's kernel must not see: the course, the exchange, the gradebook's
     folder (``kernel_sandbox`` hides the grader's home itself)."""
-    hidden = [course.resolve()]
-    if "root" in config.Exchange:
-        hidden.append(Path(config.Exchange.root).resolve())
-    database = gradebook_url(course, config)
-    if database.startswith("sqlite:///"):
-        hidden.append(Path(database.removeprefix("sqlite:///")).resolve().parent)
+    hidden = [course.root, course.exchange_root.resolve()]
+    database = sqlite_path(course.db_url)
+    if database is not None:
+        hidden.append(database.resolve().parent)
     return [path for path in dict.fromkeys(hidden) if path != Path("/")]  # "/" would hide Python
 
 
-def _add_scores(db_url: str, config: Config, assignment: str, results: list[StudentResult]) -> None:
-    with Gradebook(db_url, config.CourseDirectory.course_id) as gradebook:
+def _add_scores(course: NbgraderCourse, assignment: str, results: list[StudentResult]) -> None:
+    with course.gradebook() as gradebook:
         for result in results:
             try:
                 submission = gradebook.find_submission(assignment, result.student)

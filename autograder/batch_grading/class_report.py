@@ -22,19 +22,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import matplotlib
 import nbformat
-from nbgrader.api import Gradebook
 
 from ..course_files import CourseError
 from ..gradient_checking.results import DIAGNOSIS_PREFIX
+from ..nbgrader_course import NbgraderCourse
 from ..quiz_engine import collected_answers, load_question_bank
-from ..release_sync import run_nbgrader
 from .grading_journal import GradingJournal
 from .submission_status import status_kinds
-
-matplotlib.use("Agg")  # files only: the report is written on a server with no screen
-import matplotlib.pyplot as plt  # noqa: E402
 
 QUIZ_FILE, ANSWERS_FILE = "quiz_questions.yaml", "quiz_answers.json"
 LMS_EXPORTER = "autograder.batch_grading.lms_export.LmsCsvExportPlugin"
@@ -50,8 +45,8 @@ class StudentGrades:
     tests: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
-def gradebook_rows(db_url: str, course_id: str, assignment: str) -> list[StudentGrades]:
-    with Gradebook(db_url, course_id) as gradebook:
+def gradebook_rows(course: NbgraderCourse, assignment: str) -> list[StudentGrades]:
+    with course.gradebook() as gradebook:
         rows = []
         for submission in gradebook.assignment_submissions(assignment):
             tests = {
@@ -143,7 +138,11 @@ def quiz_answer_distribution(course: Path, assignment: str) -> dict[str, Counter
 
 
 def save_histogram(scores: list[float], max_score: float, path: Path, title: str) -> None:
-    figure, axes = plt.subplots(figsize=(6, 3.2), dpi=100)
+    # A Figure of its own draws to a file without pyplot's global backend (no screen needed).
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3.2), dpi=100)
+    axes = figure.subplots()
     bins = min(20, max(1, int(max_score))) if max_score else 10
     axes.hist(scores, bins=bins, range=(0, max_score or 1), color="#4c72b0", edgecolor="white")
     axes.set_xlabel(f"score (out of {max_score:g})")
@@ -151,7 +150,6 @@ def save_histogram(scores: list[float], max_score: float, path: Path, title: str
     axes.set_title(title)
     figure.tight_layout()
     figure.savefig(path)
-    plt.close(figure)
 
 
 def _markdown_table(header: list[str], rows: list[list]) -> list[str]:
@@ -215,23 +213,23 @@ def report_markdown(
     return "\n".join(lines) + "\n"
 
 
-def write_class_report(course: Path, assignment: str, db_url: str, course_id: str) -> Path:
+def write_class_report(nbgrader_course: NbgraderCourse, assignment: str) -> Path:
     """Write every part of the report (module doc); returns the report folder."""
-    course = Path(course)
+    course = nbgrader_course.root
     folder = course / "reports" / assignment
     folder.mkdir(parents=True, exist_ok=True)
-    rows = gradebook_rows(db_url, course_id, assignment)
+    rows = gradebook_rows(nbgrader_course, assignment)
     if rows:
         save_histogram(
             [row.score for row in rows], rows[0].max_score, folder / "histogram.png", assignment
         )
     exports = {"grades.csv": [], "grades_lms.csv": [f"--exporter={LMS_EXPORTER}"]}
     for name, options in exports.items():
-        run_nbgrader(
-            course, "export", f"--to={folder / name}", f"--assignment=[{assignment!r}]", *options
+        nbgrader_course.run_nbgrader(
+            "export", f"--to={folder / name}", f"--assignment=[{assignment!r}]", *options
         )
     try:
-        run_nbgrader(course, "generate_feedback", assignment, "--force")
+        nbgrader_course.run_nbgrader("generate_feedback", assignment, "--force")
         feedback_problem = None
     except CourseError as error:  # some students' feedback failed; the others were written
         feedback_problem = str(error)

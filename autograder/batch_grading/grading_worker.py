@@ -42,11 +42,15 @@ def main(argv: list[str] | None = None) -> None:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(Path(course))).load_config()
+    from autograder.nbgrader_course import NbgraderCourse
+
+    config = NbgraderCourse.load(Path(course)).config
     config.merge(Config(json.loads(overrides)))
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    coursedir = CourseDirectory(config=config)
+    if "root" not in config.CourseDirectory:
+        coursedir.root = course  # as `nbgrader autograde` run in the course folder
+    api = NbGraderAPI(coursedir=coursedir, config=config)
     for line in sys.stdin:
         student = line.strip()
         if not student:

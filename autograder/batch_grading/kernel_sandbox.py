@@ -18,9 +18,13 @@ Run as root, it prepares what the student's code will see, then becomes the kern
    ``/var/tmp`` and ``/dev/shm``, binds back read-only what the kernel needs to run (the
    Python installation, the virtual environment, the ``autograder`` package), and mounts a
    fresh tmpfs on ``/tmp`` owned by the student: the scratch space and working directory,
-   the only place it can write, gone when the kernel ends.
-3. It sets resource limits (address space, processes, file size, no core dumps), a small
-   clean environment, drops to the unprivileged ``--uid`` (no groups) and execs the kernel.
+   the only place it can write.
+3. It forks the kernel, which sets resource limits (address space, processes, file size,
+   no core dumps), a small clean environment, drops to the unprivileged ``--uid`` (no
+   groups) and execs ipykernel.
+4. When the kernel ends, the launcher copies the files the notebook wrote into the
+   working directory (nbgrader's ``autograded/<student>/<assignment>``), as they would
+   be there had nbgrader run the kernel in that folder; links are never followed.
 
 Linux only; needs root (or CAP_SYS_ADMIN + CAP_SETUID). Standard library only, so the
 launch costs one interpreter start-up. ``--check`` runs the same steps and then a trivial
@@ -31,9 +35,12 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import hashlib
 import json
 import os
 import resource
+import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +61,13 @@ KEPT_ENVIRONMENT = (
     *("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED"),
     "JPY_PARENT_PID",
 )
+
+# Inside the scratch folder: the kernel's home (caches) and temporary files, the connection
+# file. They stay behind when the kernel ends; everything else the notebook wrote is copied
+# to the autograded folder, as nbgrader does when the kernel runs there.
+PRIVATE_FOLDERS = (".sandbox-home", ".sandbox-tmp")
+CONNECTION_NAME = ".kernel-connection.json"
+PR_SET_PDEATHSIG = 1
 
 KERNELSPEC_NAME = "backprop-sandbox"
 UID_VARIABLE = "COURSE_SANDBOX_UID"
@@ -171,13 +185,13 @@ def limit_resources(memory_mb: int) -> None:
 
 def kernel_environment() -> dict[str, str]:
     environment = {name: os.environ[name] for name in KEPT_ENVIRONMENT if name in os.environ}
-    scratch = str(SCRATCH)
+    home, temporary = str(SCRATCH / PRIVATE_FOLDERS[0]), str(SCRATCH / PRIVATE_FOLDERS[1])
     environment.update(
-        HOME=scratch,
-        TMPDIR=scratch,
-        MPLCONFIGDIR=f"{scratch}/.matplotlib",
-        IPYTHONDIR=f"{scratch}/.ipython",
-        JUPYTER_RUNTIME_DIR=f"{scratch}/.jupyter",
+        HOME=home,
+        TMPDIR=temporary,
+        MPLCONFIGDIR=f"{home}/.matplotlib",
+        IPYTHONDIR=f"{home}/.ipython",
+        JUPYTER_RUNTIME_DIR=f"{home}/.jupyter",
         # One BLAS thread per kernel: the grader already runs one kernel per core.
         OPENBLAS_NUM_THREADS="1",
         OMP_NUM_THREADS="1",
@@ -209,6 +223,8 @@ def launch(
         connection_path = argument.split("=", 1)[1] if argument.startswith("-") else argument
         connection = Path(connection_path).read_bytes()
     support_files = _read_support_files(Path.cwd()) if kernel else {}
+    # The autograded folder, kept open: the course is hidden once the namespace is set up.
+    results_folder = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
     executable = Path(command[0])
     kept = [
         Path(sys.base_prefix).resolve(),
@@ -223,8 +239,11 @@ def launch(
     hidden = [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
     isolate(uid, hidden, kept)
     if connection is not None:
-        support_files[Path(".kernel-connection.json")] = connection
-        command[index] = str(SCRATCH / ".kernel-connection.json")
+        support_files[Path(CONNECTION_NAME)] = connection
+        command[index] = str(SCRATCH / CONNECTION_NAME)
+    for private in PRIVATE_FOLDERS:
+        (SCRATCH / private).mkdir(mode=0o700)
+        os.chown(SCRATCH / private, uid, uid)
     # Only what was written here is handed to the student (not binds kept under /tmp).
     for relative, content in support_files.items():
         (SCRATCH / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -232,9 +251,85 @@ def launch(
         for part in [relative, *relative.parents[:-1]]:
             os.chown(SCRATCH / part, uid, uid, follow_symlinks=False)
     os.chdir(SCRATCH)
-    limit_resources(memory_mb)
-    drop_privileges(uid)
-    os.execve(command[0], command, kernel_environment())
+    if results_folder is None:
+        _become_kernel(command, uid, memory_mb)
+    written = {
+        relative: hashlib.sha256(content).digest() for relative, content in support_files.items()
+    }
+    child = os.fork()
+    if child == 0:
+        _become_kernel(command, uid, memory_mb)
+    status = _wait_for_kernel(child)
+    copy_new_files(SCRATCH, results_folder, written)
+    os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
+
+
+def _become_kernel(command: list[str], uid: int, memory_mb: int) -> None:
+    try:
+        limit_resources(memory_mb)
+        drop_privileges(uid)
+        # After the uid change (which clears it): the kernel ends with this launcher.
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        os.execve(command[0], command, kernel_environment())
+    except BaseException as error:  # noqa: BLE001 - report and leave, whatever went wrong
+        print(f"kernel_sandbox: cannot start the kernel: {error}", file=sys.stderr)
+        os._exit(70)
+
+
+def _wait_for_kernel(child: int) -> int | None:
+    """Wait for the kernel to end; None if the grader that started us died first.
+
+    SIGINT (an interrupt nbgrader sends to the whole process group) is the kernel's alone.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    grader = os.getppid()
+    while True:
+        finished, status = os.waitpid(child, os.WNOHANG)
+        if finished:
+            return status
+        if os.getppid() != grader:  # orphaned: nobody will read what the kernel wrote
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            return None
+        signal.sigtimedwait({signal.SIGCHLD}, 0.5)
+
+
+def copy_new_files(scratch: Path, results_folder: int, written: dict[Path, bytes]) -> None:
+    """Copy every regular file the kernel created or changed in ``scratch`` into the folder
+    open as ``results_folder`` (never following a link the student made), as root."""
+    for folder, subfolders, files in os.walk(scratch):
+        relative_folder = Path(folder).relative_to(scratch)
+        if relative_folder == Path("."):
+            subfolders[:] = [d for d in subfolders if d not in PRIVATE_FOLDERS]
+        for name in files:
+            relative = relative_folder / name
+            source = Path(folder) / name
+            if relative == Path(CONNECTION_NAME) or not stat.S_ISREG(source.lstat().st_mode):
+                continue
+            content = source.read_bytes()
+            if written.get(relative) == hashlib.sha256(content).digest():
+                continue
+            _write_below(results_folder, relative, content)
+
+
+def _write_below(folder: int, relative: Path, content: bytes) -> None:
+    handle = os.dup(folder)
+    try:
+        for part in relative.parts[:-1]:
+            try:
+                os.mkdir(part, mode=0o755, dir_fd=handle)
+            except FileExistsError:
+                pass
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
+            os.close(handle)
+            handle = inner
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+        descriptor = os.open(relative.name, flags, 0o644, dir_fd=handle)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+    finally:
+        os.close(handle)
 
 
 def launcher_command(memory_mb: int, hidden: list[Path]) -> list[str]:

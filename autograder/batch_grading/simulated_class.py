@@ -7,7 +7,8 @@ Kinds of student (``KINDS``):
   ``forgot_1_over_m`` (gradients not averaged over the batch), ``wrong_sign`` (the gradient
   flowing back to the previous layer negated), ``relu_at_zero`` (``>=`` where ``>`` belongs);
 - ``blank`` (the release copy untouched) and ``not_json`` (a corrupted file);
-- faults: ``infinite_loop``, ``huge_print`` (5 MB of output), ``memory_hog`` (asks for 4 GB),
+- faults: ``infinite_loop``, ``huge_print`` (5 MB of output), ``memory_hog`` (asks for
+  4 GB without touching it: refused at once under a memory limit, granted at once without),
   ``kernel_killer`` (reads unmapped memory: the kernel segfaults), ``deleted_cells`` (a test
   cell removed), ``duplicated_cells`` (a test cell pasted twice);
 - attacks: ``tampering`` (replaces ``np.allclose``) and ``snooping`` (tries to read the
@@ -41,7 +42,7 @@ BUGS = {
 FAULTS = {
     "infinite_loop": "while True:\n    pass\n",
     "huge_print": "print('x' * 5_000_000)\n",
-    "memory_hog": "big = np.ones(500_000_000)  # 4 GB\n",
+    "memory_hog": "big = np.empty(500_000_000)  # 4 GB of address space, never touched\n",
     "kernel_killer": (
         "far = np.lib.stride_tricks.as_strided(np.zeros(1), shape=(2,), strides=(2**40,))\n"
         "print(far[1])\n"

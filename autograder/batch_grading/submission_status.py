@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
+
+from ..nbgrader_course import NbgraderCourse
 
 # A student's output above this size is reported (it still reaches the autograded notebook).
 HUGE_OUTPUT_BYTES = 1_000_000
@@ -49,11 +50,11 @@ def not_a_notebook(path: Path) -> str | None:
     return None
 
 
-def expected_cells(db_url: str, config, assignment: str) -> dict[str, list[str]]:
+def expected_cells(course: NbgraderCourse, assignment: str) -> dict[str, list[str]]:
     """notebook file name -> the grade ids of the cells nbgrader restores when deleted
     (grade and task cells: ``OverwriteCells.add_missing_cells``), from the gradebook."""
     expected = {}
-    with Gradebook(db_url, config.CourseDirectory.course_id) as gradebook:
+    with course.gradebook() as gradebook:
         for notebook in gradebook.find_assignment(assignment).notebooks:
             restored = {cell.name for cell in [*notebook.grade_cells, *notebook.task_cells]}
             expected[f"{notebook.name}.ipynb"] = [

@@ -22,7 +22,7 @@ from .checks import (
 )
 from .diagnosis import Diagnosis, diagnose, relative_difference
 from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
-from .results import CheckResult, TensorCheck
+from .results import CheckResult, Score, TensorCheck
 from .safe_calls import StudentCodeError, call_student_code
 from .test_inputs import (
     away_from_kink,
@@ -42,6 +42,7 @@ __all__ = [
     "FULL_CHECK_MAX_SIZE",
     "CheckResult",
     "Diagnosis",
+    "Score",
     "StudentCodeError",
     "TensorCheck",
     "away_from_kink",

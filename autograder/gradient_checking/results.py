@@ -5,8 +5,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..grading import kernel_guard
+
 # Starts each failed array's line in a check's message; the class report counts these lines.
 DIAGNOSIS_PREFIX = "  --  "
+
+
+class Score(float):
+    """A partial-credit score whose text nbgrader reads is the same whatever the notebook's
+    display settings: ``%precision 0`` must not turn 4.5 into 4 (or 2.6 into 3)."""
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # noqa: ANN001 - IPython's printer
+        printer.text(float.__repr__(self))
 
 
 @dataclass
@@ -81,12 +94,13 @@ class CheckResult:
             return 0.0
         return sum(t.passed for t in self.tensors) / len(self.tensors)
 
-    def score(self, points: float) -> float:
-        """Partial credit as a finite Python float in ``[0, points]`` (what nbgrader needs)."""
+    def score(self, points: float) -> Score:
+        """Partial credit as a finite float in ``[0, points]`` (what nbgrader needs)."""
+        kernel_guard.verify()
         value = float(points) * self.fraction_passed()
         if not math.isfinite(value):
-            return 0.0
-        return float(min(max(value, 0.0), float(points)))
+            return Score(0.0)
+        return Score(min(max(value, 0.0), float(points)))
 
     def assert_passed(self) -> None:
         """Raise ``AssertionError(message)`` unless the check passed.
@@ -94,6 +108,7 @@ class CheckResult:
         Returns None on purpose: a test cell ending in this call must not display a
         value, or nbgrader would read it as a partial-credit score.
         """
+        kernel_guard.verify()
         if not self.passed:
             raise AssertionError(self.message)
 

@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from ..grading import kernel_guard
+
 
 class StudentCodeError(Exception):
     """The student's function raised; ``str(err)`` is a one-line, kind message."""
@@ -32,10 +34,12 @@ def _where_it_failed(exc: BaseException) -> str:
 def call_student_code(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call ``function`` with warnings, stdout and stderr silenced.
 
-    Raises :class:`StudentCodeError` naming the exception and where it happened.
+    Raises :class:`StudentCodeError` naming the exception and where it happened, and
+    ``TamperingDetected`` if the notebook holds code the grader refuses (``kernel_guard``).
     ``KeyboardInterrupt`` and ``SystemExit`` are reported too, so that student code
     cannot end a check early and leave it unscored.
     """
+    kernel_guard.verify()
     sink = io.StringIO()
     try:
         with (
@@ -44,9 +48,11 @@ def call_student_code(function: Callable[..., Any], *args: Any, **kwargs: Any) -
             contextlib.redirect_stderr(sink),
         ):
             warnings.simplefilter("ignore")
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
     except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - untrusted code
         name = getattr(function, "__name__", "your function")
         raise StudentCodeError(
             f"{name} raised {type(exc).__name__}: {exc}{_where_it_failed(exc)}"
         ) from None
+    kernel_guard.verify_unchanged()  # the student's function may have changed something
+    return result

@@ -13,6 +13,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_locked, is_solution
 
+from .kernel_guard import REFUSED_MARKER
 from .tamper_scan import find_tampering, names_defined
 
 METADATA_KEY = "autograder"
@@ -30,12 +31,15 @@ def _cell_label(cell: NotebookNode, index: int) -> str:
 
 
 class BlockTampering(NbGraderPreprocessor):
-    """Before execution: scan every student-editable code cell; neutralise flagged ones.
+    """Before execution: scan every student-editable code cell; a refused one is not run.
 
     Locked cells (setup, tests) are restored by nbgrader from its database, so they are
     trusted; the imports and functions of the locked setup cells are protected from
-    rebinding (plain variables such as ``rng`` are not). A flagged cell's source
-    is replaced by a ``raise`` naming the finding, in the autograded copy only.
+    rebinding (plain variables such as ``rng`` are not). A refused cell's source is
+    replaced, in the autograded copy only, by a call to ``kernel_guard.refuse_cell``: that
+    cell fails with the student's own line and the reason, and every later check fails
+    naming it too, exactly as the checks already told the student in JupyterLab and
+    under ``nbgrader validate``. Checks before it keep their points.
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
@@ -52,12 +56,12 @@ class BlockTampering(NbGraderPreprocessor):
             if not found:
                 continue
             label = _cell_label(cell, index)
-            lines = [f"{label}, line {f.line}: {f.reason}" for f in found]
+            lines = [f"{label}, {f.describe()}" for f in found]
             findings += lines
-            notice = "; ".join(lines)
             cell.source = (
-                "# This cell was not run: it contains code that could change how it is graded.\n"
-                f"raise RuntimeError({notice!r})"
+                f"{REFUSED_MARKER}: it holds code that could change how the checks run.\n"
+                "from autograder.grading.kernel_guard import refuse_cell\n"
+                f"refuse_cell({'; '.join(lines)!r})"
             )
         if findings:
             nb.metadata.setdefault(METADATA_KEY, {})["tampering"] = findings
@@ -66,21 +70,12 @@ class BlockTampering(NbGraderPreprocessor):
 
 
 class GuardGradeOutputs(NbGraderPreprocessor):
-    """After execution: fail every graded cell of a flagged notebook, and any graded cell
-    whose partial-credit output is not a finite float in ``[0, points]``."""
+    """After execution: a graded cell whose partial-credit output is not a finite float in
+    ``[0, points]`` gets an error instead of nbgrader's reading of it."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        tampering = nb.metadata.get(METADATA_KEY, {}).get("tampering", [])
         for cell in nb.cells:
             if cell.cell_type != "code" or not is_grade(cell):
-                continue
-            if tampering:
-                cell.outputs.append(
-                    _error_output(
-                        "TamperingDetected",
-                        "graded as 0 because another cell was not run: " + "; ".join(tampering),
-                    )
-                )
                 continue
             problem = _partial_credit_problem(cell)
             if problem:

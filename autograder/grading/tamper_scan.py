@@ -1,42 +1,134 @@
-"""Find, in a student's cell, the constructs that tampering needs (see the package doc).
+"""Find, in a student's cell, the few constructs that could change how the checks run.
 
 Pure functions over source text: ``find_tampering(source, protected_names)`` returns
-``Finding`` records (line and reason), empty for ordinary NumPy code.
+``Finding`` records (line, the student's own text, and why), empty for ordinary code.
+
+The list is short on purpose (the threat model is in the package doc). What is refused
+reaches *inside* the interpreter or the checks, which no exercise needs:
+
+- reflection that reaches another object's insides: ``__globals__``, ``__code__``,
+  ``__dict__`` of anything but ``self``, ``__subclasses__``, frames, ``sys.modules``,
+  ``exec``/``eval``/``compile``, ``globals()`` written to, ``setattr`` with a computed name;
+- modules that exist to do that: ``ctypes``, ``gc``, ``inspect``, ``importlib``,
+  ``builtins``, ``pickle`` (unpickling runs any function), ``unittest.mock``, IPython's
+  machinery (``IPython.display`` is fine), and raw memory (``as_strided``, ``.ctypes``);
+- changing a library or what the assignment provides: ``np.allclose = ...``, rebinding
+  ``check_values``, ``get_ipython()`` itself, and magics that run code the grader cannot
+  read (``%run``, ``%load``) or reconfigure IPython (``%config`` beyond plotting).
+
+Everything else is ordinary student code and is allowed: plotting and timing magics
+(``%matplotlib inline``, ``%time``, ``%%timeit``, ``%precision``), shell commands,
+``IPython.display``, printing, files, ``os``/``sys.path``, progress bars, classes of
+their own (dunder methods included), ``np.seterr``, random seeds.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-DENIED_MODULES = frozenset(
-    """os sys subprocess builtins importlib ctypes gc inspect IPython ipykernel signal threading
-    multiprocessing atexit types socket shutil pathlib io sqlite3 nbgrader traitlets code codeop
-    runpy marshal pickle dill tempfile glob unittest pytest jupyter_client zmq asyncio
-    concurrent posix resource""".split()
+DENIED_MODULES = {
+    "ctypes": "ctypes writes to the interpreter's memory",
+    "gc": "gc reaches every object in the kernel, the checks included",
+    "inspect": "inspect reaches inside the checks",
+    "importlib": "importlib can replace the modules the checks use",
+    "builtins": "builtins holds the names every check relies on",
+    "pickle": "unpickling can run any function",
+    "_pickle": "unpickling can run any function",
+    "marshal": "marshal builds code objects",
+    "dill": "unpickling can run any function",
+    "cloudpickle": "unpickling can run any function",
+    "shelve": "shelve unpickles, which can run any function",
+    "copyreg": "copyreg changes how objects are rebuilt",
+    "code": "code runs source the grader cannot read",
+    "codeop": "codeop compiles source the grader cannot read",
+    "runpy": "runpy runs files the grader cannot read",
+    "unittest": "unittest.mock can replace the functions the checks use",
+    "ipykernel": "ipykernel controls how cells run",
+    "jupyter_client": "jupyter_client controls the kernel",
+    "zmq": "zmq talks to the kernel's channels",
+    "traitlets": "traitlets reconfigures IPython",
+    "nbgrader": "nbgrader is the grader itself",
+    "ctypeslib": "numpy.ctypeslib reads and writes raw memory",
+    "__main__": "__main__ is the notebook's own namespace, where the checks' names live",
+    # Code that runs at moments of its own choosing, in the middle of a check:
+    "threading": "threads can change things while a check runs",
+    "_thread": "threads can change things while a check runs",
+    "concurrent": "threads can change things while a check runs",
+    "multiprocessing": "its thread pools can change things while a check runs",
+    "signal": "signal handlers can change things while a check runs",
+    "weakref": "finalizers can change things while a check runs",
+}
+ALLOWED_SUBMODULES = {"IPython": {"IPython.display", "IPython.core.display"}}
+DENIED_SUBMODULES = {"autograder.grading": "autograder.grading is the grader's own guard"}
+DENIED_CALLS = {
+    "exec": "exec runs source the grader cannot read",
+    "eval": "eval runs source the grader cannot read",
+    "compile": "compile builds code the grader cannot read",
+    "__import__": "__import__ imports by a computed name",
+}
+# Reading globals() is harmless (``globals().get("x")``); writing to it rebinds anything.
+NAMESPACE_CALLS = {"globals", "vars", "locals"}
+REFLECTIVE_ATTRIBUTES = set(
+    """__globals__ __code__ __closure__ __builtins__ __dict__ __subclasses__ __bases__ __base__
+    __mro__ __self__ __func__ __defaults__ __kwdefaults__ __getattribute__ __setattr__
+    __delattr__ __reduce__ __reduce_ex__ __loader__ __spec__ __import__ __wrapped__
+    __array_interface__ __array_struct__ f_globals f_locals f_back f_builtins f_code gi_frame
+    gi_code cr_frame ag_frame tb_frame tb_next _getframe _current_frames settrace setprofile
+    addaudithook meta_path path_hooks displayhook excepthook breakpointhook as_strided ctypes
+    get_ipython""".split()
 )
-DENIED_CALLS = frozenset(
-    """exec eval compile __import__ globals vars locals setattr delattr exit quit get_ipython
-    breakpoint open input memoryview""".split()
+SYS_ONLY_ATTRIBUTES = {"modules"}  # ``sys.modules``: every module, the checks included
+# The guard's own module and state: every check reaches it through the name kernel_guard.
+GUARD_ATTRIBUTES = {"kernel_guard", "_STATE"}
+# Defining these lets an object pose as raw memory to NumPy.
+DENIED_CLASS_MEMBERS = {
+    "__array_interface__": "posing as raw memory",
+    "__array_struct__": "posing as raw memory",
+    "__del__": "which can run at any moment, even in the middle of a check",
+}
+STAR_IMPORTS_ALLOWED = {"numpy", "math", "matplotlib.pyplot", "IPython.display"}
+
+# Magics that only display, time, configure plotting or run a separate process.
+ALLOWED_LINE_MAGICS = set(
+    """matplotlib time timeit precision pprint who whos who_ls pwd ls env pinfo pinfo2 psearch
+    pdoc pdef psource pfile xmode autoreload load_ext pip conda mamba lsmagic magic quickref
+    history page""".split()
 )
-ALLOWED_DUNDERS = frozenset({"__name__", "__doc__", "__init__", "__repr__", "__str__", "__len__"})
-PROTOCOL_METHODS = frozenset(
-    """__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __float__ __int__ __index__ __array__
-    __array_ufunc__ __array_function__ __array_priority__ __array_interface__ __getattr__
-    __getattribute__ __setattr__ __del__ __hash__ __abs__ __sub__ __rsub__ __truediv__
-    __rtruediv__ __len__ __iter__ __format__""".split()
+ALLOWED_CELL_MAGICS = set(
+    """time timeit capture writefile html HTML markdown latex javascript js svg bash sh script
+    """.split()
 )
+PYTHON_MAGICS = {"time", "timeit", "capture"}  # their code is Python: it is scanned too
+LOAD_EXT_ALLOWED = {"autoreload"}
+SHELL_CALLS = {"system", "getoutput"}
+_MAGIC_OPTIONS = re.compile(r"^(\s*-[a-zA-Z]+(\s+[\w.]+(?=\s))?)*")
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One suspicious construct: ``line`` (1-based, in the cell) and what it does."""
+    """One refused construct: ``line`` (1-based, in the cell), the student's own ``code``
+    on that line, and ``reason`` (what it could do)."""
 
     line: int
     reason: str
+    code: str = field(default="", compare=False)
+
+    def describe(self) -> str:
+        code = self.code if len(self.code) <= 40 else self.code[:37] + "..."
+        shown = f" `{code}`" if code else ""
+        return f"line {self.line}{shown}: {self.reason}"
+
+
+def _with_parents(tree: ast.AST) -> ast.AST:
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            child.parent = node  # type: ignore[attr-defined]
+    return tree
 
 
 def _python_source(source: str) -> str:
@@ -45,66 +137,197 @@ def _python_source(source: str) -> str:
 
 
 def _root_name(node: ast.expr) -> str | None:
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _is_get_ipython_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "get_ipython"
+    )
+
+
+def _constant_text(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _denied_module(module: str) -> str | None:
+    """Why importing ``module`` is refused, or None."""
+    for prefix, reason in DENIED_SUBMODULES.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return reason
+    top = module.split(".")[0]
+    if top in ALLOWED_SUBMODULES:
+        allowed = ALLOWED_SUBMODULES[top]
+        if any(module == a or module.startswith(a + ".") for a in allowed):
+            return None
+        return f"{module} controls how cells run (IPython.display is fine)"
+    for part in module.split("."):
+        if part in DENIED_MODULES:
+            return DENIED_MODULES[part]
+    return None
+
+
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, protected: Mapping[str, str]):
+    def __init__(self, protected: Mapping[str, str], line_offset: int = 0):
         self.protected = protected
-        self.modules: set[str] = {"np", "numpy"}
+        self.line_offset = line_offset
+        self.modules: dict[str, str] = {"np": "numpy", "numpy": "numpy"}  # bound name -> module
         self.findings: list[Finding] = []
 
     def flag(self, node: ast.AST, reason: str) -> None:
-        self.findings.append(Finding(getattr(node, "lineno", 0), reason))
+        self.findings.append(Finding(getattr(node, "lineno", 1) + self.line_offset, reason))
 
+    # --- imports -------------------------------------------------------------------------
     def _import(self, node: ast.AST, module: str, bound: str, origin: str) -> None:
-        top = module.split(".")[0]
-        if top in DENIED_MODULES:
-            self.flag(node, f"imports {module}, which can change how the checks run")
+        reason = _denied_module(module)
+        if reason:
+            self.flag(node, reason)
         # Importing the very same thing again (``import numpy as np``) is harmless.
         if bound in self.protected and self.protected[bound] != origin:
             self.flag(node, f"rebinds {bound}, which the assignment provides")
-        self.modules.add(bound)
+        self.modules[bound] = module
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             bound = alias.asname or alias.name.split(".")[0]
             self._import(node, alias.name, bound, alias.name if alias.asname else bound)
+            if not alias.asname:  # ``import IPython.display`` binds all of IPython
+                self.modules[bound] = bound
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
         for alias in node.names:
-            self._import(node, module, alias.asname or alias.name, f"{module}.{alias.name}")
             if alias.name == "*":
-                self.flag(node, f"imports * from {module}")
+                if _denied_module(module):
+                    self.flag(node, _denied_module(module) or "")
+                elif module not in STAR_IMPORTS_ALLOWED:
+                    self.flag(node, f"imports * from {module}, which can replace any name")
+                continue
+            full = f"{module}.{alias.name}"
+            bound = alias.asname or alias.name
+            if _denied_module(full) is None and (
+                alias.name in REFLECTIVE_ATTRIBUTES or alias.name in DENIED_CALLS
+            ):
+                self.flag(node, f"imports {alias.name} from {module}, which reaches inside Python")
+            # What it imports counts as part of a library: changing its attributes is refused.
+            self._import(node, full, bound, full)
 
+    # --- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
-        name = node.func.id if isinstance(node.func, ast.Name) else None
+        func = node.func
+        if isinstance(func, ast.Attribute) and _is_get_ipython_call(func.value):
+            self._ipython_call(node, func.attr)
+            for argument in node.args:  # the magic's text, not the get_ipython() receiver
+                self.visit(argument)
+            return
+        name = func.id if isinstance(func, ast.Name) else None
+        if name in NAMESPACE_CALLS and not _reads_namespace_only(node):
+            self.flag(node, f"uses {name}() in a way that can rebind any name (reading is fine)")
         if name in DENIED_CALLS:
-            self.flag(node, f"calls {name}()")
-        if name == "getattr" and len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant):
-            self.flag(node, "calls getattr() with a computed name")
+            self.flag(node, f"calls {name}(): {DENIED_CALLS[name]}")
+        if name == "get_ipython":
+            self.flag(node, "calls get_ipython(), which controls how every later cell runs")
+        if name in {"getattr", "setattr", "delattr", "hasattr"} and len(node.args) >= 2:
+            self._attribute_call(node, name)
         self.generic_visit(node)
 
+    def _attribute_call(self, node: ast.Call, name: str) -> None:
+        attribute = _constant_text(node.args[1])
+        on_self = isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
+        if attribute is None:
+            if name != "hasattr" and not on_self:
+                self.flag(node, f"calls {name}() with a computed name, which can reach anything")
+            return
+        if attribute in REFLECTIVE_ATTRIBUTES or attribute in GUARD_ATTRIBUTES:
+            self.flag(node, f"uses {name}() to reach {attribute}, inside another object")
+        if name in {"setattr", "delattr"}:
+            root = _root_name(node.args[0])
+            if root in self.modules or root in self.protected:
+                target = ast.unparse(node.args[0])
+                self.flag(node, f"changes {target}.{attribute}, part of what the checks use")
+
+    def _ipython_call(self, node: ast.Call, method: str) -> None:
+        if method in SHELL_CALLS:
+            return  # a shell command: a separate process, held by the sandbox
+        magic = _constant_text(node.args[0]) if node.args else None
+        if method == "run_line_magic" and magic is not None:
+            argument = _constant_text(node.args[1]) if len(node.args) > 1 else ""
+            self._line_magic(node, magic, argument or "")
+        elif method == "run_cell_magic" and magic is not None and len(node.args) > 2:
+            self._cell_magic(node, magic, _constant_text(node.args[2]) or "")
+        else:
+            self.flag(node, "calls get_ipython(), which controls how every later cell runs")
+
+    def _line_magic(self, node: ast.AST, magic: str, argument: str) -> None:
+        if magic == "config" and argument.strip().startswith("InlineBackend"):
+            return  # plotting settings (figure format, resolution)
+        if magic not in ALLOWED_LINE_MAGICS:
+            self.flag(node, f"%{magic} is not allowed in a graded notebook ({_MAGIC_ADVICE})")
+        elif magic == "load_ext" and argument.strip() not in LOAD_EXT_ALLOWED:
+            self.flag(node, "%load_ext loads code the grader cannot read (autoreload is fine)")
+        elif magic in PYTHON_MAGICS:
+            self._scan_nested(node, _MAGIC_OPTIONS.sub("", argument, count=1), 0)
+
+    def _cell_magic(self, node: ast.AST, magic: str, body: str) -> None:
+        if magic not in ALLOWED_CELL_MAGICS:
+            self.flag(node, f"%%{magic} is not allowed in a graded notebook ({_MAGIC_ADVICE})")
+        elif magic in PYTHON_MAGICS:
+            self._scan_nested(node, body, 1)
+
+    def _scan_nested(self, node: ast.AST, source: str, first_line: int) -> None:
+        """Scan the Python a magic runs; its lines are reported as the cell's own."""
+        base = getattr(node, "lineno", 1) + self.line_offset + first_line - 1
+        nested = _Scanner(self.protected, base)
+        nested.modules = dict(self.modules)
+        try:
+            nested.visit(_with_parents(ast.parse(_python_source(source))))
+        except SyntaxError:
+            return
+        self.findings += nested.findings
+        self.modules.update(nested.modules)
+
+    # --- attributes and names ------------------------------------------------------------
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr.startswith("__") and node.attr.endswith("__"):
-            if node.attr not in ALLOWED_DUNDERS:
-                self.flag(node, f"uses the special attribute {node.attr}")
-        if node.attr in DENIED_MODULES:  # e.g. np.lib.format.os: a denied module by the back door
-            self.flag(node, f"reaches the module {node.attr} through {ast.unparse(node.value)}")
-        if node.attr in {"f_globals", "f_locals", "f_back", "gi_frame", "tb_frame"}:
-            self.flag(node, f"uses the frame attribute {node.attr}")
+        attribute, value = node.attr, node.value
+        on_self = isinstance(value, ast.Name) and value.id == "self"
+        if attribute in REFLECTIVE_ATTRIBUTES and not (attribute == "__dict__" and on_self):
+            self.flag(node, f"uses {attribute}, which reaches inside {ast.unparse(value)}")
+        if attribute == "__class__" and isinstance(node.ctx, ast.Store):
+            self.flag(node, "changes an object's __class__")
+        if attribute in SYS_ONLY_ATTRIBUTES and self._is_sys(value):
+            self.flag(node, f"uses sys.{attribute}, which holds every module the checks use")
+        if isinstance(value, ast.Name) and self.modules.get(value.id) == "IPython":
+            if attribute != "display":
+                self.flag(node, f"uses IPython.{attribute}, which controls how cells run")
+        if attribute in GUARD_ATTRIBUTES:
+            self.flag(node, f"reaches {attribute}, the grader's own guard")
+        if attribute in DENIED_MODULES:  # e.g. np.ctypeslib: a refused module by the back door
+            self.flag(node, f"reaches {attribute} through {ast.unparse(value)}")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             root = _root_name(node)
             if root in self.modules or root in self.protected:
-                self.flag(node, f"changes {ast.unparse(node)}, part of a library the checks use")
+                self.flag(node, f"changes {ast.unparse(node)}, part of what the checks use")
+        self.generic_visit(node)
+
+    def _is_sys(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return self.modules.get(node.id) == "sys" or node.id == "sys"
+        return isinstance(node, ast.Attribute) and node.attr == "sys"
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            root = _root_name(node)
+            if root in self.protected or self.modules.get(root or "", "").startswith("autograder"):
+                self.flag(node, f"changes {ast.unparse(node)}, part of what the checks use")
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if node.id.startswith("__") and node.id.endswith("__") and node.id != "__name__":
-            self.flag(node, f"uses {node.id}")
+        if node.id in ("__builtins__", "__import__", "__loader__", "__spec__"):
+            self.flag(node, f"uses {node.id}, the interpreter's own machinery")
         if isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in self.protected:
             self.flag(node, f"rebinds {node.id}, which the assignment provides")
 
@@ -120,19 +343,16 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._define(node, node.name)
-        for base in node.bases:
-            if isinstance(base, ast.Attribute) and base.attr == "ndarray":
-                self.flag(node, f"class {node.name} subclasses numpy.ndarray")
         for item in node.body:
-            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign)):
-                names = (
-                    [item.name]
-                    if not isinstance(item, ast.Assign)
-                    else [t.id for t in item.targets if isinstance(t, ast.Name)]
-                )
-                for name in names:
-                    if name in PROTOCOL_METHODS:
-                        self.flag(item, f"class {node.name} defines {name}")
+            names = []
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [item.name]
+            elif isinstance(item, ast.Assign):
+                names = [t.id for t in item.targets if isinstance(t, ast.Name)]
+            for name in names:
+                if name in DENIED_CLASS_MEMBERS:
+                    why = DENIED_CLASS_MEMBERS[name]
+                    self.flag(item, f"class {node.name} defines {name}, {why}")
         self.generic_visit(node)
 
     def visit_Global(self, node: ast.Global) -> None:
@@ -141,10 +361,31 @@ class _Scanner(ast.NodeVisitor):
                 self.flag(node, f"declares {name} global to replace it")
 
 
+def _call_name(node: ast.Call) -> str | None:
+    return node.func.id if isinstance(node.func, ast.Name) else None
+
+
+def _reads_namespace_only(call: ast.Call) -> bool:
+    """``globals().get(..)``, ``globals()[k]``, ``k in globals()``, ``vars(self)``: reading
+    a namespace, not holding on to it where it could be changed."""
+    if call.args:
+        return isinstance(call.args[0], ast.Name) and call.args[0].id == "self"
+    parent = getattr(call, "parent", None)
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in {"get", "keys", "items", "values", "copy"}
+    if isinstance(parent, ast.Subscript):
+        return isinstance(parent.ctx, ast.Load)
+    return isinstance(parent, ast.Compare) and call is not parent.left
+
+
+_MAGIC_ADVICE = "it runs code the grader cannot read or changes how cells run; remove it"
+
+
 def find_tampering(
     source: str, protected_names: Mapping[str, str] | Iterable[str] = ()
 ) -> list[Finding]:
-    """Suspicious constructs in one cell's source; ``[]`` for ordinary code.
+    """Refused constructs in one cell's source, each with the student's own line; ``[]``
+    for ordinary code.
 
     ``protected_names``: names the assignment's locked cells define (its imports and
     helpers), which a student cell must not rebind; as returned by ``names_defined``
@@ -158,8 +399,13 @@ def find_tampering(
     except SyntaxError:
         return []
     scanner = _Scanner(protected_names)
-    scanner.visit(tree)
-    return sorted(set(scanner.findings), key=lambda f: (f.line, f.reason))
+    scanner.visit(_with_parents(tree))
+    lines = source.splitlines()
+    findings = {
+        Finding(f.line, f.reason, lines[f.line - 1].strip() if 0 < f.line <= len(lines) else "")
+        for f in scanner.findings
+    }
+    return sorted(findings, key=lambda f: (f.line, f.reason))
 
 
 def names_defined(source: str) -> dict[str, str]:

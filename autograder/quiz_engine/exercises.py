@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..grading import kernel_guard
 from .marking import Mark, mark_answer
 from .question_bank import Question, QuestionBank
 
@@ -101,6 +102,7 @@ class Quiz:
 
 def grade_answers(key: QuestionBank, answers: dict[str, Any]) -> QuizReport:
     """Mark saved answers against an answer key (used by hidden tests at grading time)."""
+    kernel_guard.verify()
     marks = {q.id: mark_answer(q, answers.get(q.id)) for q in key.of_type(*MARKABLE)}
     return QuizReport(sum(m.score for m in marks.values()), len(marks), marks)
 
@@ -267,6 +269,7 @@ def collected_answers(
     In code, a choice is its letter (``"B"``) or its text; a matching answer maps each
     term to its definition's text. Unknown questions and unreadable values are ignored.
     """
+    kernel_guard.verify()
     answers = dict(load_answers(Path(answers_path)).get(questions.title, {}))
     for question_id, value in (answers_in_code or {}).items():
         question = questions.by_id.get(question_id)

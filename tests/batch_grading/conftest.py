@@ -1,17 +1,16 @@
 """A simulated class graded three ways, shared by the batch grading tests (graded once)."""
 
 import hashlib
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
-from autograder.batch_grading.class_grader import grade_class
+from autograder.batch_grading.class_grader import GradingOptions, grade_class
 from autograder.batch_grading.simulated_class import SNOOPED_OUTSIDE, write_simulated_class
+from autograder.nbgrader_course import NbgraderCourse
 
-from ..course_helpers import COURSE_ID, copy_course, nbgrader, run, tool_env
+from ..course_helpers import copy_course, nbgrader, run, tool_env
 
 A1 = "a1_building_blocks"
 KINDS = [
@@ -35,13 +34,8 @@ CELL_TIMEOUT = "10"
 
 
 def grade_with_gradebook(course, **options):
-    """``grade_class`` on ``course`` with its own gradebook (nbgrader_config.py reads the URL
-    from NBGRADER_DB_URL, in this process and in the workers)."""
-    os.environ["NBGRADER_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}"
-    try:
-        return grade_class(course, A1, progress=False, **options)
-    finally:
-        del os.environ["NBGRADER_DB_URL"]
+    """``grade_class`` on ``course`` (its gradebook: nbgrader's default, in the course)."""
+    return grade_class(NbgraderCourse.load(course), A1, GradingOptions(progress=False, **options))
 
 
 def submitted_digests(course):
@@ -54,13 +48,13 @@ def submitted_digests(course):
 
 
 def course_env(course):
-    return tool_env(NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
+    return tool_env()
 
 
 def gradebook_state(course, db_url=None):
     """(student, grade cell) -> score, and the number of submission rows per student."""
     grades, rows = {}, {}
-    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+    with NbgraderCourse.load(course, db_url=db_url).gradebook() as gradebook:
         for submission in gradebook.assignment_submissions(A1):
             rows[submission.student.id] = rows.get(submission.student.id, 0) + 1
             for notebook in submission.notebooks:

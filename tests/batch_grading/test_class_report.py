@@ -5,21 +5,21 @@ import csv
 import json
 
 import nbformat
-from nbgrader.api import Gradebook
 
 from autograder.batch_grading.class_report import quiz_answer_distribution, write_class_report
 from autograder.batch_grading.simulated_class import write_simulated_class
+from autograder.nbgrader_course import NbgraderCourse
 
-from ..course_helpers import COURSE_ID, copy_course
+from ..course_helpers import copy_course
 from .conftest import A1, student_of_kind
 
 
 def test_class_report_files(graded_class):
     course = graded_class["parallel"]
     roster = graded_class["roster"]
-    url = f"sqlite:///{course / 'gradebook.db'}"
-    folder = write_class_report(course, A1, url, COURSE_ID)
-    with Gradebook(url, COURSE_ID) as gradebook:
+    nbgrader_course = NbgraderCourse.load(course)
+    folder = write_class_report(nbgrader_course, A1)
+    with nbgrader_course.gradebook() as gradebook:
         scores = {s.student.id: s.score for s in gradebook.assignment_submissions(A1)}
         linear_backward = [
             gradebook.find_grade("test_linear_backward", A1, A1, student).score

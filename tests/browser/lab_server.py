@@ -84,7 +84,6 @@ class LabServer:
             JUPYTER_DATA_DIR=str(dirs["data"]),
             JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
             NBGRADER_EXCHANGE=str(self.root / "exchange"),
-            NBGRADER_DB_URL=f"sqlite:///{self.course / 'gradebook.db'}",
         )
         command = [
             sys.executable,

@@ -6,12 +6,12 @@ import re
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
+from autograder.nbgrader_course import NbgraderCourse
 from autograder.quiz_engine import load_question_bank
 from autograder.quiz_engine.quiz_widgets import QuizView
 
-from ..course_helpers import COURSE_ID, REPO, copy_course, nbgrader, tool_env
+from ..course_helpers import REPO, copy_course, nbgrader, tool_env
 
 QUIZ = "a3_quiz"
 # The source material's eight questions, options and answers (A = first option).
@@ -148,7 +148,7 @@ MATCHES = {
 @pytest.fixture(scope="module")
 def graded_quiz(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("quiz") / "course")
-    env = tool_env(NBGRADER_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
+    env = tool_env()
     nbgrader(course, "generate_assignment", QUIZ, "--force", env=env)
     release = course / "release" / QUIZ
 
@@ -190,7 +190,7 @@ def graded_quiz(tmp_path_factory):
 
 
 def _cell_score(course, student, grade_id):
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+    with NbgraderCourse.load(course).gradebook() as gradebook:
         return gradebook.find_grade(grade_id, QUIZ, QUIZ, student).score
 
 

@@ -1,0 +1,300 @@
+"""Inside the kernel: tell the student early about refused code, and check, every time a
+check gives a verdict, that nothing the checks rely on was replaced.
+
+``install()`` runs when a grading or validating kernel starts, before any notebook cell
+(``Execute.extra_arguments`` in ``nbgrader_config.py`` passes it to IPython's
+``exec_lines``). It records which objects the checks rely on: builtins, NumPy's
+namespaces, every ``autograder`` module (functions with their code and defaults, classes
+with their members), ``sys``'s hooks and IPython's input transformers, exception
+handlers, display hook and cell-running methods.
+
+``verify()`` is called by the checks (``call_student_code``, ``CheckResult.assert_passed``
+and ``score``, the quiz's marking). It raises ``TamperingDetected``, so the test fails:
+
+- when an earlier cell holds code the grader refuses (``tamper_scan``): in JupyterLab and
+  under ``nbgrader validate`` this names the student's own line before they submit; when
+  grading, ``BlockTampering`` has replaced that cell and ``refuse_cell`` records it;
+- when any recorded object was replaced since the kernel started.
+
+Student cells cannot reach this module: importing ``autograder.grading`` and every route
+to another module's insides are refused by the scan (see the package doc).
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import sys
+import types
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from .tamper_scan import find_tampering, names_defined
+
+# Names that ipykernel or IPython rebind on their own while cells run.
+VOLATILE_BUILTINS = {"input", "raw_input", "getpass", "exit", "quit", "display", "get_ipython"}
+NUMPY_NAMESPACES = ("numpy", "numpy.linalg", "numpy.random", "numpy.testing", "math")
+PRELOADED_MODULES = ("autograder.gradient_checking", "autograder.course_checks")
+SHELL_METHODS = (
+    *("run_cell", "run_cell_async", "run_ast_nodes", "run_code", "transform_cell"),
+    *("transform_ast", "showtraceback", "_showtraceback", "showsyntaxerror", "ex", "ev"),
+)
+PR_SET_DUMPABLE = 4
+# First line of the code that replaces a refused cell (see preprocessors.BlockTampering).
+REFUSED_MARKER = "# This cell was not run by the grader"
+
+
+class TamperingDetected(AssertionError):
+    """A check refused to give a verdict; the message says why and what to do."""
+
+
+@dataclass
+class _GuardState:
+    records: list = field(default_factory=list)  # _NamespaceRecord and _FunctionRecord
+    hooks: dict[str, object] = field(default_factory=dict)  # label -> the hook expected
+    course_modules: set[str] = field(default_factory=set)
+    modules_seen: int = 0
+    refusals: list[str] = field(default_factory=list)
+    installed: bool = False
+
+
+_STATE = _GuardState()
+
+
+def _shell():  # noqa: ANN202 - IPython's InteractiveShell, or None outside IPython
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+@dataclass
+class _NamespaceRecord:
+    """Names of one namespace (a module's, a class's, builtins') and the objects expected."""
+
+    label: str
+    namespace: Mapping[str, object]  # the live mapping: read again at every check
+    expected: dict[str, object]
+
+    def changed(self) -> Iterator[str]:
+        get = self.namespace.get
+        for name, value in self.expected.items():
+            if get(name, _MISSING) is not value:
+                yield f"{self.label}.{name}"
+
+
+@dataclass
+class _FunctionRecord:
+    label: str
+    function: types.FunctionType
+    parts: tuple[object, object, object]  # code, defaults, keyword defaults
+
+    def changed(self) -> Iterator[str]:
+        f = self.function
+        code, defaults, kwdefaults = self.parts
+        if f.__code__ is not code or f.__defaults__ is not defaults:
+            yield self.label
+        elif f.__kwdefaults__ is not kwdefaults:
+            yield self.label
+
+
+def _function_records(label: str, namespace: Mapping[str, object]) -> list[_FunctionRecord]:
+    return [
+        _FunctionRecord(f"{label}.{name}", value, _function_parts(value))
+        for name, value in namespace.items()
+        if isinstance(value, types.FunctionType)
+    ]
+
+
+def _function_parts(function: types.FunctionType) -> tuple[object, object, object]:
+    return function.__code__, function.__defaults__, function.__kwdefaults__
+
+
+def _records(
+    label: str, namespace: Mapping[str, object], skip: Callable[[str], bool]
+) -> list[_NamespaceRecord | _FunctionRecord]:
+    expected = {name: value for name, value in list(namespace.items()) if not skip(name)}
+    return [_NamespaceRecord(label, namespace, expected), *_function_records(label, expected)]
+
+
+def _module_records(name: str) -> list[_NamespaceRecord | _FunctionRecord]:
+    module = sys.modules.get(name)
+    if module is None:
+        return []
+    records = [_NamespaceRecord("sys.modules", sys.modules, {name: module})]
+    records += _records(name, vars(module), _is_dunder)
+    for value in list(vars(module).values()):
+        if isinstance(value, type) and value.__module__ == name:
+            records += _records(f"{name}.{value.__name__}", vars(value), _never)
+    return records
+
+
+def _shell_parts() -> Iterator[tuple[str, object]]:
+    shell = _shell()
+    if shell is None:
+        return
+    for name in ("input_transformers_cleanup", "input_transformers_post", "ast_transformers"):
+        yield f"IPython's {name}", tuple(getattr(shell, name, ()))
+    yield "IPython's exception handlers", tuple(shell.custom_exceptions)
+    yield "IPython's display hook", shell.displayhook
+    yield "IPython's traceback printer", shell.InteractiveTB
+    yield "IPython's plain-text formatter", shell.display_formatter.formatters.get("text/plain")
+    for name in SHELL_METHODS:
+        yield f"IPython's {name}", vars(shell).get(name)
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _never(name: str) -> bool:
+    return False
+
+
+def _volatile_builtin(name: str) -> bool:
+    return name.startswith("_") or name in VOLATILE_BUILTINS
+
+
+def _hook_parts() -> Iterator[tuple[str, object]]:
+    """Hooks read afresh at every check: sys's and IPython's."""
+    yield "sys.displayhook", sys.displayhook
+    yield "sys.gettrace()", sys.gettrace()
+    yield "sys.getprofile()", sys.getprofile()
+    yield from _shell_parts()
+
+
+def _guarded_modules() -> list[str]:
+    return sorted(name for name in list(sys.modules) if name.split(".")[0] == "autograder")
+
+
+def _not_dumpable() -> None:
+    """No ptrace and no /proc/self/mem writes into this kernel for its own (non-root) uid."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def install() -> None:
+    """Record what the checks rely on (at kernel start, before any notebook cell)."""
+    import importlib
+
+    for name in PRELOADED_MODULES:
+        importlib.import_module(name)
+    _not_dumpable()
+    _STATE.records = _records("builtins", vars(builtins), _volatile_builtin)
+    for name in NUMPY_NAMESPACES:
+        _STATE.records += _module_records(name)
+    _record_new_course_modules()
+    _STATE.hooks = dict(_hook_parts())
+    _STATE.installed = True
+
+
+def _record_new_course_modules() -> None:
+    """Course modules imported since the last look are trusted from their first sight."""
+    if len(sys.modules) == _STATE.modules_seen:
+        return
+    _STATE.modules_seen = len(sys.modules)
+    for name in _guarded_modules():
+        if name not in _STATE.course_modules:
+            _STATE.course_modules.add(name)
+            _STATE.records += _module_records(name)
+
+
+def replaced_objects() -> list[str]:
+    """What the checks rely on and was replaced since the kernel started (fast enough to run
+    after every call into student code)."""
+    if not _STATE.installed:
+        return []
+    _record_new_course_modules()
+    changed = [label for record in _STATE.records for label in record.changed()]
+    hooks_now = dict(_hook_parts())
+    for label, expected in _STATE.hooks.items():
+        now = hooks_now.get(label, _MISSING)
+        if isinstance(expected, tuple) and isinstance(now, tuple):
+            same = len(expected) == len(now) and all(
+                a is b for a, b in zip(expected, now, strict=True)
+            )
+        else:
+            same = now is expected
+        if not same:
+            changed.append(label)
+    return changed
+
+
+_MISSING = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_defined(source: str) -> tuple[tuple[str, str], ...]:
+    return tuple(names_defined(source).items())
+
+
+@functools.lru_cache(maxsize=1024)
+def _findings(source: str, protected: frozenset[tuple[str, str]]) -> tuple[str, ...]:
+    return tuple(f.describe() for f in find_tampering(source, dict(protected)))
+
+
+def refused_code_in_history() -> list[str]:
+    """Refused constructs in the cells this kernel has run, as ``cell [n], line l `code`:
+    reason``. Names imported from the course's package count as provided by the assignment."""
+    shell = _shell()
+    if shell is None:
+        return []
+    cells = list(shell.history_manager.input_hist_raw)
+    protected: dict[str, str] = {}
+    for source in cells:
+        for name, origin in _names_defined(source):
+            if origin.startswith(("autograder.", "numpy")) or origin == "numpy":
+                protected.setdefault(name, origin)
+    frozen = frozenset(protected.items())
+    return [
+        f"cell [{number}], {finding}"
+        for number, source in enumerate(cells)
+        if source.strip() and not source.startswith(REFUSED_MARKER)
+        for finding in _findings(source, frozen)
+    ]
+
+
+def refuse_cell(description: str) -> None:
+    """Called in place of a cell the grader refused: remember it, and fail that cell."""
+    _STATE.refusals.append(description)
+    raise TamperingDetected(
+        "\nThe grader did not run this cell:\n"
+        + _bullets([description])
+        + "\nRemove that line; the rest of your notebook can stay as it is."
+    )
+
+
+def _bullets(items: list[str]) -> str:
+    # nbgrader validate cuts lines at 90 characters: one short line per item.
+    return "\n".join(f"  - {item}" for item in dict.fromkeys(items))
+
+
+def verify() -> None:
+    """Raise TamperingDetected if refused code ran or anything the checks rely on changed."""
+    refused = [*_STATE.refusals, *refused_code_in_history()]
+    if refused:
+        raise TamperingDetected(
+            "\nThis check gives no verdict: the grader will not run\n"
+            + _bullets(refused)
+            + "\nRemove that code, restart the kernel and run all cells."
+        )
+    verify_unchanged()
+
+
+def _replaced_message(replaced: list[str]) -> str:
+    return (
+        "\nThis check gives no verdict: code in this notebook replaced\n"
+        + _bullets(replaced[:3])
+        + "\nwhich the checks rely on. Restart the kernel and run your code"
+        "\nwithout changing the course's or NumPy's functions."
+    )
+
+
+def verify_unchanged() -> None:
+    """The fast half of ``verify``, for after each call into student code."""
+    replaced = replaced_objects()
+    if replaced:
+        raise TamperingDetected(_replaced_message(replaced))
