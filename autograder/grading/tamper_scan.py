@@ -209,8 +209,9 @@ class _Scanner(ast.NodeVisitor):
                 continue
             full = f"{module}.{alias.name}"
             bound = alias.asname or alias.name
+            from_sys = module == "sys" and alias.name in SYS_ONLY_ATTRIBUTES
             if _denied_module(full) is None and (
-                alias.name in REFLECTIVE_ATTRIBUTES or alias.name in DENIED_CALLS
+                alias.name in REFLECTIVE_ATTRIBUTES or alias.name in DENIED_CALLS or from_sys
             ):
                 self.flag(node, f"imports {alias.name} from {module}, which reaches inside Python")
             # What it imports counts as part of a library: changing its attributes is refused.

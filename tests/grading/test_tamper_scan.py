@@ -20,35 +20,70 @@ HONEST = [
     "result.__name__",
     "raise NotImplementedError('Write your solution here.')",
     "def broken(:\n    pass",  # a syntax error is not tampering
+    # everyday habits, each once refused by an earlier, broader scan:
+    "%matplotlib inline",
+    "%time y = np.ones(3)",
+    "%%time\ny = np.ones(3)",
+    "%timeit -n 2 np.ones(3)",
+    "%precision 3",
+    "%config InlineBackend.figure_format = 'retina'",
+    "%load_ext autoreload\n%autoreload 2",
+    "!ls\nfiles = !ls",
+    "from IPython.display import display, Markdown\ndisplay(Markdown('x'))",
+    "import IPython.display\nIPython.display.clear_output()",
+    "import os, sys\nsys.path.append('..')\nprint(os.getcwd(), sys.version)",
+    "with open('data.txt') as f:\n    text = f.read()",
+    "print(np.__version__, x.__class__.__name__, type(x).__name__)",
+    "class A:\n    def __eq__(self, other):\n        return True\n    def __array__(self):\n"
+    "        return np.zeros(1)",
+    "class B(np.ndarray):\n    pass",  # the checks refuse anything but an exact ndarray
+    "class C:\n    def __init__(self, **kw):\n        for k, v in kw.items():\n"
+    "            setattr(self, k, v)\n    def __repr__(self):\n        return str(self.__dict__)",
+    "print('x' in globals(), globals().get('answers_in_code'), vars(self))",
+    "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (4, 3)",
+    "from tqdm.auto import tqdm\nimport time, timeit, pprint, warnings, logging",
+    "exit()",  # only loses the student's own points
+    "from __future__ import annotations",
 ]
 
 ATTACKS = {
     "np.allclose = lambda *a, **k: True": "changes np.allclose",
     "import numpy\nnumpy.testing.assert_allclose = print": "changes numpy.testing",
-    "import os\nos._exit(0)": "imports os",
-    "np.lib.format.os._exit(0)": "reaches the module os through np.lib.format",
-    "np.testing._private.utils.sys.exit()": "reaches the module sys",
-    "from sys import modules": "imports sys",
+    "np.testing._private.utils.sys.modules": "uses sys.modules",
+    "from sys import modules": "imports modules from sys",
+    "import sys\nsys.settrace(print)": "uses settrace",
     "__import__('builtins').len = 3": "calls __import__()",
     "exec('x = 1')": "calls exec()",
     "eval('1')": "calls eval()",
     "get_ipython().set_custom_exc((Exception,), print)": "calls get_ipython()",
-    "%load_ext autoreload": "calls get_ipython()",
-    "!ls": "calls get_ipython()",
-    "exit()": "calls exit()",
-    "f.__code__ = g.__code__": "uses the special attribute __code__",
-    "x = (1).__class__.__base__.__subclasses__()": "uses the special attribute __class__",
+    "%run helpers.py": "%run is not allowed",
+    "%config PlainTextFormatter.float_precision = '%.0f'": "%config is not allowed",
+    "%load_ext some_extension": "%load_ext loads code",
+    "%%time\nimport inspect": "inspect reaches inside",
+    "%time exec('1')": "calls exec()",
+    "import IPython\nIPython.get_ipython()": "IPython controls how cells run",
+    "f.__code__ = g.__code__": "uses __code__",
+    "x = (1).__class__.__base__.__subclasses__()": "uses __subclasses__",
     "getattr(np, 'all' + 'close')": "getattr() with a computed name",
-    "setattr(np, 'allclose', print)": "calls setattr()",
-    "class A:\n    def __eq__(self, other):\n        return True": "defines __eq__",
-    "class A:\n    def __array__(self):\n        return 0": "defines __array__",
-    "class B(np.ndarray):\n    pass": "subclasses numpy.ndarray",
+    "setattr(np, 'allclose', print)": "changes np.allclose",
+    "class A:\n    @property\n    def __array_interface__(self):\n        return {}": "raw memory",
+    "class A:\n    def __del__(self):\n        pass": "in the middle of a check",
+    "from numpy.lib.stride_tricks import as_strided": "reaches inside Python",
     "check_values = print": "rebinds check_values",
     "def call_student_code(f, *a):\n    return f(*a)": "redefines call_student_code",
     "from math import sqrt as check_values": "rebinds check_values",
     "import math as np": "rebinds np",
     "del np.linalg": "changes np.linalg",
-    "globals()['check_values'] = print": "calls globals()",
+    "globals()['check_values'] = print": "can rebind any name",
+    "g = globals()": "can rebind any name",
+    "vars(np)['allclose'] = print": "can rebind any name",
+    "import __main__": "the notebook's own namespace",
+    "from unittest import mock": "unittest.mock",
+    "import pickle": "unpickling",
+    "import threading": "threads",
+    "import autograder.grading.kernel_guard": "the grader's own guard",
+    "import autograder\nautograder.grading.kernel_guard._STATE": "the grader's own guard",
+    "getattr(module, 'kernel_guard')": "kernel_guard",
 }
 PROTECTED = {
     "np": "numpy",
@@ -107,14 +142,28 @@ def _solution_cell(source):
     return _nbgrader_cell(source, grade=False, solution=True)
 
 
-def test_block_tampering_replaces_the_flagged_cell_and_fails_every_grade():
-    notebook = new_notebook(cells=[_solution_cell("import os\nos._exit(0)"), _graded_cell("pass")])
+def test_block_tampering_replaces_only_the_flagged_cell():
+    notebook = new_notebook(
+        cells=[
+            _solution_cell("x = 1\nimport inspect"),
+            _solution_cell("y = 2"),
+            _graded_cell("pass"),
+        ]
+    )
     notebook, _ = BlockTampering().preprocess(notebook, {})
-    assert "os._exit" not in notebook.cells[0].source.split("\n", 1)[1].split("(", 1)[0]
-    assert notebook.cells[0].source.splitlines()[1].startswith("raise RuntimeError(")
-    notebook, _ = GuardGradeOutputs().preprocess(notebook, {})
-    errors = [o for o in notebook.cells[1].outputs if o.output_type == "error"]
-    assert errors and errors[0].ename == "TamperingDetected"
+    first = notebook.cells[0].source
+    assert "import inspect" not in first.replace("`import inspect`", "")
+    assert "refuse_cell(" in first and "line 2 `import inspect`" in first
+    assert notebook.cells[1].source == "y = 2" and notebook.cells[2].source == "pass"
+    assert notebook.metadata["autograder"]["tampering"] == [
+        "cell 's', line 2 `import inspect`: inspect reaches inside the checks"
+    ]
+
+
+def test_findings_quote_the_students_own_line():
+    [finding] = find_tampering("%matplotlib inline\n%run helpers.py\nx = 1")
+    assert (finding.line, finding.code) == (2, "%run helpers.py")
+    assert "get_ipython" not in finding.describe()
 
 
 @pytest.mark.parametrize(

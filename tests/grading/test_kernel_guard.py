@@ -1,0 +1,96 @@
+"""The in-kernel guard, in a real kernel started the way the course's nbgrader starts one:
+everyday habits pass, a replaced function or refused line fails the next check by name."""
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+
+from autograder.nbgrader_course import NbgraderCourse
+
+from ..course_helpers import REPO
+
+SETUP = (
+    "import numpy as np\n"
+    "from autograder.gradient_checking import call_student_code, check_values, Score"
+)
+CHECK = "check_values('x', call_student_code(lambda: np.ones(2)), [1.0, 1.0]).assert_passed()"
+
+
+def _run(*cells: str) -> list[nbformat.NotebookNode]:
+    """Execute SETUP and ``cells`` in a fresh kernel with the course's kernel arguments;
+    return the executed cells (errors are kept as outputs)."""
+    extra = list(NbgraderCourse.load(REPO).config.Execute.extra_arguments)
+    assert any("kernel_guard" in argument for argument in extra)
+    notebook = new_notebook(cells=[new_code_cell(SETUP), *(new_code_cell(c) for c in cells)])
+    NotebookClient(
+        notebook, kernel_name="python3", extra_arguments=extra, allow_errors=True, timeout=60
+    ).execute()
+    return notebook.cells
+
+
+def _error(cell: nbformat.NotebookNode) -> str:
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    return f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
+
+
+def test_everyday_habits_leave_every_check_working():
+    cells = _run(
+        "%matplotlib inline\n%precision 2\n%config InlineBackend.figure_format = 'retina'",
+        "from IPython.display import display, Markdown\ndisplay(Markdown('*hi*'))",
+        "%time _ = np.ones(3)",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
+        "from tqdm.auto import tqdm\nfor _ in tqdm(range(2)):\n    pass",
+        "import warnings\nwarnings.simplefilter('ignore')\nnp.seterr(all='ignore')",
+        "np.random.seed(1)\nrng = np.random.default_rng(2)",
+        "%load_ext autoreload\n%autoreload 2",
+        CHECK,
+    )
+    assert [_error(c) for c in cells] == [""] * len(cells)
+
+
+@pytest.mark.parametrize(
+    ("attack", "named"),
+    [
+        ("alias = [np][0]\nalias.allclose = print", "numpy.allclose"),
+        (
+            "import autograder.gradient_checking.results as r\n"
+            "[r.CheckResult][0].assert_passed = lambda self: None",
+            "CheckResult.assert_passed",
+        ),
+        ("import math\n[math][0].sqrt = abs", "math.sqrt"),
+        ("import numpy.linalg as la\n[la][0].norm = abs", "numpy.linalg.norm"),
+    ],
+)
+def test_a_replaced_function_fails_the_next_check_by_name(attack, named):
+    *_, check = _run(attack, CHECK)
+    assert _error(check).startswith("TamperingDetected")
+    assert named in _error(check)
+
+
+def test_a_change_made_inside_student_code_is_caught_when_it_returns():
+    *_, check = _run(
+        "import autograder.gradient_checking.results as r\nholder = [r.CheckResult]\n"
+        "def sneaky():\n    holder[0].assert_passed = lambda self: None\n    return np.zeros(2)",
+        "check_values('x', call_student_code(sneaky), [1.0, 1.0]).assert_passed()",
+    )
+    assert "CheckResult.assert_passed" in _error(check)
+
+
+def test_a_refused_line_is_named_by_the_next_check_before_grading():
+    *_, refused, check = _run("x = 1\nimport inspect", CHECK)
+    assert _error(refused) == ""  # outside grading it runs; the checks say what will happen
+    message = _error(check)
+    assert "cell [2], line 2 `import inspect`: inspect reaches inside the checks" in message
+    assert "Remove that code" in message
+
+
+def test_partial_credit_text_ignores_display_settings():
+    *_, shown = _run("%precision 0", "Score(4.5)")
+    [result] = [o for o in shown.outputs if o.output_type == "execute_result"]
+    assert result.data["text/plain"] == "4.5"
+
+
+def test_grading_kernels_are_not_dumpable():
+    *_, probe = _run("import ctypes\nprint(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))")
+    assert probe.outputs[0].text.strip() == "0"  # PR_GET_DUMPABLE: no ptrace, no /proc/*/mem
