@@ -17,3 +17,30 @@ def test_instructor_solution_passes_validate(assignment):
 def test_release_copy_passes_validate_invert(assignment):
     process = nbgrader(REPO, "validate", "--invert", f"release/{assignment}/{assignment}.ipynb")
     assert "Success! The notebook does not pass any tests." in process.stdout
+
+
+def _student_copy(tmp_path, prefix: str):
+    """A correct a1 submission whose first answer cell starts with ``prefix``."""
+    from .simulated_submissions import A1, Variant, _prepend, apply_variant
+
+    out = tmp_path / f"{A1}.ipynb"
+    apply_variant(
+        REPO / "release" / A1 / f"{A1}.ipynb",
+        REPO / "source" / A1 / f"{A1}.ipynb",
+        Variant("student", edits=_prepend("activations", prefix)),
+        out,
+    )
+    return out
+
+
+def test_validate_passes_a_correct_notebook_with_everyday_habits(tmp_path):
+    habits = "%matplotlib inline\n%time _ = 1\nfrom IPython.display import display\n%precision 3"
+    process = nbgrader(REPO, "validate", str(_student_copy(tmp_path, habits)))
+    assert "Success! Your notebook passes all the tests." in process.stdout
+
+
+def test_validate_names_the_line_the_grader_will_refuse(tmp_path):
+    process = nbgrader(REPO, "validate", str(_student_copy(tmp_path, "x = 1\nimport inspect")))
+    assert "VALIDATION FAILED" in process.stdout
+    assert "line 2 `import inspect`: inspect reaches inside the checks" in process.stdout
+    assert "Remove that code" in process.stdout

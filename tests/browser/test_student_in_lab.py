@@ -150,3 +150,37 @@ def test_assignment_instant_feedback_and_validate(page, lab):
         expect(dialog).to_be_visible(timeout=120_000)
         expect(dialog).to_contain_text("failed")
         expect(dialog).to_contain_text("NotImplementedError")
+
+
+def test_a_refused_line_is_reported_before_submission(page, lab):
+    with page.steps("open the released assignment 1"):
+        open_lab(page, lab, ASSIGNMENT, "refused")
+        expect(
+            notebook(page).locator(".jp-RenderedMarkdown h1", has_text="Assignment 1")
+        ).to_be_visible()
+    setup = cell(page, "from autograder.course_checks import")
+    solution = cell(page, "def linear_forward(A_prev, W, b)")
+    check = cell(page, "Checks: shape and values of linear_forward")
+    with page.steps("a correct linear_forward, with a line the grader refuses"):
+        solution.locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(
+            "%matplotlib inline\nimport inspect\n\n\ndef linear_forward(A_prev, W, b):\n"
+            "    return A_prev @ W.T + b\n"
+        )
+    with page.steps("the visible check names the student's own line"):
+        wait_for_kernel_idle(page)
+        for code_cell in (setup, solution, check):
+            code_cell.locator(".jp-InputArea-prompt").click()
+            page.keyboard.press("Shift+Enter")
+        output = check.locator(".jp-OutputArea")
+        expect(output).to_contain_text("line 2 `import inspect`", timeout=60_000)
+        expect(output).to_contain_text("Remove that code")
+        expect(output).not_to_contain_text("matplotlib")  # the magic is fine
+    with page.steps("Validate names it too"):
+        page.keyboard.press("Control+s")
+        page.get_by_role("button", name="Validate").first.click()
+        dialog = page.locator(".jp-Dialog")
+        expect(dialog).to_be_visible(timeout=120_000)
+        expect(dialog).to_contain_text("import inspect")
+        expect(dialog).to_contain_text("inspect reaches inside the checks")
