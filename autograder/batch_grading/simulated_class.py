@@ -9,7 +9,7 @@ Kinds of student (``KINDS``):
 - ``blank`` (the release copy untouched) and ``not_json`` (a corrupted file);
 - faults: ``infinite_loop``, ``huge_print`` (5 MB of output), ``memory_hog`` (asks for
   4 GB without touching it: refused at once under a memory limit, granted at once without),
-  ``kernel_killer`` (reads unmapped memory: the kernel segfaults), ``deleted_cells`` (a test
+  ``kernel_killer`` (``os.abort()``: the kernel dies), ``deleted_cells`` (a test
   cell removed), ``duplicated_cells`` (a test cell pasted twice);
 - attacks: ``tampering`` (replaces ``np.allclose``) and ``snooping`` (tries to read the
   instructor's ``source/``, the gradebook and another student's work, and to write into
@@ -43,10 +43,7 @@ FAULTS = {
     "infinite_loop": "while True:\n    pass\n",
     "huge_print": "print('x' * 5_000_000)\n",
     "memory_hog": "big = np.empty(500_000_000)  # 4 GB of address space, never touched\n",
-    "kernel_killer": (
-        "far = np.lib.stride_tricks.as_strided(np.zeros(1), shape=(2,), strides=(2**40,))\n"
-        "print(far[1])\n"
-    ),
+    "kernel_killer": "import os\nos.abort()  # the kernel dies at once (SIGABRT)\n",
     "tampering": "np.allclose = lambda *args, **kwargs: True\n",
 }
 KINDS = (

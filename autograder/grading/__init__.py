@@ -1,51 +1,59 @@
-"""Grading safeguards that run in nbgrader's process, where student code cannot reach.
+"""Grading safeguards: honest work never loses a point, tampering never gains one.
 
 Threat model
 ------------
-Student code is untrusted and runs in the same kernel as the test cells, before
-them. Whatever runs in that kernel can be subverted by code that ran earlier: it can
-replace NumPy's or the checker's functions, change builtins, install an IPython
-input transformer that rewrites later cells or an exception handler that hides
-failures, exit the kernel, or return objects whose ``__eq__`` or ``__array__`` lie.
-No check *inside* the kernel can be trusted once such code has run.
+Student code is untrusted and runs in the same kernel as the test cells, before them.
+Most students are honest, and their notebooks are full of habits that have nothing to do
+with the checks: ``%matplotlib inline``, ``%time``, ``IPython.display``, prints, plots,
+progress bars, files, classes of their own. A defence that refuses those zeroes correct
+work, which is the worst thing a grader can do; so the defence rests on what actually
+protects the grade, and refuses only what could defeat it.
 
-So the defence sits outside the kernel, in nbgrader's own process:
+What protects the grade, from the outside in:
 
-1. ``tamper_scan`` reads every cell a student can edit (nbgrader restores the locked
-   and test cells from its database, so only those can carry an attack) and flags the
-   constructs an attack needs and a backprop exercise never does: imports of the
-   interpreter's machinery (``os``, ``sys``, ``builtins``, ``importlib``, ``IPython``,
-   ``ctypes``, ...) or reaching them as attributes of another module
-   (``np.testing._private.utils.sys``), ``exec``/``eval``/``compile``/``__import__``,
-   ``getattr`` with a computed name, ``setattr``/``globals``, ``get_ipython`` and
-   magics, ``exit``, dunder
-   attributes (``__code__``, ``__class__``, ``__globals__``, ...), assignments to a
-   module's attributes (``np.allclose = ...``), rebinding a name the locked cells
-   define (``check_values = ...``), and classes that define comparison or array
-   protocols (``__eq__``, ``__array__``, ...) or subclass ``np.ndarray``.
-2. ``preprocessors.BlockTampering`` runs before execution: a flagged cell is replaced
-   (in the autograded copy only; the submission is never changed) by a ``raise`` that
-   says what was found, so the attack never runs, not even an exit.
-3. ``preprocessors.GuardGradeOutputs`` runs after execution, before nbgrader saves the
-   grades: every graded cell of a flagged notebook gets an error (score 0), and a
-   partial-credit output that is not a finite float in ``[0, points]`` becomes an error
-   instead of nbgrader's "full marks" (NaN, booleans, NumPy scalars) or a broken
-   submission (a value above the maximum).
+1. **The file system** (``course grade``): each kernel runs as an unprivileged uid of its
+   own, in a private read-only view of the disk without the course (no ``source/``,
+   gradebook, other students' work), writing only to its scratch folder, with memory,
+   process and file-size limits (``autograder/batch_grading/kernel_sandbox.py``). Plain
+   ``nbgrader autograde`` runs kernels as the grader, without this.
+2. **The objects the checks rely on** (``kernel_guard``): before any notebook cell runs,
+   the kernel records builtins, NumPy's namespaces, every function and class of the
+   ``autograder`` package (code and defaults included), ``sys``'s hooks and IPython's input
+   transformers, exception handlers, display hook and cell-running methods. Every check
+   verifies them when it is entered, after every call into student code, and when it
+   gives its verdict (``assert_passed``, ``score``); a replaced object fails the check by
+   name. The kernel is also made non-dumpable (no ``ptrace``, no ``/proc/self/mem`` writes
+   by its own uid). Partial-credit scores are ``Score`` floats whose text ignores
+   ``%precision`` and ``%pprint``.
+3. **What could reach around (2)** (``tamper_scan``, refused before execution by
+   ``preprocessors.BlockTampering``): the guard can only be defeated by code that reaches
+   inside objects or the interpreter, and that is what the scan refuses, in a short list
+   (see ``tamper_scan``'s doc): reflection (``__globals__``, ``__code__``, foreign
+   ``__dict__``, frames, ``sys.modules``, ``exec``/``eval``, ``globals()`` held or written),
+   the modules made for it (``ctypes``, ``gc``, ``inspect``, ``importlib``, ``pickle``,
+   ``unittest.mock``, IPython's machinery, ``__main__``), code that runs at moments of its
+   own choosing (threads, signal handlers, ``__del__``), raw memory (``as_strided``,
+   ``__array_interface__``), ``get_ipython()`` and magics that run unread code, writing to
+   a library's attributes, rebinding what the assignment provides, and any route to the
+   guard itself (``kernel_guard``, its state). A module reached under another name
+   (``alias = [np][0]; alias.allclose = f``) passes the scan and is caught by (2).
+4. **Inside the checks**: only exact ``numpy.ndarray`` results are accepted (no subclass,
+   no ``__eq__``/``__array__`` impostor), student code is called with warnings and output
+   silenced, ``SystemExit`` is caught. A student's own class with dunder methods is fine.
+5. **After execution**, in nbgrader's process: ``preprocessors.GuardGradeOutputs`` turns a
+   partial-credit output that is not a finite float in ``[0, points]`` into an error.
 
-Inside the kernel, the checks add what they can: they accept only exact
-``numpy.ndarray`` objects (no subclasses, no ``__array__`` impostors), call student
-code with warnings and output silenced, and catch ``SystemExit``.
+No surprise at submission: a refused line is named, with the student's own text and the
+reason, by every check that runs after it, in JupyterLab and under ``nbgrader validate``
+(and the Validate button) alike, because the checks scan the cells the kernel has run.
+When grading, ``BlockTampering`` replaces that cell (in the autograded copy only) by a
+call to ``kernel_guard.refuse_cell``, so the same checks fail with the same words; the
+checks before it keep their points, and a refused cell that nothing depends on costs
+nothing.
 
-Around the kernel, ``course grade`` adds what the operating system offers
-(``autograder/batch_grading/kernel_sandbox.py``): the kernel runs as an unprivileged uid
-of its own in a private, read-only view of the disk without the course (no ``source/``,
-gradebook, other students' work or autograded notebooks), writes only to its own scratch
-``/tmp``, and has memory, process and file-size limits. Whatever the scan misses can then
-spoil only that student's own grade, never read the answers or touch anyone else's work.
-Plain ``nbgrader autograde`` runs kernels as the grader, without this.
-
-Limits: the scan is a deny-list over Python's syntax; an attack it does not know
-(say, a new obfuscation) is not caught by it, and an instructor reviewing a
-suspicious score in the formgrader remains the last line. A flagged cell scores 0
-even if its intent was innocent; the feedback names the line so the student can ask.
+Limits: the scan is still a list of Python's ways in; an unknown way past it that also
+avoids (2) would spoil only that student's own grade (the sandbox holds the rest), and an
+instructor reviewing a suspicious score in the formgrader remains the last line. Shell
+commands (``!ls``) run as the student's kernel, isolated by (1); under plain ``nbgrader
+autograde`` they, like ``open()``, reach whatever the grader can.
 """

@@ -182,6 +182,22 @@ def graded_quiz(tmp_path_factory):
     cell.source = f"answers_in_code = {json.dumps(answers)}"
     nbformat.write(notebook, folder / f"{QUIZ}.ipynb")
 
+    # habits_student: reads the assignment's own data file, plots, and prints with
+    # %precision 0, which must not round a partial-credit score (8 of 9 matches right).
+    folder = hand_in("habits_student")
+    notebook = nbformat.read(folder / f"{QUIZ}.ipynb", 4)
+    cell = next(c for c in notebook.cells if "answers_in_code = {" in c.source)
+    eight_of_nine = dict(MATCHES)
+    eight_of_nine["Test set"] = "Chooses which examples are labelled by hand"
+    answers = {q: "ABCD"[i] for q, i in RIGHT.items()} | {"match-training-terms": eight_of_nine}
+    cell.source = (
+        "%matplotlib inline\n%precision 0\nimport yaml\n"
+        "with open('quiz_questions.yaml') as handle:\n    bank = yaml.safe_load(handle)\n"
+        "print(len(bank['questions']), 'questions')\n"
+        f"answers_in_code = {json.dumps(answers)}"
+    )
+    nbformat.write(notebook, folder / f"{QUIZ}.ipynb")
+
     hand_in("untouched")
     nbgrader(course, "autograde", QUIZ, env=env)
     nbgrader(course, "generate_feedback", QUIZ, env=env)
@@ -205,6 +221,9 @@ def test_matching_gets_partial_credit(graded_quiz):
         4 * 6 / 9, abs=1e-5
     )
     assert _cell_score(graded_quiz, "code_student", "test_matching") == 4.0
+    # Exactly 4 * 8/9 (rounded to 6 places by the test), not "4" as %precision 0 prints floats.
+    assert _cell_score(graded_quiz, "habits_student", "test_matching") == round(4 * 8 / 9, 6)
+    assert _cell_score(graded_quiz, "habits_student", "test_quiz") == 8.0
     assert _cell_score(graded_quiz, "untouched", "test_matching") == 0.0
 
 
