@@ -12,6 +12,25 @@ job="${1:-}"
 shift || true
 
 python="${PYTHON:-python3}"
+
+# Debian packages: venv support if this Python lacks it; for the tests, Chromium (the browser
+# tests drive Debian's Chromium, never a browser Playwright downloads) and PostgreSQL (the
+# server-gradebook test starts a private server). Installed only as root, only if missing.
+install_debian_packages() {
+    local missing=()
+    "$python" -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+    if [ "$job" = test ]; then
+        [ -x /usr/bin/chromium ] || missing+=(chromium)
+        compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+    fi
+    if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+        echo "bootstrap: installing Debian's ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+install_debian_packages
+
 if [ ! -x .venv/bin/python ]; then
     echo "bootstrap: creating .venv with $("$python" --version)"
     "$python" -m venv .venv
@@ -34,16 +53,6 @@ case "$job" in
         exec jupyter lab --ServerApp.root_dir="$PWD" "${root_flag[@]}" "$@"
         ;;
     test)
-        # The browser tests drive Debian's Chromium (never a browser Playwright downloads);
-        # the server-gradebook test starts a private PostgreSQL server.
-        missing=()
-        [ -x /usr/bin/chromium ] || missing+=(chromium)
-        compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
-        if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-            echo "bootstrap: installing Debian's ${missing[*]} for the tests"
-            apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-        fi
         exec python -m pytest "$@"
         ;;
     shell)

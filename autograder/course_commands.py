@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("course: interrupted (run the same command again to resume).", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - one line for the user; COURSE_DEBUG=1 for the trace
+    except Exception as error:
         if os.environ.get("COURSE_DEBUG"):
             raise
         print(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .gradient_checking.test_inputs import one_hot
+
 
 @dataclass(frozen=True)
 class DigitsSplit:
@@ -55,5 +57,5 @@ def load_digits_split(seed: int = 0, validation: float = 0.2, test: float = 0.2)
 
 
 def one_hot_labels(labels: np.ndarray, classes: int = 10) -> np.ndarray:
-    """(m,) integer labels -> (m, classes) one-hot rows."""
-    return np.eye(classes)[labels]
+    """(m,) digit labels -> (m, classes) one-hot rows (the name the assignments import)."""
+    return one_hot(labels, classes)

@@ -54,25 +54,28 @@ def assignment_notebooks(root: Path, assignment: str) -> list[Path]:
     return notebooks
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read a notebook, or raise CourseError naming the file and what is wrong with it."""
+def notebook_problem(path: Path) -> str | None:
+    """Why ``path`` is not a readable notebook, as words that follow its name
+    ("is not valid JSON (line 2, column 5: ...)"); None if it is one."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise CourseError(f"{path}: cannot be read ({error}).") from None
+        return f"cannot be read ({error})"
     try:
         json.loads(text)
     except json.JSONDecodeError as error:
-        raise CourseError(
-            f"{path}: not a notebook: invalid JSON at line {error.lineno}, column {error.colno} "
-            f"({error.msg})."
-        ) from None
+        return f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
     try:
-        notebook = nbformat.reads(text, as_version=4)
-        nbformat.validate(notebook)
+        nbformat.validate(nbformat.reads(text, as_version=4))
     except Exception as error:  # noqa: BLE001 - nbformat raises several unrelated types
-        first_line = (
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        )
-        raise CourseError(f"{path}: not a valid notebook ({first_line}).") from None
-    return notebook
+        lines = str(error).strip().splitlines()
+        return f"is not a valid notebook ({lines[0] if lines else type(error).__name__})"
+    return None
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read a notebook, or raise CourseError naming the file and what is wrong with it."""
+    problem = notebook_problem(path)
+    if problem:
+        raise CourseError(f"not a notebook: {path} {problem}.")
+    return nbformat.read(path, as_version=4)

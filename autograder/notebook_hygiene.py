@@ -1,20 +1,13 @@
 """Keep saved notebooks clean: no outputs, no widget state, a kernelspec, cell ids.
 
-Used three ways: as an nbgrader preprocessor when generating the release, by
-``course clean`` on the instructor's files, and by the tests that check every
-committed notebook.
+Used two ways: as an nbgrader preprocessor when generating the release, and by the
+tests that check every committed notebook.
 """
 
 from __future__ import annotations
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
-
-PYTHON3_KERNELSPEC = {
-    "display_name": "Python 3 (ipykernel)",
-    "language": "python",
-    "name": "python3",
-}
 
 
 class StripWidgetState(NbGraderPreprocessor):
@@ -41,15 +34,3 @@ def hygiene_problems(nb: NotebookNode) -> list[str]:
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
             problems.append(f"cell {index} has saved outputs or an execution count")
     return problems
-
-
-def clean_notebook(nb: NotebookNode) -> NotebookNode:
-    """Return ``nb`` cleaned in place: outputs, execution counts and widget state removed."""
-    nb.metadata.pop("widgets", None)
-    nb.metadata.setdefault("kernelspec", dict(PYTHON3_KERNELSPEC))
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cell.metadata.pop("execution", None)
-    return nb

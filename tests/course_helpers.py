@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -14,6 +15,11 @@ from autograder.nbgrader_course import nbgrader_environment
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "backprop101"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (to prove a submission was not modified)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def tool_env(**extra: str) -> dict[str, str]:

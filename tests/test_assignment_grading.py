@@ -5,14 +5,12 @@ nothing, tampering gains nothing over an unanswered notebook, submissions stay i
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.nbgrader_course import NbgraderCourse
 
-from .course_helpers import COURSE_ID, copy_course, nbgrader, tool_env
+from .course_helpers import COURSE_ID, copy_course, file_digest, nbgrader, tool_env
 from .simulated_submissions import (
     A1,
     A1_ATTACKS,
@@ -34,10 +32,6 @@ ASSIGNMENTS = {
 UNANSWERED = "unanswered"  # the released notebook as it is: what tampering must not beat
 
 
-def _digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Autograde every variant of both assignments once; return what the tests inspect."""
@@ -55,7 +49,7 @@ def graded(tmp_path_factory):
                 variant,
                 out,
             )
-            digests[out] = _digest(out)
+            digests[out] = file_digest(out)
         stub = course / "submitted" / UNANSWERED / assignment / f"{assignment}.ipynb"
         stub.parent.mkdir(parents=True)
         stub.write_bytes((course / "release" / assignment / f"{assignment}.ipynb").read_bytes())
@@ -128,4 +122,4 @@ def test_every_score_is_a_finite_float_within_its_points(graded):
 def test_submitted_files_are_never_modified(graded):
     _, _, digests = graded
     for path, digest in digests.items():
-        assert _digest(path) == digest, f"{path} changed during grading"
+        assert file_digest(path) == digest, f"{path} changed during grading"

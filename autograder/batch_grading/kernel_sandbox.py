@@ -34,8 +34,8 @@ command instead of a kernel: ``course grade`` uses it to fail early with a clear
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
-import hashlib
 import json
 import os
 import resource
@@ -253,14 +253,11 @@ def launch(
     os.chdir(SCRATCH)
     if results_folder is None:
         _become_kernel(command, uid, memory_mb)
-    written = {
-        relative: hashlib.sha256(content).digest() for relative, content in support_files.items()
-    }
     child = os.fork()
     if child == 0:
         _become_kernel(command, uid, memory_mb)
     status = _wait_for_kernel(child)
-    copy_new_files(SCRATCH, results_folder, written)
+    copy_new_files(SCRATCH, results_folder, support_files)
     os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
 
 
@@ -308,7 +305,7 @@ def copy_new_files(scratch: Path, results_folder: int, written: dict[Path, bytes
             if relative == Path(CONNECTION_NAME) or not stat.S_ISREG(source.lstat().st_mode):
                 continue
             content = source.read_bytes()
-            if written.get(relative) == hashlib.sha256(content).digest():
+            if written.get(relative) == content:
                 continue
             _write_below(results_folder, relative, content)
 
@@ -317,10 +314,8 @@ def _write_below(folder: int, relative: Path, content: bytes) -> None:
     handle = os.dup(folder)
     try:
         for part in relative.parts[:-1]:
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.mkdir(part, mode=0o755, dir_fd=handle)
-            except FileExistsError:
-                pass
             inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
             os.close(handle)
             handle = inner

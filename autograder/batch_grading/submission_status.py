@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..course_files import notebook_problem
 from ..nbgrader_course import NbgraderCourse
 
 # A student's output above this size is reported (it still reaches the autograded notebook).
@@ -36,18 +37,11 @@ def status_kinds(status: str) -> list[str]:
 
 
 def not_a_notebook(path: Path) -> str | None:
-    """Why ``path`` cannot be graded as a notebook, or None if it can."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        json.loads(text)
-        nbformat.validate(nbformat.reads(text, as_version=4))
-    except (OSError, UnicodeDecodeError) as error:
-        return f"not a notebook: cannot be read ({error})"
-    except json.JSONDecodeError as error:
-        return f"not a notebook: {path.name} is not valid JSON (line {error.lineno})"
-    except Exception as error:  # noqa: BLE001 - nbformat raises several unrelated types
-        return f"not a notebook: {str(error).splitlines()[0][:80]}"
-    return None
+    """The status of a file that cannot be graded as a notebook, or None if it can."""
+    problem = notebook_problem(path)
+    if problem is None:
+        return None
+    return f"not a notebook: {path.name} {problem}"
 
 
 def expected_cells(course: NbgraderCourse, assignment: str) -> dict[str, list[str]]:

@@ -156,9 +156,9 @@ def diagnose(
     factor = _scale_factor(student, expected)
     if factor is not None:
         return scale_factor_diagnosis(name, factor, batch_size)
-    if student.ndim == 2 and student.shape[0] == student.shape[1]:
-        if relative_difference(student, expected.T) <= AGREEMENT:
-            return Diagnosis(f"{name} is transposed: swap the order of the matrix product.")
+    square = student.ndim == 2 and student.shape[0] == student.shape[1]
+    if square and relative_difference(student, expected.T) <= AGREEMENT:
+        return Diagnosis(f"{name} is transposed: swap the order of the matrix product.")
     localised = _localised(name, student, expected)
     if localised is not None:
         return localised

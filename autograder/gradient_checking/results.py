@@ -18,7 +18,7 @@ class Score(float):
     def __repr__(self) -> str:
         return float.__repr__(self)
 
-    def _repr_pretty_(self, printer, cycle: bool) -> None:  # noqa: ANN001 - IPython's printer
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(float.__repr__(self))
 
 

@@ -61,7 +61,7 @@ class _GuardState:
 _STATE = _GuardState()
 
 
-def _shell():  # noqa: ANN202 - IPython's InteractiveShell, or None outside IPython
+def _shell():
     try:
         from IPython import get_ipython
     except ImportError:
@@ -93,9 +93,11 @@ class _FunctionRecord:
     def changed(self) -> Iterator[str]:
         f = self.function
         code, defaults, kwdefaults = self.parts
-        if f.__code__ is not code or f.__defaults__ is not defaults:
-            yield self.label
-        elif f.__kwdefaults__ is not kwdefaults:
+        if (
+            f.__code__ is not code
+            or f.__defaults__ is not defaults
+            or f.__kwdefaults__ is not kwdefaults
+        ):
             yield self.label
 
 

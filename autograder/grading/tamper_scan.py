@@ -74,13 +74,56 @@ DENIED_CALLS = {
 # Reading globals() is harmless (``globals().get("x")``); writing to it rebinds anything.
 NAMESPACE_CALLS = {"globals", "vars", "locals"}
 REFLECTIVE_ATTRIBUTES = set(
-    """__globals__ __code__ __closure__ __builtins__ __dict__ __subclasses__ __bases__ __base__
-    __mro__ __self__ __func__ __defaults__ __kwdefaults__ __getattribute__ __setattr__
-    __delattr__ __reduce__ __reduce_ex__ __loader__ __spec__ __import__ __wrapped__
-    __array_interface__ __array_struct__ f_globals f_locals f_back f_builtins f_code gi_frame
-    gi_code cr_frame ag_frame tb_frame tb_next _getframe _current_frames settrace setprofile
-    addaudithook meta_path path_hooks displayhook excepthook breakpointhook as_strided ctypes
-    get_ipython""".split()
+    [
+        "__globals__",
+        "__code__",
+        "__closure__",
+        "__builtins__",
+        "__dict__",
+        "__subclasses__",
+        "__bases__",
+        "__base__",
+        "__mro__",
+        "__self__",
+        "__func__",
+        "__defaults__",
+        "__kwdefaults__",
+        "__getattribute__",
+        "__setattr__",
+        "__delattr__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__loader__",
+        "__spec__",
+        "__import__",
+        "__wrapped__",
+        "__array_interface__",
+        "__array_struct__",
+        "f_globals",
+        "f_locals",
+        "f_back",
+        "f_builtins",
+        "f_code",
+        "gi_frame",
+        "gi_code",
+        "cr_frame",
+        "ag_frame",
+        "tb_frame",
+        "tb_next",
+        "_getframe",
+        "_current_frames",
+        "settrace",
+        "setprofile",
+        "addaudithook",
+        "meta_path",
+        "path_hooks",
+        "displayhook",
+        "excepthook",
+        "breakpointhook",
+        "as_strided",
+        "ctypes",
+        "get_ipython",
+    ]
 )
 SYS_ONLY_ATTRIBUTES = {"modules"}  # ``sys.modules``: every module, the checks included
 # The guard's own module and state: every check reaches it through the name kernel_guard.
@@ -95,13 +138,55 @@ STAR_IMPORTS_ALLOWED = {"numpy", "math", "matplotlib.pyplot", "IPython.display"}
 
 # Magics that only display, time, configure plotting or run a separate process.
 ALLOWED_LINE_MAGICS = set(
-    """matplotlib time timeit precision pprint who whos who_ls pwd ls env pinfo pinfo2 psearch
-    pdoc pdef psource pfile xmode autoreload load_ext pip conda mamba lsmagic magic quickref
-    history page""".split()
+    [
+        "matplotlib",
+        "time",
+        "timeit",
+        "precision",
+        "pprint",
+        "who",
+        "whos",
+        "who_ls",
+        "pwd",
+        "ls",
+        "env",
+        "pinfo",
+        "pinfo2",
+        "psearch",
+        "pdoc",
+        "pdef",
+        "psource",
+        "pfile",
+        "xmode",
+        "autoreload",
+        "load_ext",
+        "pip",
+        "conda",
+        "mamba",
+        "lsmagic",
+        "magic",
+        "quickref",
+        "history",
+        "page",
+    ]
 )
 ALLOWED_CELL_MAGICS = set(
-    """time timeit capture writefile html HTML markdown latex javascript js svg bash sh script
-    """.split()
+    [
+        "time",
+        "timeit",
+        "capture",
+        "writefile",
+        "html",
+        "HTML",
+        "markdown",
+        "latex",
+        "javascript",
+        "js",
+        "svg",
+        "bash",
+        "sh",
+        "script",
+    ]
 )
 PYTHON_MAGICS = {"time", "timeit", "capture"}  # their code is Python: it is scanned too
 LOAD_EXT_ALLOWED = {"autoreload"}
@@ -301,9 +386,9 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, "changes an object's __class__")
         if attribute in SYS_ONLY_ATTRIBUTES and self._is_sys(value):
             self.flag(node, f"uses sys.{attribute}, which holds every module the checks use")
-        if isinstance(value, ast.Name) and self.modules.get(value.id) == "IPython":
-            if attribute != "display":
-                self.flag(node, f"uses IPython.{attribute}, which controls how cells run")
+        ipython = isinstance(value, ast.Name) and self.modules.get(value.id) == "IPython"
+        if ipython and attribute != "display":
+            self.flag(node, f"uses IPython.{attribute}, which controls how cells run")
         if attribute in GUARD_ATTRIBUTES:
             self.flag(node, f"reaches {attribute}, the grader's own guard")
         if attribute in DENIED_MODULES:  # e.g. np.ctypeslib: a refused module by the back door

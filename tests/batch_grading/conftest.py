@@ -1,6 +1,5 @@
 """A simulated class graded three ways, shared by the batch grading tests (graded once)."""
 
-import hashlib
 from pathlib import Path
 
 import nbformat
@@ -10,7 +9,7 @@ from autograder.batch_grading.class_grader import GradingOptions, grade_class
 from autograder.batch_grading.simulated_class import SNOOPED_OUTSIDE, write_simulated_class
 from autograder.nbgrader_course import NbgraderCourse
 
-from ..course_helpers import copy_course, nbgrader, run, tool_env
+from ..course_helpers import copy_course, file_digest, nbgrader, run, tool_env
 
 A1 = "a1_building_blocks"
 KINDS = [
@@ -41,7 +40,7 @@ def grade_with_gradebook(course, **options):
 def submitted_digests(course):
     """Relative path -> SHA-256 of every file in submitted/."""
     return {
-        p.relative_to(course): hashlib.sha256(p.read_bytes()).hexdigest()
+        p.relative_to(course): file_digest(p)
         for p in (course / "submitted").rglob("*")
         if p.is_file()
     }

@@ -23,6 +23,8 @@ def test_the_rendered_widget_check_fails_without_the_widget_manager(
         run_all_cells(page)
         output = cell(page, "LiveNetworkView()").locator(".jp-OutputArea-output")
         expect(output).to_contain_text("LiveNetworkView(")  # only the text fallback is shown
-    with page.steps("the check used by the student tests rejects it"):
-        with pytest.raises(AssertionError):
-            expect_widget_rendered(output.first, "LiveNetworkView")
+    with (
+        page.steps("the check used by the student tests rejects it"),
+        pytest.raises(AssertionError),
+    ):
+        expect_widget_rendered(output.first, "LiveNetworkView")
