@@ -29,7 +29,15 @@ from tqdm import tqdm
 from ..nbgrader_course import NbgraderCourse, sqlite_path
 from . import kernel_sandbox
 from .grading_journal import GradingJournal
-from .submission_status import expected_cells, not_a_notebook, status_of_graded
+from .submission_status import (
+    GRADED,
+    ProblemKind,
+    SubmissionStatus,
+    expected_cells,
+    not_a_notebook,
+    problem,
+    status_of_graded,
+)
 
 # Student kernels run as uid SANDBOX_FIRST_UID + job slot: ids no account on the machine uses.
 SANDBOX_FIRST_UID = 3_000_000
@@ -43,14 +51,20 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass
 class StudentResult:
-    """One student's outcome; ``finished`` is False when the grading itself was cut short
-    (a worker that died or overran): such a submission is graded again by the next run."""
+    """One student's outcome; ``earlier`` when this run found it graded by an earlier one."""
 
     student: str
-    status: str
+    status: SubmissionStatus
     score: float | None = None
     max_score: float | None = None
-    finished: bool = True
+    earlier: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.status.finished
+
+    def describe(self) -> str:
+        return f"graded earlier: {self.status}" if self.earlier else str(self.status)
 
 
 def submissions(course: Path, assignment: str) -> dict[str, Path]:
@@ -83,7 +97,9 @@ class _GradingWorker:
         self.course, self.env, self.log = course, env, log
         self.process: subprocess.Popen | None = None
 
-    def autograde(self, student: str, wall_timeout: float) -> tuple[str | None, str | None]:
+    def autograde(
+        self, student: str, wall_timeout: float
+    ) -> tuple[str, None] | tuple[None, SubmissionStatus]:
         """(nbgrader's log, None), or (None, what went wrong with the grading process)."""
         if self.process is None or self.process.poll() is not None:
             with open(self.log, "a", encoding="utf-8") as log:
@@ -97,18 +113,22 @@ class _GradingWorker:
                     text=True,
                 )
         process = self.process  # stop() may clear the attribute from another thread
+        assert process.stdin is not None and process.stdout is not None
+        ready = True
         try:
             process.stdin.write(student + "\n")
             process.stdin.flush()
-            ready, _, _ = select.select([process.stdout], [], [], wall_timeout)
+            ready = bool(select.select([process.stdout], [], [], wall_timeout)[0])
             answer = process.stdout.readline() if ready else ""
         except (OSError, ValueError):  # the worker was stopped under us
-            ready, answer = True, ""
+            answer = ""
         if not answer:
             self.stop()
             if not ready:
-                return None, f"timed out after {wall_timeout:g} s in total"
-            return None, f"the grading process died (its log: {self.log})"
+                detail = f"after {wall_timeout:g} s in total"
+                return None, problem(ProblemKind.TIMED_OUT, detail, finished=False)
+            detail = f"(its log: {self.log})"
+            return None, problem(ProblemKind.GRADING_PROCESS_DIED, detail, finished=False)
         return json.loads(answer)["log"], None
 
     def stop(self) -> None:
@@ -140,25 +160,26 @@ def _grade_one(run: _Run, student: str, folder: Path) -> StudentResult:
 def _autograde(run: _Run, worker: _GradingWorker, student: str, folder: Path) -> StudentResult:
     notebooks = sorted(folder.glob("*.ipynb"))
     if not notebooks:
-        return StudentResult(student, "not a notebook: no .ipynb file")
+        return StudentResult(student, problem(ProblemKind.NOT_A_NOTEBOOK, "no .ipynb file"))
     # A broken file is still handed to nbgrader, which records it in the gradebook with
     # zero exactly as a sequential `nbgrader autograde` does; the status says why.
-    problems = [p for p in (not_a_notebook(nb) for nb in notebooks) if p]
+    broken = [status for status in map(not_a_notebook, notebooks) if status]
+    log = ""
     for _attempt in range(DATABASE_ATTEMPTS):
         log, failure = worker.autograde(student, run.wall_timeout)
-        if failure:
-            return StudentResult(student, failure, finished=False)
+        if failure is not None:
+            return StudentResult(student, failure)
         # SQLite lets one writer in at a time; a job that waited past its busy timeout retries.
         if "database is locked" not in log:
             break
-    if problems:
-        return StudentResult(student, problems[0])
+    if broken:
+        return StudentResult(student, broken[0])
     graded = run.course / "autograded" / student / run.assignment
     statuses = [
         status_of_graded(folder / nb.name, graded / nb.name, run.expected.get(nb.name, []), log)
         for nb in notebooks
     ]
-    return StudentResult(student, next((s for s in statuses if s != "graded"), "graded"))
+    return StudentResult(student, next((s for s in statuses if s.problems), GRADED))
 
 
 def grade_class(
@@ -179,7 +200,7 @@ def grade_class(
         if earlier is None:
             todo[student] = folder
         else:
-            results.append(StudentResult(student, f"graded earlier: {earlier}"))
+            results.append(StudentResult(student, earlier, earlier=True))
     overrides = json.loads(json.dumps(course.overrides))  # plain dicts, for the workers
     if options.cell_timeout:
         overrides.setdefault("Execute", {})["timeout"] = options.cell_timeout
@@ -268,5 +289,5 @@ def summary_table(results: list[StudentResult]) -> str:
     rows = [f"{'student':{width}} {'score':>11}  status"]
     for r in results:
         score = f"{r.score:g}/{r.max_score:g}" if r.score is not None else "-"
-        rows.append(f"{r.student:{width}} {score:>11}  {r.status}")
+        rows.append(f"{r.student:{width}} {score:>11}  {r.describe()}")
     return "\n".join(rows)

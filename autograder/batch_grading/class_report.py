@@ -15,7 +15,6 @@ Each part is a small function over plain data, so it is tested without a whole c
 from __future__ import annotations
 
 import ast
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,11 +24,11 @@ from pathlib import Path
 import nbformat
 
 from ..course_files import CourseError
-from ..gradient_checking.results import DIAGNOSIS_PREFIX
+from ..gradient_checking.results import DIAGNOSES_METADATA
 from ..nbgrader_course import NbgraderCourse
 from ..quiz_engine import collected_answers, load_question_bank
 from .grading_journal import GradingJournal
-from .submission_status import status_kinds
+from .submission_status import SubmissionStatus
 
 QUIZ_FILE, ANSWERS_FILE = "quiz_questions.yaml", "quiz_answers.json"
 LMS_EXPORTER = "autograder.batch_grading.lms_export.LmsCsvExportPlugin"
@@ -72,24 +71,17 @@ def pass_rates(rows: list[StudentGrades]) -> list[tuple[str, int, int, float]]:
     return rates
 
 
-def _general(diagnosis: str) -> str:
-    """The diagnosis without the evidence that ends its line ("(yours = 7 x expected)")."""
-    return re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)$", "", diagnosis.strip())
-
-
 def diagnosed_bugs(autograded: list[Path]) -> Counter:
-    """(test cell, diagnosis) -> how many students' test outputs carry it (once per student)."""
-    found = Counter()
+    """(test cell, diagnosis) -> how many students' test outputs carry it (once per student),
+    from the diagnoses the checks published as output metadata."""
+    found: Counter = Counter()
     for path in autograded:
         seen = set()
         for cell in nbformat.read(path, as_version=4).cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             for output in cell.get("outputs", []):
-                if output.get("output_type") != "error":
-                    continue
-                for line in output.get("evalue", "").splitlines():
-                    if line.startswith(DIAGNOSIS_PREFIX):
-                        seen.add((grade_id, _general(line.removeprefix(DIAGNOSIS_PREFIX))))
+                for diagnosis in output.get("metadata", {}).get(DIAGNOSES_METADATA, []):
+                    seen.add((grade_id, diagnosis))
         found.update(seen)
     return found
 
@@ -160,7 +152,7 @@ def _markdown_table(header: list[str], rows: list[list]) -> list[str]:
 def report_markdown(
     assignment: str,
     rows: list[StudentGrades],
-    statuses: dict[str, str],
+    statuses: dict[str, SubmissionStatus],
     bugs: Counter,
     quiz: dict[str, Counter],
 ) -> str:
@@ -176,7 +168,11 @@ def report_markdown(
             "![grade histogram](histogram.png)",
             "",
         ]
-    problems = Counter(kind for status in statuses.values() for kind in status_kinds(status))
+    problems = Counter(
+        label
+        for status in statuses.values()
+        for label in dict.fromkeys(kind.label for kind in status.kinds)
+    )
     if problems:
         lines += ["## Submissions that need a look", ""]
         lines += _markdown_table(["what happened", "students"], problems.most_common())
@@ -184,7 +180,7 @@ def report_markdown(
         lines += [
             f"- {student}: {status}"
             for student, status in sorted(statuses.items())
-            if status.removeprefix("graded earlier: ") != "graded"
+            if status.problems
         ]
         lines += [""]
     lines += ["## Tests", ""]
@@ -234,7 +230,8 @@ def write_class_report(nbgrader_course: NbgraderCourse, assignment: str) -> Path
     except CourseError as error:  # some students' feedback failed; the others were written
         feedback_problem = str(error)
     autograded = sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb"))
-    statuses = {s: e["status"] for s, e in GradingJournal(course, assignment).entries.items()}
+    journal = GradingJournal(course, assignment)
+    statuses = {student: journal.status(student) for student in journal.entries}
     text = report_markdown(
         assignment,
         rows,

@@ -14,6 +14,8 @@ import json
 import os
 from pathlib import Path
 
+from .submission_status import SubmissionStatus
+
 
 def submission_digest(folder: Path) -> str:
     """SHA-256 over the names and contents of every file a student submitted."""
@@ -33,16 +35,22 @@ class GradingJournal:
             self.entries = json.loads(self.path.read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
             self.entries = {}
+        # A journal written before statuses were data holds prose: grade those again.
+        self.entries = {s: e for s, e in self.entries.items() if isinstance(e.get("status"), list)}
 
-    def finished_status(self, student: str, folder: Path) -> str | None:
+    def finished_status(self, student: str, folder: Path) -> SubmissionStatus | None:
         """The status this exact submission was graded with, or None if it still needs grading."""
         entry = self.entries.get(student)
         if entry and entry["digest"] == submission_digest(folder):
-            return entry["status"]
+            return self.status(student)
         return None
 
-    def record(self, student: str, folder: Path, status: str) -> None:
-        self.entries[student] = {"digest": submission_digest(folder), "status": status}
+    def status(self, student: str) -> SubmissionStatus:
+        return SubmissionStatus.from_json(self.entries[student]["status"])
+
+    def record(self, student: str, folder: Path, status: SubmissionStatus) -> None:
+        entry = {"digest": submission_digest(folder), "status": status.to_json()}
+        self.entries[student] = entry
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".json.partial")
         partial.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")

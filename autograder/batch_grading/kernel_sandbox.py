@@ -60,6 +60,7 @@ MAX_FILE_SIZE_MB = 128
 KEPT_ENVIRONMENT = (
     *("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED"),
     "JPY_PARENT_PID",
+    "NBGRADER_EXECUTION",  # "autograde" or "validate": the checks publish diagnoses when grading
 )
 
 # Inside the scratch folder: the kernel's home (caches) and temporary files, the connection

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 from ..grading import kernel_guard
 
-# Starts each failed array's line in a check's message; the class report counts these lines.
+# Starts each failed array's line in a check's message.
 DIAGNOSIS_PREFIX = "  --  "
+# Output metadata key under which a failed check publishes its diagnoses while nbgrader
+# autogrades; the class report counts them from there (autograded notebooks).
+DIAGNOSES_METADATA = "autograder/diagnoses"
 
 
 class Score(float):
@@ -94,9 +98,23 @@ class CheckResult:
             return 0.0
         return sum(t.passed for t in self.tensors) / len(self.tensors)
 
+    def publish_diagnoses(self) -> None:
+        """While nbgrader autogrades, record each failed array's diagnosis as output
+        metadata (an empty output: nothing shows in the notebook or the feedback)."""
+        diagnoses = [t.diagnosis for t in self.tensors if not t.passed and t.diagnosis]
+        if not diagnoses or os.environ.get("NBGRADER_EXECUTION") != "autograde":
+            return
+        from IPython.core.interactiveshell import InteractiveShell
+
+        if InteractiveShell.initialized():
+            from IPython.display import publish_display_data
+
+            publish_display_data({"text/plain": ""}, metadata={DIAGNOSES_METADATA: diagnoses})
+
     def score(self, points: float) -> Score:
         """Partial credit as a finite float in ``[0, points]`` (what nbgrader needs)."""
         kernel_guard.verify()
+        self.publish_diagnoses()
         value = float(points) * self.fraction_passed()
         if not math.isfinite(value):
             return Score(0.0)
@@ -110,6 +128,7 @@ class CheckResult:
         """
         kernel_guard.verify()
         if not self.passed:
+            self.publish_diagnoses()
             raise AssertionError(self.message)
 
     def __repr__(self) -> str:

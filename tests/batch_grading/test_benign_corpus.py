@@ -23,7 +23,7 @@ def test_benign_corpus_earns_full_marks_under_course_grade(tmp_path):
                 course / "submitted" / variant.name / assignment / f"{assignment}.ipynb",
             )
         results = grade_class(nbgrader_course, assignment, GradingOptions(progress=False))
-        assert {r.student: r.status for r in results} == {v.name: "graded" for v in variants}
+        assert {r.student: r.describe() for r in results} == {v.name: "graded" for v in variants}
     with nbgrader_course.gradebook() as gradebook:
         for assignment, (tests, variants) in corpus.items():
             for variant in variants:

@@ -48,10 +48,12 @@ def test_statuses_name_what_happened(graded_class):
         "snooping": ("graded", 14.0),
     }
     for kind, (status, score) in expected.items():
-        assert by_kind[kind].status.startswith(status), (kind, by_kind[kind].status)
+        assert by_kind[kind].describe().startswith(status), (kind, by_kind[kind].describe())
         assert by_kind[kind].score == score, (kind, by_kind[kind].score)
-    assert by_kind["not_json"].status.startswith(
-        "not a notebook: a1_building_blocks.ipynb is not valid JSON"
+    assert (
+        by_kind["not_json"]
+        .describe()
+        .startswith("not a notebook: a1_building_blocks.ipynb is not valid JSON")
     )
 
 
@@ -96,8 +98,10 @@ def test_a_second_run_resumes_and_changes_nothing(graded_class):
     parallel = graded_class["parallel"]
     grades = gradebook_state(parallel)
     again = grade_with_gradebook(parallel, jobs=2, cell_timeout=int(CELL_TIMEOUT))
-    first = {r.student: r.status for r in graded_class["results"]}
-    assert {r.student: r.status for r in again} == {s: f"graded earlier: {first[s]}" for s in first}
+    first = {r.student: r.describe() for r in graded_class["results"]}
+    assert {r.student: r.describe() for r in again} == {
+        s: f"graded earlier: {first[s]}" for s in first
+    }
     assert gradebook_state(parallel) == grades
 
 
@@ -178,7 +182,7 @@ def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
     nbgrader(course, "generate_assignment", A1, "--force", env=course_env(course))
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
     [stopped] = grade_with_gradebook(course, jobs=1, wall_timeout=0.5)
-    assert stopped.status == "timed out after 0.5 s in total"
+    assert stopped.describe() == "timed out after 0.5 s in total"
     assert GradingJournal(course, A1).entries == {}  # not finished: the next run grades it
     [graded] = grade_with_gradebook(course, jobs=1)
-    assert (graded.student, graded.status, graded.score) == (*roster, "graded", 14.0)
+    assert (graded.student, graded.describe(), graded.score) == (*roster, "graded", 14.0)
