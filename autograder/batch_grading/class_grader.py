@@ -166,9 +166,10 @@ def _autograde(run: _Run, worker: _GradingWorker, student: str, folder: Path) ->
     broken = [status for status in map(not_a_notebook, notebooks) if status]
     log = ""
     for _attempt in range(DATABASE_ATTEMPTS):
-        log, failure = worker.autograde(student, run.wall_timeout)
+        answer, failure = worker.autograde(student, run.wall_timeout)
         if failure is not None:
             return StudentResult(student, failure)
+        log = answer or ""
         # SQLite lets one writer in at a time; a job that waited past its busy timeout retries.
         if "database is locked" not in log:
             break
@@ -231,7 +232,7 @@ def grade_class(
             )
             for slot in range(min(options.jobs, len(todo)))
         ]
-        idle_workers = queue.Queue()
+        idle_workers: queue.Queue[_GradingWorker] = queue.Queue()
         for worker in workers:
             idle_workers.put(worker)
         expected = expected_cells(course, assignment) if todo else {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -117,7 +118,7 @@ def quiz_answer_distribution(course: Path, assignment: str) -> dict[str, Counter
         return {}
     questions = load_question_bank(bank_path)
     single = questions.of_type("single_choice")
-    distribution = {question.id: Counter() for question in single}
+    distribution: dict[str, Counter] = {question.id: Counter() for question in single}
     for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
         typed = {}
         for notebook in sorted(folder.glob("*.ipynb")):
@@ -144,7 +145,7 @@ def save_histogram(scores: list[float], max_score: float, path: Path, title: str
     figure.savefig(path)
 
 
-def _markdown_table(header: list[str], rows: list[list]) -> list[str]:
+def _markdown_table(header: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
 

@@ -44,6 +44,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -149,7 +150,7 @@ def isolate(uid: int, hidden: list[Path], kept: list[Path]) -> None:
         except SandboxError:
             if point == "/":
                 raise
-    covers = []
+    covers: list[Path] = []
     for path in sorted(
         {SCRATCH, Path("/var/tmp"), Path("/dev/shm"), *hidden}, key=lambda p: len(p.parts)
     ):
@@ -239,7 +240,7 @@ def launch(
     home = Path.home().resolve()
     hidden = [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
     isolate(uid, hidden, kept)
-    if connection is not None:
+    if connection is not None and index is not None:
         support_files[Path(CONNECTION_NAME)] = connection
         command[index] = str(SCRATCH / CONNECTION_NAME)
     for private in PRIVATE_FOLDERS:
@@ -262,7 +263,7 @@ def launch(
     os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
 
 
-def _become_kernel(command: list[str], uid: int, memory_mb: int) -> None:
+def _become_kernel(command: list[str], uid: int, memory_mb: int) -> NoReturn:
     try:
         limit_resources(memory_mb)
         drop_privileges(uid)

@@ -7,6 +7,7 @@ broadcasting, so shapes are compared exactly and first.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 
@@ -21,8 +22,8 @@ def as_checked_array(name: str, value: object) -> tuple[np.ndarray | None, str |
         if value.dtype.kind not in "fiu":
             return None, f"{name} has dtype {value.dtype}; expected an array of floats."
         return np.array(value, dtype=np.float64, copy=True), None
-    if type(value) in (float, int) or isinstance(value, np.floating):
-        return np.array(float(value), dtype=np.float64), None
+    if type(value) in (float, int) or isinstance(value, np.floating):  # exact types: no impostor
+        return np.array(float(cast(float, value)), dtype=np.float64), None
     if value is None:
         return None, f"{name} is None: did you forget a return statement?"
     return None, f"{name} is a {type(value).__name__}; expected a NumPy array."

@@ -124,6 +124,7 @@ def _module_records(name: str) -> list[_NamespaceRecord | _FunctionRecord]:
     module = sys.modules.get(name)
     if module is None:
         return []
+    records: list[_NamespaceRecord | _FunctionRecord]
     records = [_NamespaceRecord("sys.modules", sys.modules, {name: module})]
     records += _records(name, vars(module), _is_dunder)
     for value in list(vars(module).values()):

@@ -7,9 +7,13 @@ activation's slope), so the norms shrink (vanish) or grow (explode) geometricall
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[
+    str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+] = {
     "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda a: a * (1 - a)),
     "tanh": (np.tanh, lambda a: 1 - a**2),
     "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(float)),

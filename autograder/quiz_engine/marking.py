@@ -8,6 +8,7 @@ matching: {term: definition}; ordering: list of the items in the chosen order.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,9 +50,7 @@ def mark_multiple_select(question: Question, chosen: list[int]) -> Mark:
     if not picks:
         return _unanswered(question)
     score = max(0.0, (len(picks & right) - len(picks - right)) / len(right))
-    notes = [
-        question.options[i].feedback for i in sorted(picks - right) if question.options[i].feedback
-    ]
+    notes = [feedback for i in sorted(picks - right) if (feedback := question.options[i].feedback)]
     missed = [question.options[i].text for i in sorted(right - picks)]
     if missed:
         notes.append("Also right: " + "; ".join(missed) + ".")
@@ -65,7 +64,7 @@ def mark_numeric(question: Question, value: Any) -> Mark:
         return _unanswered(question)
     if not math.isfinite(number):
         return _unanswered(question)
-    if abs(number - float(question.answer)) <= question.tolerance:
+    if question.answer is not None and abs(number - float(question.answer)) <= question.tolerance:
         return Mark(question.id, 1.0, question.explanation or "Correct.")
     for wrong, feedback in question.wrong_answers:
         if abs(number - wrong) <= question.tolerance:
@@ -95,7 +94,7 @@ def mark_ordering(question: Question, order: list[str]) -> Mark:
     return Mark(question.id, score, feedback.strip())
 
 
-MARKERS = {
+MARKERS: dict[str, Callable[[Question, Any], Mark]] = {
     "single_choice": mark_single_choice,
     "multiple_select": mark_multiple_select,
     "numeric": mark_numeric,

@@ -11,6 +11,7 @@ options and Enter or Space chooses, and the chosen one is marked in its text (â—
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -302,11 +303,11 @@ class QuizView(widgets.VBox):
                 exercise, show_check=False, on_change=lambda m, q=question: self._answered(q.id, m)
             )
         else:  # ordering
-            exercise = OrderingExercise(question, seed)
-            if saved and sorted(saved) == sorted(exercise.order):
-                exercise.order = list(saved)
+            ordering = OrderingExercise(question, seed)
+            if saved and sorted(saved) == sorted(ordering.order):
+                ordering.order = list(saved)
             control = OrderingView(
-                exercise, show_check=False, on_change=lambda o, q=question: self._answered(q.id, o)
+                ordering, show_check=False, on_change=lambda o, q=question: self._answered(q.id, o)
             )
         self.inputs[question.id] = control
         children = [header, control]
@@ -420,9 +421,13 @@ class FlashcardView(widgets.VBox):
         self.buttons = {}
         for label, action in buttons.items():
             button = widgets.Button(description=label, tooltip=label)
-            button.on_click(lambda _, a=action: (a(), self._render()))
+            button.on_click(lambda _, a=action: self._act(a))
             self.buttons[label] = button
         self.children = [self.card, widgets.HBox(list(self.buttons.values())), self.progress]
+        self._render()
+
+    def _act(self, action: Callable[[], object]) -> None:
+        action()
         self._render()
 
     def _render(self) -> None:
