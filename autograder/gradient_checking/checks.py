@@ -24,11 +24,20 @@ directional value, so a wrong row cannot hide behind a large correct remainder.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .diagnosis import AGREEMENT, Diagnosis, diagnose, relative_difference, scale_factor_diagnosis
+from .diagnosis import (
+    AGREEMENT,
+    Diagnosis,
+    GroupTesting,
+    diagnose,
+    diagnose_directional,
+    known_mistake,
+    relative_difference,
+)
 from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
 from .results import CheckResult, TensorCheck
 from .safe_calls import StudentCodeError, call_student_code
@@ -43,7 +52,35 @@ FULL_CHECK_MAX_SIZE = 64
 FULL_DIAGNOSIS_MAX_SIZE = 256
 _MAX_REDRAWS = 5
 
-Gradients = Mapping[str, Any] | Sequence[Any]
+Gradients = Mapping[str, Any] | Sequence[Any] | np.ndarray  # dict, tuple, or the only one
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """How strictly and how a gradient is checked (see the module doc)."""
+
+    seed: int = 0
+    directions: int = DEFAULT_DIRECTIONS
+    step: float = DEFAULT_STEP
+    tolerance: float = DEFAULT_TOLERANCE
+    full_check_max_size: int = FULL_CHECK_MAX_SIZE
+
+
+@dataclass(frozen=True)
+class _Clues:
+    """What helps name a bug: the batch size, the upstream gradient, known mistakes."""
+
+    batch_size: int | None = None
+    upstream: np.ndarray | None = None
+    known_mistakes: Mapping[str, Mapping[str, np.ndarray]] | None = None
+
+    def for_tensor(self, name: str) -> dict[str, Any]:
+        """``diagnose``'s keyword arguments for the parameter ``name``."""
+        return {
+            "batch_size": self.batch_size,
+            "upstream": self.upstream,
+            "known_mistakes": (self.known_mistakes or {}).get(name),
+        }
 
 
 class _Loss:
@@ -56,8 +93,8 @@ class _Loss:
         self.evaluations += 1
         value = call_student_code(self.function, *params.values())
         array, problem = as_checked_array("the loss", value)
-        if problem is not None:
-            raise StudentCodeError(problem)
+        if array is None:
+            raise StudentCodeError(problem or "the loss is not a number.")
         if array.size != 1:
             raise StudentCodeError(f"the loss should be a single number, got shape {array.shape}.")
         value = float(array.reshape(()))
@@ -99,10 +136,9 @@ def _structural_verdict(
     name: str, value: Any, shape: tuple[int, ...], batch_size: int | None = None
 ) -> tuple[np.ndarray | None, TensorCheck | None]:
     array, problem = as_checked_array(name, value)
-    problem = (
-        problem or shape_problem(name, array, shape, batch_size) or finiteness_problem(name, array)
-    )
-    if problem is not None:
+    if array is not None:
+        problem = shape_problem(name, array, shape, batch_size) or finiteness_problem(name, array)
+    if array is None or problem is not None:
         return None, TensorCheck(name, False, "structure", diagnosis=problem)
     return array, None
 
@@ -131,135 +167,85 @@ def _directional_verdict(
     along: Callable[[np.ndarray], float],
     point: np.ndarray,
     rng: np.random.Generator,
-    *,
-    directions: int,
-    step: float,
-    tolerance: float,
+    settings: CheckSettings,
     floor: float,
-    context: dict[str, Any],
+    clues: dict[str, Any],
 ) -> TensorCheck:
     norm = float(np.linalg.norm(student))
     worst, ratios, redraws, evaluations = 0.0, [], 0, 0
-    for _ in range(directions):
+    for _ in range(settings.directions):
         for _attempt in range(_MAX_REDRAWS + 1):
             direction = rng.standard_normal(point.shape)
-            numeric, roughness = directional_derivative(along, point, direction, step)
+            numeric, roughness = directional_derivative(along, point, direction, settings.step)
             evaluations += 4
             scale = max(norm, abs(numeric), floor)
-            if roughness <= 0.1 * tolerance * scale:
+            if roughness <= 0.1 * settings.tolerance * scale:
                 break
             redraws += 1  # the step crossed a kink: this direction proves nothing
         analytic = float(np.vdot(student, direction))
         worst = max(worst, abs(analytic - numeric) / scale)
         ratios.append(analytic / numeric if numeric != 0 else np.inf)
     check = TensorCheck(
-        name, worst <= tolerance, "directional", worst, evaluations, redraws=redraws
+        name, worst <= settings.tolerance, "directional", worst, evaluations, redraws=redraws
     )
-    if check.passed:
-        return check
-    mistakes = [
-        sentence
-        for sentence, mistaken in (context["known_mistakes"] or {}).items()
-        if mistaken.shape == student.shape and relative_difference(student, mistaken) <= AGREEMENT
-    ]
-    if mistakes:
-        found, extra = Diagnosis(mistakes[0], f"{name} matches that mistake exactly"), 0
-    elif point.size <= FULL_DIAGNOSIS_MAX_SIZE or student.ndim != 2:
-        numeric = finite_difference_gradient(along, point, step)
-        found, extra = diagnose(name, student, numeric, **context), 2 * point.size
-    else:
-        found, extra = _diagnose_directional(
-            name, student, along, point, ratios, step, tolerance, floor, context["batch_size"]
+    if not check.passed:
+        found, extra = _explain_directional_failure(
+            name, student, along, point, ratios, settings, floor, clues
         )
-    check.diagnosis, check.evidence = found.sentence, found.evidence
-    check.evaluations += extra
+        check.diagnosis, check.evidence = found.sentence, found.evidence
+        check.evaluations += extra
     return check
 
 
-def _diagnose_directional(
+def _explain_directional_failure(
     name: str,
     student: np.ndarray,
     along: Callable[[np.ndarray], float],
     point: np.ndarray,
     ratios: list[float],
-    step: float,
-    tolerance: float,
+    settings: CheckSettings,
     floor: float,
-    batch_size: int | None,
+    clues: dict[str, Any],
 ) -> tuple[Diagnosis, int]:
-    """Explain a directional failure cheaply: a common scale factor, else a wrong row/column.
+    """A known mistake; else a full diagnosis when the tensor is small enough; else the
+    cheap directional one. Returns the diagnosis and the evaluations it cost."""
+    mistake = known_mistake(name, student, clues["known_mistakes"])
+    if mistake is not None:
+        return mistake, 0
+    if point.size <= FULL_DIAGNOSIS_MAX_SIZE or student.ndim != 2:
+        numeric = finite_difference_gradient(along, point, settings.step)
+        return diagnose(name, student, numeric, **clues), 2 * point.size
+    localise = GroupTesting(student, along, point, settings.step, settings.tolerance, floor)
+    return diagnose_directional(name, student, ratios, clues["batch_size"], localise)
 
-    Only runs on failure, for tensors too large for a full diagnosis. Wrong rows and
-    columns are found by group testing (bisection), about 4 * log2(n) evaluations each.
-    """
-    finite = [r for r in ratios if np.isfinite(r)]
-    if len(finite) == len(ratios) and max(finite) - min(finite) <= 1e-3 * max(1.0, abs(finite[0])):
-        return scale_factor_diagnosis(name, float(np.mean(finite)), batch_size), 0
-    generic = Diagnosis(
-        f"{name} does not match finite differences: re-derive it with the chain rule, "
-        "one factor at a time."
+
+def _judge_tensor(
+    label: str,
+    student: np.ndarray,
+    objective: _Loss,
+    name: str,
+    expected: np.ndarray | None,
+    settings: CheckSettings,
+    floor: float,
+    clues: dict[str, Any],
+    index: int,
+) -> TensorCheck:
+    """One structurally sound gradient: against the reference, else finite differences."""
+    point = objective.params[name]
+    if expected is not None:
+        return _against_expected(label, student, expected, "reference", AGREEMENT, **clues)
+    if point.size <= settings.full_check_max_size:
+        before = objective.evaluations
+        numeric = finite_difference_gradient(objective.along(name), point, settings.step)
+        verdict = _against_expected(
+            label, student, numeric, "full", settings.tolerance, floor, **clues
+        )
+        verdict.evaluations = objective.evaluations - before
+        return verdict
+    rng = np.random.default_rng([settings.seed, index])
+    return _directional_verdict(
+        label, student, objective.along(name), point, rng, settings, floor, clues
     )
-    if student.ndim != 2:
-        return generic, 0
-    rng = np.random.default_rng(0)
-    evaluations = 0
-
-    def group_is_wrong(axis: int, indices: np.ndarray, tries: int = 2) -> bool:
-        """Does the group of rows/columns hold an error? Two directions, so that one
-        unlucky direction (nearly orthogonal to the error) cannot hide it."""
-        nonlocal evaluations
-        for _ in range(tries):
-            direction = np.zeros_like(point)
-            if axis == 0:
-                direction[indices] = rng.standard_normal((len(indices), point.shape[1]))
-            else:
-                direction[:, indices] = rng.standard_normal((point.shape[0], len(indices)))
-            # Unnormalised Gaussian direction, as in the main check: <error, direction>
-            # has the size of the error itself, so the group's norm is the right scale.
-            norm = float(np.linalg.norm(direction))
-            unit = direction / norm
-            numeric = norm * (along(point + step * unit) - along(point - step * unit)) / (2 * step)
-            evaluations += 2
-            part = np.take(student, indices, axis=axis)
-            scale = max(float(np.linalg.norm(part)), abs(numeric), floor)
-            if abs(float(np.vdot(student, direction)) - numeric) > tolerance * scale:
-                return True
-        return False
-
-    def wrong_along(axis: int, limit: int = 4) -> list[int] | None:
-        """Indices of wrong rows (axis 0) or columns (axis 1); None if more than ``limit``."""
-        found: list[int] = []
-        pending = [np.arange(point.shape[axis])]
-        while pending:
-            group = pending.pop()
-            if not group_is_wrong(axis, group):
-                continue
-            if len(group) == 1:
-                found.append(int(group[0]))
-                if len(found) > limit:
-                    return None
-                continue
-            half = len(group) // 2
-            pending += [group[half:], group[:half]]
-        return sorted(found)
-
-    rows, cols = wrong_along(0), wrong_along(1)
-    if rows is not None and cols is not None and len(rows) == 1 and len(cols) == 1:
-        index = (rows[0], cols[0])
-        moved = point.copy()
-        moved[index] += step
-        plus = along(moved)
-        moved[index] -= 2 * step
-        expected = (plus - along(moved)) / (2 * step)
-        return Diagnosis(
-            f"{name} is wrong only at entry {index}.",
-            f"yours {student[index]:.6g} vs expected {expected:.6g}",
-        ), evaluations + 2
-    if rows is not None and len(rows) == 1:
-        return Diagnosis(f"{name} is wrong only in row {rows[0]}."), evaluations
-    if cols is not None and len(cols) == 1:
-        return Diagnosis(f"{name} is wrong only in column {cols[0]}."), evaluations
-    return generic, evaluations
 
 
 def _check_all(
@@ -267,26 +253,19 @@ def _check_all(
     loss: Callable[..., Any],
     params: Mapping[str, np.ndarray],
     gradients: Gradients | Callable[..., Gradients],
-    *,
-    seed: int,
-    directions: int,
-    step: float,
-    tolerance: float,
-    full_check_max_size: int,
-    batch_size: int | None,
+    settings: CheckSettings,
+    clues: _Clues,
     reference: Mapping[str, np.ndarray] | None,
-    known_mistakes: Mapping[str, Mapping[str, np.ndarray]] | None,
-    upstream: np.ndarray | None,
     notes: list[str],
 ) -> CheckResult:
-    result = CheckResult(what, seed=seed, notes=notes)
+    result = CheckResult(what, seed=settings.seed, notes=notes)
     frozen = read_only_copies(params)
-    names = list(frozen)
     objective = _Loss(loss, frozen)
     try:
-        if callable(gradients):
-            gradients = call_student_code(gradients, *frozen.values())
-        students = _name_gradients(gradients, names)
+        returned = (
+            call_student_code(gradients, *frozen.values()) if callable(gradients) else gradients
+        )
+        students = _name_gradients(returned, list(frozen))
         base_value = objective(**frozen)  # the loss itself must evaluate cleanly
     except StudentCodeError as error:
         result.problem = _explain_read_only(error)
@@ -294,46 +273,29 @@ def _check_all(
     # Finite differences carry rounding noise of about 1e-16 * |loss| / step; gradients
     # smaller than this floor (a dead ReLU unit's row) are compared in absolute terms.
     floor = 1e-6 * max(1.0, abs(base_value))
-    for index, name in enumerate(names):
-        point = frozen[name]
+    for index, (name, point) in enumerate(frozen.items()):
         label = f"d{name}"
-        student, verdict = _structural_verdict(label, students[name], point.shape, batch_size)
-        if verdict is None:
-            context = {
-                "batch_size": batch_size,
-                "upstream": upstream,
-                "known_mistakes": (known_mistakes or {}).get(name),
-            }
+        student, verdict = _structural_verdict(label, students[name], point.shape, clues.batch_size)
+        if student is not None:
+            expected = None
+            if reference is not None and name in reference:
+                expected = np.asarray(reference[name], dtype=np.float64)
             try:
-                if reference is not None and name in reference:
-                    expected = np.asarray(reference[name], dtype=np.float64)
-                    verdict = _against_expected(
-                        label, student, expected, "reference", AGREEMENT, **context
-                    )
-                elif point.size <= full_check_max_size:
-                    before = objective.evaluations
-                    numeric = finite_difference_gradient(objective.along(name), point, step)
-                    verdict = _against_expected(
-                        label, student, numeric, "full", tolerance, floor, **context
-                    )
-                    verdict.evaluations = objective.evaluations - before
-                else:
-                    rng = np.random.default_rng([seed, index])
-                    verdict = _directional_verdict(
-                        label,
-                        student,
-                        objective.along(name),
-                        point,
-                        rng,
-                        directions=directions,
-                        step=step,
-                        tolerance=tolerance,
-                        floor=floor,
-                        context=context,
-                    )
+                verdict = _judge_tensor(
+                    label,
+                    student,
+                    objective,
+                    name,
+                    expected,
+                    settings,
+                    floor,
+                    clues.for_tensor(name),
+                    index,
+                )
             except StudentCodeError as error:
                 result.problem = _explain_read_only(error)
                 return result
+        assert verdict is not None
         result.tensors.append(verdict)
     result.evaluations = objective.evaluations
     return result
@@ -378,21 +340,10 @@ def check_gradient(
 
     Returns a :class:`CheckResult`; call ``.assert_passed()`` to use it as an assertion.
     """
+    settings = CheckSettings(seed, directions, step, tolerance, full_check_max_size)
+    clues = _Clues(batch_size, None, known_mistakes)
     return _check_all(
-        what,
-        loss,
-        params,
-        gradients,
-        seed=seed,
-        directions=directions,
-        step=step,
-        tolerance=tolerance,
-        full_check_max_size=full_check_max_size,
-        batch_size=batch_size,
-        reference=reference,
-        known_mistakes=known_mistakes,
-        upstream=None,
-        notes=_float64_notes(params),
+        what, loss, params, gradients, settings, clues, reference, _float64_notes(params)
     )
 
 
@@ -433,7 +384,7 @@ def check_layer_gradient(
         what_result.problem = _explain_read_only(error)
         return what_result
     array, problem = as_checked_array("the forward output", output)
-    if problem is not None:
+    if array is None:
         what_result.problem = problem
         return what_result
     if upstream is None:
@@ -449,21 +400,11 @@ def check_layer_gradient(
 
     weighted_output.__name__ = getattr(forward, "__name__", "forward")
     gradients_for_upstream.__name__ = getattr(backward, "__name__", "backward")
+    settings = CheckSettings(seed, directions, step, tolerance, full_check_max_size)
+    clues = _Clues(batch_size, upstream, known_mistakes)
+    notes = _float64_notes(inputs)
     return _check_all(
-        what,
-        weighted_output,
-        frozen,
-        gradients_for_upstream,
-        seed=seed,
-        directions=directions,
-        step=step,
-        tolerance=tolerance,
-        full_check_max_size=full_check_max_size,
-        batch_size=batch_size,
-        reference=reference,
-        known_mistakes=known_mistakes,
-        upstream=upstream,
-        notes=_float64_notes(inputs),
+        what, weighted_output, frozen, gradients_for_upstream, settings, clues, reference, notes
     )
 
 
@@ -484,7 +425,7 @@ def check_values(
     expected = np.asarray(expected, dtype=np.float64)
     result = CheckResult(what or name)
     array, verdict = _structural_verdict(name, got, expected.shape)
-    if verdict is None:
+    if array is not None:
         verdict = _against_expected(
             name,
             array,
@@ -494,5 +435,6 @@ def check_values(
             batch_size=batch_size,
             known_mistakes=known_mistakes,
         )
+    assert verdict is not None
     result.tensors.append(verdict)
     return result

@@ -27,15 +27,8 @@ def finite_difference_gradient(
     """
     x = np.array(x, dtype=np.float64, copy=True)
     gradient = np.zeros_like(x)
-    flat_x, flat_gradient = x.reshape(-1), gradient.reshape(-1)
-    for i in range(flat_x.size):
-        original = flat_x[i]
-        flat_x[i] = original + step
-        plus = scalar_function(x)
-        flat_x[i] = original - step
-        minus = scalar_function(x)
-        flat_x[i] = original
-        flat_gradient[i] = (plus - minus) / (2 * step)
+    for index in np.ndindex(x.shape):
+        gradient[index] = _coordinate_in_place(scalar_function, x, index, step)
     return gradient
 
 
@@ -56,9 +49,35 @@ def directional_derivative(
     """
     norm = float(np.linalg.norm(direction))
     unit = direction / norm
-
-    def central(h: float) -> float:
-        return (scalar_function(x + h * unit) - scalar_function(x - h * unit)) / (2 * h)
-
-    full, half = central(step), central(step / 2)
+    full = central_difference(scalar_function, x, unit, step)
+    half = central_difference(scalar_function, x, unit, step / 2)
     return norm * half, norm * abs(full - half)
+
+
+def central_difference(
+    scalar_function: ScalarFunction, x: np.ndarray, unit: np.ndarray, step: float = DEFAULT_STEP
+) -> float:
+    """``(f(x + h u) - f(x - h u)) / 2h``: the derivative along the unit vector ``u``
+    (2 evaluations). Every finite difference in the package is this one."""
+    plus, minus = scalar_function(x + step * unit), scalar_function(x - step * unit)
+    return (plus - minus) / (2 * step)
+
+
+def coordinate_derivative(
+    scalar_function: ScalarFunction, x: np.ndarray, index: tuple[int, ...], step: float
+) -> float:
+    """The partial derivative of ``scalar_function`` with respect to ``x[index]``."""
+    return _coordinate_in_place(scalar_function, np.array(x, dtype=np.float64), index, step)
+
+
+def _coordinate_in_place(
+    scalar_function: ScalarFunction, x: np.ndarray, index: tuple[int, ...], step: float
+) -> float:
+    # Moves one entry of x and puts it back: no copy per coordinate, for large tensors.
+    original = x[index]
+    x[index] = original + step
+    plus = scalar_function(x)
+    x[index] = original - step
+    minus = scalar_function(x)
+    x[index] = original
+    return (plus - minus) / (2 * step)

@@ -96,7 +96,7 @@ def test_partial_credit_is_a_finite_python_float_in_range():
 
     result = check_layer_gradient(impl.linear_forward, half_right, INPUTS)
     score = result.score(3)
-    assert type(score) is float and math.isfinite(score)
+    assert isinstance(score, float) and math.isfinite(score) and repr(score) == repr(float(score))
     assert score == pytest.approx(2.0)
     with pytest.raises(AssertionError, match="wrong sign"):
         result.assert_passed()
