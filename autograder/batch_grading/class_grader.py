@@ -191,78 +191,101 @@ def grade_class(
     ``options.sandbox`` isolates each kernel (see ``kernel_sandbox``; needs root on Linux)
     and limits its address space; ``SandboxUnavailable`` says when it cannot.
     """
-    root = course.root
-    journal = GradingJournal(root, assignment)
+    journal = GradingJournal(course.root, assignment)
     if options.force:
         journal.forget()
     todo, results = {}, []
-    for student, folder in submissions(root, assignment).items():
+    for student, folder in submissions(course.root, assignment).items():
         earlier = journal.finished_status(student, folder)
         if earlier is None:
             todo[student] = folder
         else:
             results.append(StudentResult(student, earlier, earlier=True))
+    if todo:
+        with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
+            overrides, env = _worker_settings(course, options, Path(scratch))
+            slots = min(options.jobs, len(todo))
+            log_folder = journal.path.parent
+            log_folder.mkdir(parents=True, exist_ok=True)
+            workers = [
+                # Each worker's kernels run as a uid of their own (see kernel_sandbox).
+                _GradingWorker(
+                    course.root,
+                    assignment,
+                    overrides,
+                    {**env, kernel_sandbox.UID_VARIABLE: str(SANDBOX_FIRST_UID + slot)},
+                    log_folder / f"{assignment}-worker{slot + 1}.log",
+                )
+                for slot in range(slots)
+            ]
+            idle_workers: queue.Queue[_GradingWorker] = queue.Queue()
+            for worker in workers:
+                idle_workers.put(worker)
+            expected = expected_cells(course, assignment)
+            run = _Run(course.root, assignment, options.wall_timeout, expected, idle_workers)
+            results += _grade_all(run, todo, workers, journal, options)
+    _add_scores(course, assignment, results)
+    return sorted(results, key=lambda r: r.student)
+
+
+def _worker_settings(
+    course: NbgraderCourse, options: GradingOptions, scratch: Path
+) -> tuple[dict, dict[str, str]]:
+    """The workers' nbgrader overrides and environment; with the sandbox, its kernelspec
+    (written into ``scratch``) selected for every kernel."""
     overrides = json.loads(json.dumps(course.overrides))  # plain dicts, for the workers
     if options.cell_timeout:
         overrides.setdefault("Execute", {})["timeout"] = options.cell_timeout
     env = course.environment()
-    memory_limit_mb = options.memory_limit_mb
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
-        if options.sandbox and todo:
-            hidden = _hidden_from_students(course)
-            problem = kernel_sandbox.sandbox_problem(SANDBOX_FIRST_UID, memory_limit_mb, hidden)
-            if problem:
-                raise SandboxUnavailable(
-                    f"cannot isolate student kernels on this machine ({problem}); run as root "
-                    "on Linux, or pass --no-sandbox to grade without isolation"
-                )
-            name = kernel_sandbox.write_kernelspec(Path(scratch), memory_limit_mb, hidden)
-            overrides.setdefault("Execute", {})["kernel_name"] = name
-            env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [scratch, env.get("JUPYTER_PATH")]))
-        log_folder = journal.path.parent
-        log_folder.mkdir(parents=True, exist_ok=True)
-        workers = [
-            # Each worker's kernels run as a uid of their own (see kernel_sandbox).
-            _GradingWorker(
-                root,
-                assignment,
-                overrides,
-                {**env, kernel_sandbox.UID_VARIABLE: str(SANDBOX_FIRST_UID + slot)},
-                log_folder / f"{assignment}-worker{slot + 1}.log",
+    if options.sandbox:
+        hidden = _hidden_from_students(course)
+        memory = options.memory_limit_mb
+        problem = kernel_sandbox.sandbox_problem(SANDBOX_FIRST_UID, memory, hidden)
+        if problem:
+            raise SandboxUnavailable(
+                f"cannot isolate student kernels on this machine ({problem}); run as root "
+                "on Linux, or pass --no-sandbox to grade without isolation"
             )
-            for slot in range(min(options.jobs, len(todo)))
-        ]
-        idle_workers: queue.Queue[_GradingWorker] = queue.Queue()
+        name = kernel_sandbox.write_kernelspec(scratch, memory, hidden)
+        overrides.setdefault("Execute", {})["kernel_name"] = name
+        env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("JUPYTER_PATH")]))
+    return overrides, env
+
+
+def _grade_all(
+    run: _Run,
+    todo: dict[str, Path],
+    workers: list[_GradingWorker],
+    journal: GradingJournal,
+    options: GradingOptions,
+) -> list[StudentResult]:
+    """Grade ``todo`` on the workers, recording each finished submission in the journal."""
+    results = []
+    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
+    try:
+        futures = {
+            pool.submit(_grade_one, run, student, folder): folder
+            for student, folder in todo.items()
+        }
+        for future in tqdm(
+            as_completed(futures),
+            total=len(futures),
+            disable=not options.progress,
+            desc=f"grading {run.assignment}",
+            unit="submission",
+        ):
+            result = future.result()
+            if result.finished:
+                journal.record(result.student, futures[future], result.status)
+            results.append(result)
+    finally:
+        # On Ctrl-C nothing queued starts, and stopping the workers ends the running
+        # gradings; what was not recorded in the journal is graded by the next run.
+        pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
-            idle_workers.put(worker)
-        expected = expected_cells(course, assignment) if todo else {}
-        run = _Run(root, assignment, options.wall_timeout, expected, idle_workers)
-        pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
-        try:
-            futures = {
-                pool.submit(_grade_one, run, student, folder): folder
-                for student, folder in todo.items()
-            }
-            for future in tqdm(
-                as_completed(futures),
-                total=len(futures),
-                disable=not options.progress,
-                desc=f"grading {assignment}",
-                unit="submission",
-            ):
-                result = future.result()
-                if result.finished:
-                    journal.record(result.student, futures[future], result.status)
-                results.append(result)
-        finally:
-            # On Ctrl-C nothing queued starts, and stopping the workers ends the running
-            # gradings; what was not recorded in the journal is graded by the next run.
-            pool.shutdown(wait=False, cancel_futures=True)
-            for worker in workers:
-                worker.stop()
-            pool.shutdown(wait=True)
-    _add_scores(course, assignment, results)
-    return sorted(results, key=lambda r: r.student)
+            worker.stop()
+        pool.shutdown(wait=True)
+    return results
 
 
 def _hidden_from_students(course: NbgraderCourse) -> list[Path]:

@@ -1,5 +1,5 @@
-"""Interactive lesson widgets: each a tested model class plus a thin ipywidgets view.
-
-Models: ``live_network``, ``error_surface``, ``guessing_game``, ``human_backprop``,
-``vanishing_gradients``, ``digit_trainer``. Views: ``views``.
+"""Interactive lesson widgets: each module holds a tested model class and, next to it, its
+thin ipywidgets view (``LiveNetwork`` and ``LiveNetworkView``, ...), so a widget is one
+place to read: ``live_network``, ``error_surface``, ``guessing_game``, ``human_backprop``,
+``vanishing_gradients``, ``digit_trainer``. ``figures``: Matplotlib figures as PNG widgets.
 """

@@ -11,9 +11,11 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import ipywidgets as widgets
 import numpy as np
 
 from ..course_data import load_digits_split
+from .figures import image_widget, new_figure, png_bytes
 
 
 @dataclass
@@ -72,3 +74,63 @@ class DigitTrainer:
     def test_accuracy(self) -> float:
         """Accuracy on the held-out test images (look at it once, at the end)."""
         return float(self.model.score(self.data.X_test, self.data.y_test))
+
+
+class DigitTrainerView(widgets.VBox):
+    """Train on real handwritten digits and watch error and accuracy as it learns."""
+
+    def __init__(self, trainer: DigitTrainer | None = None, epochs_per_click: int = 5):
+        super().__init__()
+        self.trainer = trainer or DigitTrainer()
+        self.epochs_per_click = epochs_per_click
+        self.train_button = widgets.Button(
+            description=f"Train {epochs_per_click} epochs",
+            tooltip="Run more epochs of mini-batch training",
+        )
+        self.reset_button = widgets.Button(description="Reset", tooltip="Start from a new network")
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=epochs_per_click, description="Progress"
+        )
+        self.status = widgets.HTML("<p role='status'>Training progress: ready to train.</p>")
+        self.picture = image_widget()
+        self.train_button.on_click(lambda _: self.train())
+        self.reset_button.on_click(lambda _: self.reset())
+        self.children = [
+            widgets.HBox([self.train_button, self.reset_button]),
+            self.progress,
+            self.status,
+            self.picture,
+        ]
+
+    def train(self) -> None:
+        self.progress.value = 0
+        self.trainer.train(self.epochs_per_click, on_epoch=self._epoch_done)
+        self.render()
+
+    def _epoch_done(self, report) -> None:
+        self.progress.value += 1
+        self.status.value = (
+            f"<p role='status'>Training progress: epoch {report.epoch}. "
+            f"Current error: {report.train_error:.1%}. "
+            f"Validation accuracy: {report.validation_accuracy:.1%}.</p>"
+        )
+
+    def reset(self) -> None:
+        self.trainer.reset()
+        self.progress.value = 0
+        self.status.value = "<p role='status'>Training progress: ready to train.</p>"
+        self.picture.value = b""
+
+    def render(self) -> None:
+        history = self.trainer.history
+        figure = new_figure(7, 2.6)
+        ax = figure.subplots()
+        epochs = [r.epoch for r in history]
+        ax.plot(epochs, [r.train_error for r in history], "o-", label="training error")
+        ax.plot(
+            epochs, [1 - r.validation_accuracy for r in history], "s-", label="validation error"
+        )
+        ax.set_xlabel("epoch")
+        ax.set_ylim(0, 1)
+        ax.legend()
+        self.picture.value = png_bytes(figure)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 
@@ -15,3 +16,8 @@ def png_bytes(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def image_widget() -> widgets.Image:
+    """An empty PNG image widget, as wide as a notebook column."""
+    return widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))

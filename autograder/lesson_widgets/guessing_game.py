@@ -6,7 +6,10 @@ jumping past the answer, like a learning rate that is too high.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
+
+import ipywidgets as widgets
 
 
 @dataclass
@@ -58,3 +61,45 @@ def steps_to_find(
     while not game.found and game.steps_taken < limit:
         game.move()
     return game.steps_taken if game.found else None
+
+
+class GuessingGameView(widgets.VBox):
+    """Guess a secret number between 0 and 100 with a fixed step size."""
+
+    def __init__(self, seed: int | None = None):
+        super().__init__()
+        self.random = random.Random(seed)
+        self.step = widgets.ToggleButtons(
+            options=[2, 10, 50],
+            value=10,
+            description="Step size",
+            tooltips=["small steps", "medium steps", "large steps"],
+        )
+        self.guess_button = widgets.Button(description="Guess again", tooltip="Move one step")
+        self.new_button = widgets.Button(description="New game", tooltip="A new secret number")
+        self.status = widgets.HTML()
+        self.guess_button.on_click(lambda _: self.move())
+        self.new_button.on_click(lambda _: self.new_game())
+        self.step.observe(lambda c: setattr(self.game, "step", c["new"]), names="value")
+        self.children = [self.step, widgets.HBox([self.guess_button, self.new_button]), self.status]
+        self.new_game()
+
+    def new_game(self) -> None:
+        self.game = GuessingGame(secret=self.random.randint(5, 95), step=self.step.value, start=0)
+        self.render()
+
+    def move(self) -> None:
+        self.game.move()
+        self.render()
+
+    def render(self) -> None:
+        game = self.game
+        trail = " → ".join(map(str, game.guesses[-12:]))
+        self.status.value = (
+            f"<p role='status'>Guess {game.guess}: <b>{game.hint}</b>. "
+            f"Steps so far: {game.steps_taken}. Trail: {trail}</p>"
+        )
+
+    def compare_steps(self) -> dict[int, int | None]:
+        """Steps each size needs for this secret (None: it keeps jumping past)."""
+        return {size: steps_to_find(self.game.secret, size) for size in self.step.options}

@@ -9,9 +9,12 @@ the wrong way was "weighted too high" (or too low), and its weight moves by
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass, field
+
+import ipywidgets as widgets
 
 SENTENCES: list[tuple[str, str]] = [
     ("Dear Ms Patel, please find the report attached.", "formal"),
@@ -111,3 +114,46 @@ class HumanBackprop:
         """How many of the sentences the model now labels correctly."""
         right = sum((self.probability_formal(s) > 0.5) == (t == "formal") for s, t in SENTENCES)
         return right / len(SENTENCES)
+
+
+class HumanBackpropView(widgets.VBox):
+    """Label each sentence; see which word weights were blamed and how they moved."""
+
+    def __init__(self, model: HumanBackprop | None = None):
+        super().__init__()
+        self.model = model or HumanBackprop()
+        self.sentence = widgets.HTML()
+        self.formal = widgets.Button(description="Formal", tooltip="This sentence is formal")
+        self.casual = widgets.Button(description="Casual", tooltip="This sentence is casual")
+        self.feedback = widgets.HTML()
+        self.formal.on_click(lambda _: self.answer("formal"))
+        self.casual.on_click(lambda _: self.answer("casual"))
+        self.children = [self.sentence, widgets.HBox([self.formal, self.casual]), self.feedback]
+        self.render_sentence()
+
+    def render_sentence(self) -> None:
+        model = self.model
+        self.sentence.value = (
+            f"<p><b>Sentence {model.answered + 1}:</b> “{html.escape(model.sentence)}”"
+            f"<br>The model says: {model.probability_formal():.0%} formal. "
+            "What do you say?</p>"
+        )
+
+    def answer(self, label: str) -> None:
+        before = self.model.probability_formal()
+        truth = self.model.truth
+        right = self.model.answer(label)
+        rows = "".join(
+            f"<tr><td>{html.escape(c.feature)}</td><td>{c.before:+.2f} → {c.after:+.2f}</td>"
+            f"<td>{c.verdict}</td></tr>"
+            for c in self.model.last_changes
+        )
+        verdict = "✓ Right" if right else "✗ Not this time"
+        self.feedback.value = (
+            f"<p role='status'>{verdict}: it was {truth}. The model had said {before:.0%} formal, "
+            f"so its error was {before - (truth == 'formal'):+.2f}. "
+            "Backpropagated to each word:</p>"
+            f"<table><tr><th>word</th><th>weight</th><th>why</th></tr>{rows}</table>"
+            f"<p>The model now labels {self.model.accuracy():.0%} of the sentences correctly.</p>"
+        )
+        self.render_sentence()

@@ -6,9 +6,15 @@ holds an assignment's answer. State only; ``LiveNetworkView`` draws it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import ipywidgets as widgets
 import numpy as np
+from matplotlib import cm
+from matplotlib.axes import Axes
+
+from .figures import image_widget, new_figure, png_bytes
 
 #: Four examples of a smooth target: y = x1 - 0.5 * x2, a little bent by tanh.
 INPUTS = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [-1.0, 0.5]])
@@ -74,3 +80,146 @@ class LiveNetwork:
         rows += [(f"b1[h{j + 1}]", float(self.b1[j])) for j in range(3)]
         rows += [(f"w2[y←h{j + 1}]", float(self.W2[j])) for j in range(3)]
         return rows + [("b2[y]", float(self.b2))]
+
+
+def _edge_width(weight: float, largest: float) -> float:
+    """Line width for an edge: 0.5 to 4.5 by |weight|; widest for a weight that blew up."""
+    if not (math.isfinite(weight) and math.isfinite(largest)):
+        return 4.5
+    return 0.5 + 4 * min(1.0, abs(weight) / largest)
+
+
+class LiveNetworkView(widgets.VBox):
+    """The 2-3-1 network drawn live: nodes coloured by activation, edges by weight."""
+
+    def __init__(self, network: LiveNetwork | None = None):
+        super().__init__()
+        self.network = network or LiveNetwork()
+        self.one_step = widgets.Button(description="1 step", tooltip="One gradient descent step")
+        self.hundred_steps = widgets.Button(description="100 steps", tooltip="A hundred steps")
+        self.reset_button = widgets.Button(
+            description="Reset", tooltip="Start again from new weights"
+        )
+        self.rate = widgets.FloatLogSlider(
+            value=self.network.learning_rate,
+            base=10,
+            min=-3,
+            max=0.5,
+            step=0.1,
+            description="Learning rate",
+            style={"description_width": "initial"},
+        )
+        self.example = widgets.Dropdown(
+            options=[
+                (f"x = ({x[0]:g}, {x[1]:g}), y = {y:g}", i)
+                for i, (x, y) in enumerate(zip(INPUTS, TARGETS, strict=True))
+            ],
+            value=0,
+            description="Example",
+        )
+        self.picture = image_widget()
+        self.status = widgets.HTML()
+        self.weights = widgets.HTML()
+        self.one_step.on_click(lambda _: self._steps(1))
+        self.hundred_steps.on_click(lambda _: self._steps(100))
+        self.reset_button.on_click(lambda _: self._reset())
+        self.rate.observe(lambda c: setattr(self.network, "learning_rate", c["new"]), names="value")
+        self.example.observe(lambda _: self.render(), names="value")
+        self.children = [
+            widgets.HTML(
+                "<b>Live 2-layer network.</b> Node colour: green = high activation, "
+                "red = low. Edges: blue = positive weight, red = negative; thicker = "
+                "larger. The dashed node is the true label y. Click <i>100 steps</i>."
+            ),
+            widgets.HBox([self.one_step, self.hundred_steps, self.reset_button]),
+            widgets.HBox([self.rate, self.example]),
+            self.picture,
+            self.status,
+            self.weights,
+        ]
+        self.render()
+
+    def _steps(self, count: int) -> None:
+        self.network.step(count)
+        self.render()
+
+    def _reset(self) -> None:
+        self.network.reset()
+        self.render()
+
+    def render(self) -> None:
+        net, x = self.network, INPUTS[self.example.value]
+        figure = new_figure(8.5, 3.2)
+        diagram, curve = figure.subplots(1, 2, width_ratios=[1.2, 1])
+        _draw_network(diagram, net, x, TARGETS[self.example.value])
+        _draw_losses(curve, net.losses)
+        self.picture.value = png_bytes(figure)
+        state = (
+            "diverging!"
+            if not math.isfinite(net.losses[-1]) or net.losses[-1] > net.losses[0]
+            else "learning"
+        )
+        self.status.value = (
+            f"<p role='status'>Step {net.steps}: loss {net.losses[-1]:.4g} "
+            f"(started at {net.losses[0]:.4g}) — {state}</p>"
+        )
+        rows = "".join(
+            f"<tr><td>{name}</td><td>{value:+.3g}</td></tr>" for name, value in net.weight_table()
+        )
+        self.weights.value = (
+            f"<details><summary>Current weight values</summary><table>{rows}</table></details>"
+        )
+
+
+def _draw_network(diagram: Axes, net: LiveNetwork, x: np.ndarray, target: float) -> None:
+    """The 2-3-1 network on Matplotlib axes: edges by weight, nodes by value, the target."""
+    hidden, prediction = net.forward(x[None, :])
+    positions = {
+        "x": [(0, 0.7), (0, 0.3)],
+        "h": [(1, 0.85), (1, 0.5), (1, 0.15)],
+        "y": [(2, 0.5)],
+    }
+    w_max = max(1e-9, float(np.nanmax(np.abs(np.concatenate([net.W1.ravel(), net.W2])))))
+    for j, (hx, hy) in enumerate(positions["h"]):
+        for i, (ix, iy) in enumerate(positions["x"]):
+            _draw_edge(diagram, (ix, iy), (hx, hy), net.W1[j, i], w_max)
+        _draw_edge(diagram, (hx, hy), (2, 0.5), net.W2[j], w_max)
+    values = {"x": list(x), "h": list(hidden[0]), "y": [float(prediction[0])]}
+    for layer, points in positions.items():
+        for (px, py), value in zip(points, values[layer], strict=True):
+            level = 0.5 + 0.5 * math.tanh(value) if math.isfinite(value) else 0.5
+            diagram.scatter([px], [py], s=700, color=cm.RdYlGn(level), edgecolors="black", zorder=3)
+            diagram.text(px, py, f"{value:.3g}", ha="center", va="center", fontsize=8, zorder=4)
+    diagram.scatter(
+        [2.45], [0.5], s=700, facecolors="white", edgecolors="black", linestyles="--", zorder=3
+    )
+    diagram.text(2.45, 0.5, f"y={target:.2f}", ha="center", va="center", fontsize=7, zorder=4)
+    diagram.set_xlim(-0.3, 2.75)
+    diagram.set_ylim(0, 1)
+    diagram.axis("off")
+    diagram.set_title("inputs → hidden (tanh) → output")
+
+
+def _draw_edge(
+    diagram: Axes,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    weight: float,
+    largest: float,
+) -> None:
+    diagram.plot(
+        [start[0], end[0]],
+        [start[1], end[1]],
+        color="tab:blue" if weight >= 0 else "tab:red",
+        linewidth=_edge_width(weight, largest),
+    )
+
+
+def _draw_losses(curve: Axes, losses: list[float]) -> None:
+    # A diverging run reaches 1e200 and beyond; cap what is drawn so the axis stays drawable.
+    shown = [min(v, 1e12) if math.isfinite(v) else 1e12 for v in losses]
+    curve.plot(range(len(shown)), shown, color="tab:purple")
+    curve.set_yscale("log")
+    curve.set_ylim(max(min(shown) / 2, 1e-8), max(shown) * 2)
+    curve.set_xlabel("step")
+    curve.set_title("loss (mean squared error)")

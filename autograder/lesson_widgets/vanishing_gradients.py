@@ -7,9 +7,13 @@ activation's slope), so the norms shrink (vanish) or grow (explode) geometricall
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
+import ipywidgets as widgets
 import numpy as np
+
+from .figures import image_widget, new_figure, png_bytes
 
 ACTIVATIONS: dict[
     str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
@@ -42,3 +46,48 @@ def gradient_norms(
             norms.append(float(np.linalg.norm(dz.T @ activations[layer]) / len(dz)))
             upstream = dz @ weights[layer]
     return norms[::-1]
+
+
+class VanishingGradientsView(widgets.VBox):
+    """Gradient size per layer for a deep network, by activation and initial weight scale."""
+
+    def __init__(self):
+        super().__init__()
+        self.activation = widgets.Dropdown(
+            options=list(ACTIVATIONS), value="sigmoid", description="Activation"
+        )
+        self.scale = widgets.FloatSlider(
+            value=1.0, min=0.5, max=3.0, step=0.1, description="Init scale"
+        )
+        self.depth = widgets.IntSlider(value=12, min=4, max=30, description="Layers")
+        self.picture = image_widget()
+        self.summary = widgets.HTML()
+        for control in (self.activation, self.scale, self.depth):
+            control.observe(lambda _: self.render(), names="value")
+        self.children = [
+            widgets.HBox([self.activation, self.scale, self.depth]),
+            self.picture,
+            self.summary,
+        ]
+        self.render()
+
+    def render(self) -> None:
+        norms = gradient_norms(self.activation.value, self.scale.value, self.depth.value)
+        figure = new_figure(7, 2.8)
+        ax = figure.subplots()
+        ax.bar(range(1, len(norms) + 1), [max(n, 1e-30) for n in norms], color="tab:blue")
+        ax.set_yscale("log")
+        ax.set_xlabel("layer (1 = closest to the input)")
+        ax.set_ylabel("gradient size")
+        self.picture.value = png_bytes(figure)
+        ratio = norms[0] / norms[-1] if norms[-1] else math.inf
+        if ratio < 1e-2:
+            word = "vanishing: the first layers barely learn"
+        elif ratio > 1e2 or norms[0] > 1e3:
+            word = "exploding: updates will be unstable"
+        else:
+            word = "healthy: every layer gets a useful gradient"
+        self.summary.value = (
+            f"<p role='status'>First layer's gradient is {ratio:.2g} × the last "
+            f"layer's — <b>{word}</b>.</p>"
+        )

@@ -4,20 +4,12 @@ import math
 
 import pytest
 
-from autograder.lesson_widgets.digit_trainer import DigitTrainer
-from autograder.lesson_widgets.error_surface import EXAMPLES, roll
-from autograder.lesson_widgets.guessing_game import GuessingGame, steps_to_find
-from autograder.lesson_widgets.human_backprop import SENTENCES, HumanBackprop
-from autograder.lesson_widgets.live_network import LiveNetwork
-from autograder.lesson_widgets.vanishing_gradients import gradient_norms
-from autograder.lesson_widgets.views import (
-    DigitTrainerView,
-    ErrorSurfaceView,
-    GuessingGameView,
-    HumanBackpropView,
-    LiveNetworkView,
-    VanishingGradientsView,
-)
+from autograder.lesson_widgets.digit_trainer import DigitTrainer, DigitTrainerView
+from autograder.lesson_widgets.error_surface import EXAMPLES, ErrorSurfaceView, roll
+from autograder.lesson_widgets.guessing_game import GuessingGame, GuessingGameView, steps_to_find
+from autograder.lesson_widgets.human_backprop import SENTENCES, HumanBackprop, HumanBackpropView
+from autograder.lesson_widgets.live_network import LiveNetwork, LiveNetworkView
+from autograder.lesson_widgets.vanishing_gradients import VanishingGradientsView, gradient_norms
 
 
 def test_live_network_learns_at_a_sensible_rate_and_diverges_at_a_high_one():
