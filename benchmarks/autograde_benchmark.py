@@ -5,23 +5,19 @@ as one student, then `nbgrader autograde ASSIGNMENT --student solution --force` 
 end to end (nbgrader's start-up, kernel start, every cell including training, the
 gradebook write). Repeated; prints each run, the median and the slowest.
 
-    python benchmarks/autograde_benchmark.py [--repeats 3]
+    python -m benchmarks.autograde_benchmark [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from tests.course_helpers import copy_course, nbgrader, tool_env  # noqa: E402
-from tests.simulated_submissions import A1, A2, Variant, apply_variant  # noqa: E402
+from autograder.simulation.catalogue import A1, A2, Variant, build_submission
+from tests.course_helpers import copy_course, nbgrader, tool_env
 
 
 def main() -> None:
@@ -33,7 +29,7 @@ def main() -> None:
         env = tool_env()
         for assignment in (A1, A2):
             nbgrader(course, "generate_assignment", assignment, "--force", env=env)
-            apply_variant(
+            build_submission(
                 course / "release" / assignment / f"{assignment}.ipynb",
                 course / "source" / assignment / f"{assignment}.ipynb",
                 Variant("solution"),

@@ -12,7 +12,7 @@ Prints seconds per submission for both, the ratio, and whether the recorded grad
 (every grade cell of every student; the memory hog is the expected exception, since only
 `course grade` limits memory).
 
-    python benchmarks/class_grading_benchmark.py [--students 40] [--jobs 2] [--assignment A]
+    python -m benchmarks.class_grading_benchmark [--students 40] [--jobs 2] [--assignment A]
 """
 
 from __future__ import annotations
@@ -24,17 +24,13 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-
-from autograder.batch_grading.simulated_class import (  # noqa: E402
+from autograder.nbgrader_course import NbgraderCourse
+from autograder.simulation import (
     SNOOPED_OUTSIDE,
     typical_kinds,
     write_simulated_class,
 )
-from autograder.nbgrader_course import NbgraderCourse  # noqa: E402
-from tests.course_helpers import copy_course, nbgrader, run, tool_env  # noqa: E402
+from tests.course_helpers import copy_course, nbgrader, run, tool_env
 
 
 def _grades(course: Path, assignment: str) -> dict[tuple[str, str], float]:

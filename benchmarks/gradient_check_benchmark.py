@@ -4,8 +4,8 @@ A 784-128-10 network (ReLU hidden layer, softmax cross-entropy), batch 64, float
 For the correct gradients and for each injected bug it prints function evaluations,
 wall time, and whether each method caught the bug (with this checker's diagnosis).
 
-    python benchmarks/gradient_check_benchmark.py            # the real full check (minutes)
-    python benchmarks/gradient_check_benchmark.py --sample 2000   # extrapolate the full check
+    python -m benchmarks.gradient_check_benchmark            # the real full check (minutes)
+    python -m benchmarks.gradient_check_benchmark --sample 2000   # extrapolate the full check
 
 The full check's numerical gradient does not depend on the gradient under test, so it
 is computed once and each bug is judged against it (as CS231n's check would: relative

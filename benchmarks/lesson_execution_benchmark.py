@@ -1,19 +1,13 @@
 """Seconds to execute every lesson notebook top to bottom in a real kernel (nbclient).
 
-    python benchmarks/lesson_execution_benchmark.py
+    python -m benchmarks.lesson_execution_benchmark
 
 Each lesson runs in a fresh kernel, as in the test suite; the time includes kernel start.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from tests.course_helpers import execute_notebook  # noqa: E402
+from tests.course_helpers import REPO, execute_notebook
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ def fill_in_solutions(student_notebook: Path, source_notebook: Path) -> None:
     Cells are matched by nbgrader ``grade_id``, as a student editing only their answer
     cells would; test cells are left as released.
     """
-    from autograder.batch_grading.simulated_class import solution_sources
+    from autograder.simulation import solution_sources
 
     solutions = solution_sources(source_notebook, keep_markers=True)
     notebook = nbformat.read(student_notebook, 4)

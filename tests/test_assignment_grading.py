@@ -9,9 +9,8 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.nbgrader_course import NbgraderCourse
-
-from .course_helpers import COURSE_ID, copy_course, file_digest, nbgrader, tool_env
-from .simulated_submissions import (
+from autograder.simulation import build_submission
+from autograder.simulation.catalogue import (
     A1,
     A1_ATTACKS,
     A1_BENIGN,
@@ -22,8 +21,9 @@ from .simulated_submissions import (
     A2_BENIGN,
     A2_TESTS,
     A2_VARIANTS,
-    apply_variant,
 )
+
+from .course_helpers import COURSE_ID, copy_course, file_digest, nbgrader, tool_env
 
 ASSIGNMENTS = {
     A1: (A1_TESTS, A1_VARIANTS + A1_BENIGN + A1_ATTACKS),
@@ -43,7 +43,7 @@ def graded(tmp_path_factory):
         nbgrader(course, "generate_assignment", assignment, "--force", env=env)
         for variant in variants:
             out = course / "submitted" / variant.name / assignment / f"{assignment}.ipynb"
-            apply_variant(
+            build_submission(
                 course / "release" / assignment / f"{assignment}.ipynb",
                 course / "source" / assignment / f"{assignment}.ipynb",
                 variant,

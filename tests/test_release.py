@@ -22,3 +22,19 @@ def test_release_contains_no_solution_and_no_hidden_test():
             assert marker not in text, f"{path} contains {marker!r}"
         leaked = [line for line in secret if line in text]
         assert not leaked, f"{path} reveals hidden lines: {leaked[:3]}"
+
+
+def test_the_simulation_catalogue_reveals_no_answer():
+    """autograder/ is importable in every student kernel, so the catalogue of simulated
+    submissions in it describes bugs as patterns and builds from source/ at run time: no
+    solution or hidden-test line may appear in it. (The checking modules share generic
+    lines such as ``m = Z.shape[0]`` with the solutions, which reveal nothing.)"""
+    secret = set()
+    for notebook in (REPO / "source").rglob("*.ipynb"):
+        secret |= hidden_lines(notebook)
+    modules = list((REPO / "autograder" / "simulation").rglob("*.py"))
+    assert len(modules) >= 3
+    for path in modules:
+        text = path.read_text(encoding="utf-8")
+        leaked = [line for line in secret if line in text]
+        assert not leaked, f"{path} reveals hidden lines: {leaked[:3]}"

@@ -21,13 +21,14 @@ def test_release_copy_passes_validate_invert(assignment):
 
 def _student_copy(tmp_path, prefix: str):
     """A correct a1 submission whose first answer cell starts with ``prefix``."""
-    from .simulated_submissions import A1, Variant, _prepend, apply_variant
+    from autograder.simulation import build_submission
+    from autograder.simulation.catalogue import A1, Variant, _prepend
 
     out = tmp_path / f"{A1}.ipynb"
-    apply_variant(
+    build_submission(
         REPO / "release" / A1 / f"{A1}.ipynb",
         REPO / "source" / A1 / f"{A1}.ipynb",
-        Variant("student", edits=_prepend("activations", prefix)),
+        Variant("student", rewrites=_prepend("activations", prefix)),
         out,
     )
     return out

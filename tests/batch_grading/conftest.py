@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from autograder.batch_grading.class_grader import GradingOptions, grade_class
-from autograder.batch_grading.simulated_class import SNOOPED_OUTSIDE, write_simulated_class
 from autograder.nbgrader_course import NbgraderCourse
+from autograder.simulation import SNOOPED_OUTSIDE, write_simulated_class
 
 from ..course_helpers import copy_course, file_digest, nbgrader, run, tool_env
 

@@ -4,9 +4,10 @@ submission earns full marks there too, as it does under `nbgrader autograde`
 
 from autograder.batch_grading.class_grader import GradingOptions, grade_class
 from autograder.nbgrader_course import NbgraderCourse
+from autograder.simulation import build_submission
+from autograder.simulation.catalogue import A1, A1_BENIGN, A1_TESTS, A2, A2_BENIGN, A2_TESTS
 
 from ..course_helpers import copy_course, nbgrader
-from ..simulated_submissions import A1, A1_BENIGN, A1_TESTS, A2, A2_BENIGN, A2_TESTS, apply_variant
 
 
 def test_benign_corpus_earns_full_marks_under_course_grade(tmp_path):
@@ -16,7 +17,7 @@ def test_benign_corpus_earns_full_marks_under_course_grade(tmp_path):
     for assignment, (_, variants) in corpus.items():
         nbgrader(course, "generate_assignment", assignment, "--force")
         for variant in variants:
-            apply_variant(
+            build_submission(
                 course / "release" / assignment / f"{assignment}.ipynb",
                 course / "source" / assignment / f"{assignment}.ipynb",
                 variant,

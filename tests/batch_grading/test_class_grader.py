@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID
 from autograder.batch_grading.grading_journal import GradingJournal
-from autograder.batch_grading.simulated_class import write_simulated_class
+from autograder.simulation import write_simulated_class
 
 from ..course_helpers import copy_course, nbgrader, run
 from .conftest import (

@@ -7,8 +7,8 @@ import json
 import nbformat
 
 from autograder.batch_grading.class_report import quiz_answer_distribution, write_class_report
-from autograder.batch_grading.simulated_class import write_simulated_class
 from autograder.nbgrader_course import NbgraderCourse
+from autograder.simulation import write_simulated_class
 
 from ..course_helpers import copy_course
 from .conftest import A1, student_of_kind

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch_grading.simulated_class import write_simulated_class
+from autograder.simulation import write_simulated_class
 
 from ..course_helpers import copy_course, nbgrader, run, tool_env
 from .conftest import A1, gradebook_state

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from autograder.batch_grading.simulated_class import (
+from autograder.simulation import (
     BUGS,
     KINDS,
     solution_sources,

@@ -1,95 +1,74 @@
-# ruff: noqa: E501  (a catalogue of code snippets as students type them: long lines are data)
-"""Simulated student submissions: the solution, other correct styles, each plausible bug,
-and tampering attempts, with the score each test cell must get.
+# ruff: noqa: E501  (code snippets as students type them: long lines are data)
+"""One catalogue of simulated submissions, shared by the tests, the benchmarks and the
+simulated class: typical bugs, everyday habits of correct students, faults, and attacks,
+each with what grading must make of it.
 
-Each variant edits the instructor's solution cells (by nbgrader grade_id) with exact
-text replacements; a replacement whose old text is missing fails loudly, so the
-catalogue cannot silently drift from source/. This lives in tests/, never in the
-installed package: it contains solution lines.
+Nothing here holds an answer. Submissions are built from the instructor's solutions read
+from ``source/`` at run time (``builders``), changed by answer-free ``rewrites``: a regex
+over code, an AST transformation, or code put in front of a cell.
+
+- ``BUGS``: named bugs, each rewriting whatever solution cells it applies to (the class
+  writer uses them on every assignment);
+- ``A1_VARIANTS``/``A2_VARIANTS``: the solution, another correct style, and one variant per
+  plausible bug, with the score each test cell must get and phrases the feedback must hold;
+- ``A1_BENIGN``/``A2_BENIGN``: correct submissions written with everyday habits (magics,
+  displays, plots, progress bars, files, classes of their own): full marks;
+- ``A1_ATTACKS``/``A2_ATTACKS``: tampering on an unanswered notebook: no more than its score;
+- ``FAULTS``: code that breaks the run (loops, floods, memory, a dying kernel).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import nbformat
+from .rewrites import Prepend, Regex, ReturnsArgument, Rewrite, WrapsReturn, other_style
 
-from autograder.batch_grading.simulated_class import solution_sources
+EVERY_CELL = "*"
 
 
 @dataclass(frozen=True)
 class Variant:
-    """A submission: edits to solution cells, expected test scores, phrases in the feedback.
+    """A submission: rewrites of solution cells, expected test scores, feedback phrases.
 
-    ``scores`` lists only the test cells that must lose points (grade_id -> score);
-    every other autograded cell must get full marks (or, with ``all_zero``, none).
-    ``new_cells``: cells the student added, as (grade_id of the cell they follow, source).
-    ``attack``: a tampering attempt on an unanswered notebook (the released stubs) whose
-    first answer cell is replaced by ``edits``' code: it must score no more than the stubs.
+    ``rewrites``: grade_id (or ``EVERY_CELL``) -> changes applied in order; a variant whose
+    rewrites change nothing is an error (the catalogue cannot drift from ``source/``).
+    ``scores`` lists only the test cells that must lose points (grade_id -> score); every
+    other autograded cell must get full marks. ``new_cells``: cells the student added, as
+    (grade_id of the cell they follow, source). ``attack``: tampering on an unanswered
+    notebook (the released stubs) whose first answer cell becomes this code.
     """
 
     name: str
-    edits: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    rewrites: dict[str, tuple[Rewrite, ...]] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     feedback: tuple[str, ...] = ()
-    all_zero: bool = False
     new_cells: tuple[tuple[str, str], ...] = ()
     attack: str | None = None
 
 
-def apply_variant(release_nb: Path, source_nb: Path, variant: Variant, out: Path) -> None:
-    """Write the release notebook with every solution cell filled in, then edited; an
-    ``attack`` keeps the released stubs and puts the attack in the first answer cell."""
-    solutions = solution_sources(source_nb)
-    for grade_id in variant.edits:
-        assert grade_id in solutions, f"{variant.name}: no solution cell {grade_id}"
-    notebook = nbformat.read(release_nb, 4)
-    cells = []
-    for cell in notebook.cells:
-        cells.append(cell)
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if variant.attack is not None:
-            if grade_id == next(iter(solutions)):
-                cell.source = variant.attack
-            continue
-        if grade_id in solutions:
-            text = solutions[grade_id]
-            for old, new in variant.edits.get(grade_id, []):
-                assert old in text, f"{variant.name}: {old!r} not in solution {grade_id}"
-                text = text.replace(old, new)
-            cell.source = text
-        for after, source in variant.new_cells:
-            if after == grade_id:
-                cells.append(nbformat.v4.new_code_cell(source))
-    assert all(
-        a in {c.metadata.get("nbgrader", {}).get("grade_id") for c in cells}
-        for a, _ in variant.new_cells
-    ), f"{variant.name}: new cell after an unknown cell"
-    notebook.cells = cells
-    out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, out)
-
-
-_ANCHORS = {
-    "activations": "def sigmoid(Z):",
-    "linear_layer": "def linear_forward(A_prev, W, b):",
-    "losses": "def mse_cost(Y_hat, Y):",
-    "gradient_check": "def numerical_gradient(f, x, h=1e-5):",
-    "forward_pass": "def forward(X, params):",
-    "training_loop": "def train(X, Y, params, learning_rate, epochs, batch_size, seed=0):",
+# --- bugs: regexes over the code, so they apply to any assignment that has that code -----
+BUGS: dict[str, tuple[Rewrite, ...]] = {
+    # Gradients of the weights and biases without the 1/m of the batch average.
+    "forgot_1_over_m": (Regex(r'^(\s*(?:d[Wb]\w* =|"[Wb]\d+":).*?)\s*/\s*m\b', r"\1"),),
+    "wrong_sign": (Regex(r"^(\s*dA\w* = )(.*)$", r"\1-(\2)"),),
+    "relu_at_zero": (Regex(r"\((Z\w*) > 0\)", r"(\1 >= 0)"),),
 }
-
-
-def _prepend(grade_id: str, code: str) -> dict[str, list[tuple[str, str]]]:
-    """An edit that puts ``code`` at the start of a solution cell (keeping the solution)."""
-    anchor = _ANCHORS[grade_id]
-    return {grade_id: [(anchor, code + "\n\n" + anchor)]}
+FAULTS = {
+    "infinite_loop": "while True:\n    pass\n",
+    "huge_print": "print('x' * 5_000_000)\n",
+    "memory_hog": "big = np.empty(500_000_000)  # 4 GB of address space, never touched\n",
+    "kernel_killer": "import os\nos.abort()  # the kernel dies at once (SIGABRT)\n",
+    "tampering": "np.allclose = lambda *args, **kwargs: True\n",
+}
 
 
 def _habit(name: str, grade_id: str, code: str, **more) -> Variant:
     """A correct submission with one everyday habit at the top of an answer cell."""
-    return Variant(name, edits=_prepend(grade_id, code), **more)
+    return Variant(name, rewrites={grade_id: (Prepend(code),)}, **more)
+
+
+def _prepend(grade_id: str, code: str) -> dict[str, tuple[Rewrite, ...]]:
+    return {grade_id: (Prepend(code),)}
 
 
 A1 = "a1_building_blocks"
@@ -103,88 +82,67 @@ A1_TESTS = {
 }
 A1_VARIANTS = [
     Variant("solution"),
-    Variant(
-        "other_styles_with_prints_and_warnings",
-        edits={
-            "activations": [
-                (
-                    "    E = np.exp(-np.abs(Z))\n"
-                    "    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
-                    "    print('sigmoid called')\n"
-                    "    return 1.0 / (1.0 + np.exp(-Z))  # overflow warning",
-                ),
-                ("return dA * (Z > 0)", "return np.where(Z > 0, dA, 0.0)"),
-            ],
-            "linear_layer": [
-                ("dW = dZ.T @ A_prev / m", "dW = np.dot(np.transpose(dZ), A_prev) * (1 / m)"),
-                ("db = dZ.sum(axis=0) / m", "db = np.mean(dZ, axis=0)"),
-                ("dA_prev = dZ @ W", "dA_prev = np.matmul(dZ, W)\n    print('shapes', dW.shape)"),
-            ],
-        },
-    ),
+    Variant("other_styles_with_prints_and_warnings", rewrites={EVERY_CELL: (other_style,)}),
     Variant(
         "forgot_1_over_m",
-        edits={"linear_layer": [("dW = dZ.T @ A_prev / m", "dW = dZ.T @ A_prev")]},
+        rewrites={"linear_layer": BUGS["forgot_1_over_m"]},
         scores={"test_linear_backward": 0.0},
         feedback=("forget to divide by m",),
     ),
     Variant(
         "sign_flipped_mse_gradient",
-        edits={"losses": [("return cost, 2.0 * (Y_hat - Y)", "return cost, 2.0 * (Y - Y_hat)")]},
+        rewrites={
+            "losses": (Regex(r"(return cost, [\d.]+ \* )\((\w+) - (\w+)\)", r"\1(\3 - \2)"),)
+        },
         scores={"test_mse": 0.0},
         feedback=("wrong sign",),
     ),
     Variant(
         "transposed_dW",
-        edits={"linear_layer": [("dW = dZ.T @ A_prev / m", "dW = A_prev.T @ dZ / m")]},
+        rewrites={"linear_layer": (Regex(r"^(\s*dW = )(\w+)\.T @ (\w+)", r"\1\3.T @ \2"),)},
         scores={"test_linear_backward": 0.0},
         feedback=("looks transposed",),
     ),
     Variant(
         "missing_activation_derivative",
-        edits={
-            "activations": [("    S = sigmoid(Z)\n    return dA * S * (1.0 - S)", "    return dA")]
-        },
+        rewrites={"activations": (ReturnsArgument("sigmoid_backward"),)},
         scores={"test_activations": 0.0},
         feedback=("forget to multiply by the activation",),
     ),
     Variant(
         "bias_not_summed",
-        edits={"linear_layer": [("db = dZ.sum(axis=0) / m", "db = dZ / m")]},
+        rewrites={"linear_layer": (Regex(r"^(\s*db = \w+)\.sum\(axis=0\)", r"\1"),)},
         scores={"test_linear_backward": 0.0},
         feedback=("sum it over axis 0",),
     ),
     Variant(
         "bias_summed_over_wrong_axis",
-        edits={"linear_layer": [("db = dZ.sum(axis=0) / m", "db = dZ.sum(axis=1) / m")]},
+        rewrites={"linear_layer": (Regex(r"^(\s*db = \w+\.sum\(axis=)0\)", r"\g<1>1)"),)},
         scores={"test_linear_backward": 0.0},
         feedback=("wrong axis",),
     ),
     Variant(
         "relu_slope_one_at_zero",
-        edits={"activations": [("return dA * (Z > 0)", "return dA * (Z >= 0)")]},
+        rewrites={"activations": BUGS["relu_at_zero"]},
         scores={"test_activations": 0.0},
         feedback=("use Z &gt; 0, not Z &gt;= 0",),
     ),
     Variant(
         "unstable_softmax",
-        edits={
-            "losses": [("    shifted = Z - Z.max(axis=1, keepdims=True)\n", "    shifted = Z\n")]
+        rewrites={
+            "losses": (Regex(r"^(\s*\w+ = )(\w+) - \2\.max\(axis=1, keepdims=True\)$", r"\1\2"),)
         },
         scores={"test_softmax_cross_entropy": 0.0},
         feedback=("softmax_cross_entropy cost with huge scores",),
     ),
-    Variant(
-        "returns_ndarray_subclass",  # not caught by the scan: refused by the checks themselves
-        edits={
-            "activations": [("return np.maximum(Z, 0.0)", "return np.asmatrix(np.maximum(Z, 0.0))")]
-        },
+    Variant(  # not caught by the scan: refused by the checks themselves
+        "returns_ndarray_subclass",
+        rewrites={"activations": (WrapsReturn("relu", "np.asmatrix"),)},
         scores={"test_activations": 0.0},
         feedback=("expected a NumPy array",),
     ),
 ]
 
-# --- everyday habits of correct students: each must earn full marks -----------------------
 A1_BENIGN = [
     _habit("matplotlib_inline_magic", "activations", "%matplotlib inline"),
     _habit(
@@ -195,7 +153,7 @@ A1_BENIGN = [
     _habit("time_line_magic", "activations", "%time warm_up = np.ones((100, 100)) @ np.ones(100)"),
     Variant(
         "time_cell_magic",
-        edits={"linear_layer": [("def linear_forward(", "%%time\ndef linear_forward(")]},
+        rewrites={"linear_layer": (Prepend("%%time"),)},
     ),
     _habit("timeit_line_magic", "losses", "%timeit -n 2 -r 2 np.exp(np.zeros(1000))"),
     Variant(
@@ -246,11 +204,10 @@ A1_BENIGN = [
     ),
     Variant(
         "type_hints_and_docstrings",
-        edits={
-            "activations": [
-                ("def relu(Z):", "def relu(Z: np.ndarray) -> np.ndarray:"),
-                ("def sigmoid(Z):", "def sigmoid(Z: np.ndarray) -> np.ndarray:"),
-            ]
+        rewrites={
+            "activations": (
+                Regex(r"def (relu|sigmoid)\(Z\):", r"def \1(Z: np.ndarray) -> np.ndarray:"),
+            )
         },
     ),
     _habit(
@@ -260,7 +217,7 @@ A1_BENIGN = [
     ),
     Variant(
         "helper_redefined_later",
-        edits=_prepend("activations", "def clip(x):\n    return x"),
+        rewrites=_prepend("activations", "def clip(x):\n    return x"),
         new_cells=(
             (
                 "linear_layer",
@@ -321,13 +278,14 @@ A1_BENIGN = [
     ),
     Variant(
         "all_habits_at_once",
-        edits=_prepend(
+        rewrites=_prepend(
             "activations",
             "%matplotlib inline\n%precision 2\nfrom IPython.display import display\nimport matplotlib.pyplot as plt\n"
             "%time _ = 1\nimport warnings\nwarnings.simplefilter('ignore')\nnp.seterr(all='ignore')",
         ),
     ),
 ]
+
 
 # --- tampering on an unanswered notebook: may score no more than the released stubs -------
 WRONG_ACTIVATIONS = (
@@ -453,46 +411,47 @@ A2_VARIANTS = [
     Variant("solution"),
     Variant(
         "missing_relu_derivative",
-        edits={"backward_pass": [("dZ1 = dA1 * (Z1 > 0)", "dZ1 = dA1")]},
+        rewrites={"backward_pass": (Regex(r"^(\s*dZ1 = \w+) \* \(Z1 > 0\)", r"\1"),)},
         scores={"test_backward": 3.0},
         feedback=("the ReLU derivative is missing",),
     ),
     Variant(
         "forgot_1_over_m_in_dW2",
-        edits={"backward_pass": [('"W2": dZ2.T @ A1 / m', '"W2": dZ2.T @ A1')]},
+        rewrites={"backward_pass": (Regex(r'("W2": [^,]*?)\s*/\s*m\b', r"\1"),)},
         scores={"test_backward": 4.5},
         feedback=("off by a factor of the batch size",),
     ),
     Variant(
         "relu_slope_one_at_zero",
-        edits={"backward_pass": [("dZ1 = dA1 * (Z1 > 0)", "dZ1 = dA1 * (Z1 >= 0)")]},
+        rewrites={"backward_pass": BUGS["relu_at_zero"]},
         # Only db1 differs: the input row that makes Z1 == 0 is all zeros, so dW1 is unaffected.
         scores={"test_backward": 4.5},
         feedback=("use (Z1 &gt; 0), not (Z1 &gt;= 0)",),
     ),
     Variant(
         "forward_without_relu",
-        edits={"forward_pass": [("A1 = np.maximum(Z1, 0.0)", "A1 = Z1")]},
+        rewrites={"forward_pass": (Regex(r"np\.maximum\((\w+), 0(?:\.0)?\)", r"\1"),)},
         scores={"test_forward": 0.0},
     ),
     Variant(
         "update_climbs",
-        edits={"update_rule": [("params[name] - learning_rate", "params[name] + learning_rate")]},
+        rewrites={"update_rule": (Regex(r"(\w+\[\w+\]) - learning_rate", r"\1 + learning_rate"),)},
         scores={"test_update": 0.0},
     ),
     Variant(
         "no_shuffling",
-        edits={"training_loop": [("order = rng.permutation(m)", "order = np.arange(m)")]},
+        rewrites={"training_loop": (Regex(r"rng\.permutation\((\w+)\)", r"np.arange(\1)"),)},
         scores={"test_training": 0.0},
         feedback=("shuffle the examples",),
     ),
     Variant(
         "too_high_rate_that_still_trains",
-        edits={"learning_rate_choice": [('"too_high": 20.0', '"too_high": 1.0')]},
+        rewrites={"learning_rate_choice": (Regex(r'("too_high": )[\d.]+', r"\g<1>1.0"),)},
         scores={"test_learning_rates": 0.0},
         feedback=("still trains",),
     ),
 ]
+
 A2_BENIGN = [
     _habit(
         "tqdm_in_training",
@@ -513,8 +472,8 @@ A2_BENIGN = [
     # %precision 0 would print 4.5 as "4": the partial-credit score must not change.
     Variant(
         "precision_zero_with_partial_credit",
-        edits={
-            "backward_pass": [('"W2": dZ2.T @ A1 / m', '"W2": dZ2.T @ A1')],
+        rewrites={
+            "backward_pass": A2_VARIANTS[2].rewrites["backward_pass"],  # forgot 1/m in dW2
             **_prepend("forward_pass", "%precision 0"),
         },
         scores={"test_backward": 4.5},

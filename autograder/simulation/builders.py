@@ -1,26 +1,17 @@
-"""Write a simulated class into ``submitted/``: deterministic for a seed.
+"""Build simulated submissions from the instructor's solutions, read at run time.
 
-Kinds of student (``KINDS``):
-
-- ``correct``: the instructor's solution cells, as a student would type them;
-- typical bugs, made by mutating those solutions (patterns, not answers):
-  ``forgot_1_over_m`` (gradients not averaged over the batch), ``wrong_sign`` (the gradient
-  flowing back to the previous layer negated), ``relu_at_zero`` (``>=`` where ``>`` belongs);
-- ``blank`` (the release copy untouched) and ``not_json`` (a corrupted file);
-- faults: ``infinite_loop``, ``huge_print`` (5 MB of output), ``memory_hog`` (asks for
-  4 GB without touching it: refused at once under a memory limit, granted at once without),
-  ``kernel_killer`` (``os.abort()``: the kernel dies), ``deleted_cells`` (a test
-  cell removed), ``duplicated_cells`` (a test cell pasted twice);
-- attacks: ``tampering`` (replaces ``np.allclose``) and ``snooping`` (tries to read the
-  instructor's ``source/``, the gradebook and another student's work, and to write into
-  the course, with NumPy file functions that the tamper scan lets through; it prints
-  ``BLOCKED`` or ``READ``/``WROTE`` for each attempt).
-
-Faults and attacks keep the correct solutions, so the grade shows what the fault cost.
-The solutions are read from the course's ``source/`` at run time; nothing here contains an
-answer. For a quiz (a release with ``quiz_questions.yaml``) every student who is not
-``blank`` or ``not_json`` also saves random answers (from the seed) in ``quiz_answers.json``,
-as the quiz widget does: the key is not in the package, so no kind answers it "correctly".
+- ``build_submission``: one notebook from a catalogue ``Variant`` (rewritten solutions,
+  cells a student added, or an attack on the unanswered notebook);
+- ``write_simulated_class``: a whole class in ``submitted/``, deterministic for a seed, of
+  the kinds in ``KINDS``: ``correct``; the ``BUGS``; ``blank`` (the release copy untouched)
+  and ``not_json`` (a corrupted file); the ``FAULTS`` (``tampering`` among them);
+  ``snooping`` (tries to read the instructor's ``source/``, the gradebook and another
+  student's work, and to write into the course, with NumPy file functions the tamper scan
+  lets through; it prints ``BLOCKED`` or ``READ``/``WROTE`` for each attempt);
+  ``deleted_cells`` and ``duplicated_cells``. Faults and attacks keep the correct
+  solutions, so the grade shows what the fault cost. For a quiz (a release with
+  ``quiz_questions.yaml``) every student who is not ``blank`` or ``not_json`` also saves
+  random answers (from the seed), as the quiz widget does: the key is not in the package.
 """
 
 from __future__ import annotations
@@ -32,30 +23,9 @@ from pathlib import Path
 import nbformat
 
 from ..quiz_engine import load_question_bank, save_answers
+from .catalogue import BUGS, EVERY_CELL, FAULTS, Variant
+from .rewrites import Rewrite
 
-BUGS = {
-    # Gradients of the weights and biases without the 1/m of the batch average.
-    "forgot_1_over_m": (r'^(\s*(?:d[Wb]\w* =|"[Wb]\d+":).*?)\s*/\s*m\b', r"\1"),
-    "wrong_sign": (r"^(\s*dA\w* = )(.*)$", r"\1-(\2)"),
-    "relu_at_zero": (r"\((Z\w*) > 0\)", r"(\1 >= 0)"),
-}
-FAULTS = {
-    "infinite_loop": "while True:\n    pass\n",
-    "huge_print": "print('x' * 5_000_000)\n",
-    "memory_hog": "big = np.empty(500_000_000)  # 4 GB of address space, never touched\n",
-    "kernel_killer": "import os\nos.abort()  # the kernel dies at once (SIGABRT)\n",
-    "tampering": "np.allclose = lambda *args, **kwargs: True\n",
-}
-KINDS = (
-    "correct",
-    *BUGS,
-    "blank",
-    "not_json",
-    *FAULTS,
-    "snooping",
-    "deleted_cells",
-    "duplicated_cells",
-)
 # Where the snooper writes outside the course (unsandboxed, it succeeds: tests remove it).
 SNOOPED_OUTSIDE = "/var/tmp/snooped-by-{student}.txt"
 _MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
@@ -74,6 +44,18 @@ def solution_sources(source_notebook: Path, keep_markers: bool = False) -> dict[
         for cell in nbformat.read(source_notebook, 4).cells
         if cell.metadata.get("nbgrader", {}).get("solution")
     }
+
+
+KINDS = (
+    "correct",
+    *BUGS,
+    "blank",
+    "not_json",
+    *FAULTS,
+    "snooping",
+    "deleted_cells",
+    "duplicated_cells",
+)
 
 
 def snooping_code(course: Path, student: str, assignment: str) -> str:
@@ -114,15 +96,24 @@ def snooping_code(course: Path, student: str, assignment: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _mutated(solutions: dict[str, str], kind: str, assignment: str) -> dict[str, str]:
-    pattern, replacement = BUGS[kind]
-    mutated = {
-        grade_id: re.sub(pattern, replacement, text, flags=re.M)
-        for grade_id, text in solutions.items()
-    }
-    if mutated == solutions:
-        raise ValueError(f"the bug {kind!r} does not apply to {assignment}'s solutions")
-    return mutated
+def rewritten(
+    solutions: dict[str, str], rewrites: dict[str, tuple[Rewrite, ...]], what: str
+) -> dict[str, str]:
+    """The solutions after ``rewrites`` (grade_id or ``EVERY_CELL`` -> changes). Raises
+    ValueError when a rewrite names no solution cell or changes nothing: the catalogue
+    cannot drift silently from ``source/``."""
+    changed = dict(solutions)
+    for target, changes in rewrites.items():
+        cells = list(solutions) if target == EVERY_CELL else [target]
+        if any(cell not in solutions for cell in cells):
+            raise ValueError(f"{what}: no solution cell {target!r}")
+        before = {cell: changed[cell] for cell in cells}
+        for cell in cells:
+            for change in changes:
+                changed[cell] = change(changed[cell])
+        if all(changed[cell] == before[cell] for cell in cells):
+            raise ValueError(f"{what}: the rewrite of {target!r} changes nothing")
+    return changed
 
 
 def _student_notebook(course: Path, assignment: str, name: str, kind: str, student: str) -> str:
@@ -133,7 +124,7 @@ def _student_notebook(course: Path, assignment: str, name: str, kind: str, stude
         return nbformat.writes(notebook)[:200] + "\n<<< the file ends here >>>"
     solutions = solution_sources(course / "source" / assignment / name)
     if kind in BUGS:
-        solutions = _mutated(solutions, kind, assignment)
+        solutions = rewritten(solutions, {EVERY_CELL: BUGS[kind]}, f"{kind} on {assignment}")
     prefix = FAULTS.get(kind, "")
     if kind == "snooping":
         prefix = snooping_code(course, student, assignment)
@@ -189,3 +180,33 @@ def typical_kinds(size: int, seed: int = 0) -> list[str]:
     kinds += [rng.choice(common) for _ in range(size - len(kinds))]
     rng.shuffle(kinds)
     return kinds
+
+
+def build_submission(release_nb: Path, source_nb: Path, variant: Variant, out: Path) -> None:
+    """Write the release notebook with every solution cell filled in and rewritten; an
+    ``attack`` keeps the released stubs and puts the attack in the first answer cell."""
+    solutions = solution_sources(source_nb)
+    if variant.attack is None:
+        solutions = rewritten(solutions, variant.rewrites, variant.name)
+    notebook = nbformat.read(release_nb, 4)
+    cells = []
+    for cell in notebook.cells:
+        cells.append(cell)
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if variant.attack is not None:
+            if grade_id == next(iter(solutions)):
+                cell.source = variant.attack
+            continue
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
+        cells += [
+            nbformat.v4.new_code_cell(code)
+            for after, code in variant.new_cells
+            if after == grade_id
+        ]
+    placed = {c.metadata.get("nbgrader", {}).get("grade_id") for c in cells}
+    if any(after not in placed for after, _ in variant.new_cells):
+        raise ValueError(f"{variant.name}: a new cell follows a cell the notebook does not have")
+    notebook.cells = cells
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, out)
