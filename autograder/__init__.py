@@ -8,9 +8,12 @@ One module or package, one job:
 - ``gradient_checking``: finite-difference gradient checks that say what is wrong.
 - ``course_checks``: ready-made checks in the course's gradient convention.
 - ``course_data``: the handwritten digits, split train / validation / test.
-- ``grading``: tamper scan and nbgrader preprocessors that guard the gradebook.
+- ``grading``: the in-kernel integrity guard, the tamper scan and nbgrader preprocessors.
+- ``batch_grading``: ``course grade`` and ``course report`` for a whole class.
+- ``simulation``: simulated submissions and classes (bugs, habits, faults, attacks).
+- ``nbgrader_course``: one nbgrader course: config, gradebook, exchange, running nbgrader.
 - ``quiz_engine``: question banks, marking, exercise state and their widgets.
-- ``lesson_widgets``: the lessons' interactive models and views.
+- ``lesson_widgets``: the lessons' interactive models, each with its view.
 - ``notebook_hygiene``: clean notebooks (no outputs, no widget state, kernelspec, ids).
 - ``course_files``, ``release_sync``, ``course_commands``: the instructor's ``course`` command.
 """

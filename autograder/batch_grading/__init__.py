@@ -5,9 +5,10 @@
 - ``kernel_sandbox``: starts each student kernel as an unprivileged uid in a private,
   read-only view of the disk without the course, with resource limits.
 - ``grading_journal``: which submissions a run finished (for resuming after a kill).
-- ``submission_status``: what happened to one submission, in a few words.
+- ``submission_status``: what happened to one submission, as data (kinds and details).
 - ``class_report``: ``course report``: CSVs, pass rates, diagnosed bugs, quiz answers,
   histogram, nbgrader feedback.
 - ``lms_export``: an nbgrader export plugin, one row per student for an LMS.
-- ``simulated_class``: write a deterministic class of submissions for tests and demos.
+
+Simulated classes for tests and demonstrations: ``autograder.simulation``.
 """
