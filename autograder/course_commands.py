@@ -102,31 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     # Defaults come from GradingOptions, so the command and the API cannot drift apart.
     defaults = grading_defaults()
     grade.add_argument("assignment")
-    grade.add_argument(
-        "--jobs",
-        type=int,
-        default=defaults.jobs,
-        help="submissions graded at once (default: cores + 1, to use the CPU while kernels start)",
-    )
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
-    grade.add_argument(
-        "--cell-timeout",
-        type=int,
-        default=defaults.cell_timeout,
-        help="seconds per cell (default: the course's Execute.timeout)",
-    )
-    grade.add_argument(
-        "--submission-timeout",
-        type=float,
-        default=defaults.wall_timeout,
-        help="seconds for one whole submission before its grading is stopped",
-    )
-    grade.add_argument(
-        "--memory-limit",
-        type=int,
-        default=defaults.memory_limit_mb,
-        help="MB of address space per student kernel",
-    )
+    for flag, kind, default, explanation in (
+        ("--jobs", int, defaults.jobs, "submissions graded at once (default: cores + 1)"),
+        ("--cell-timeout", int, defaults.cell_timeout, "seconds per cell (default: the course's)"),
+        ("--submission-timeout", float, defaults.wall_timeout, "seconds for one submission"),
+        ("--memory-limit", int, defaults.memory_limit_mb, "MB of address space per kernel"),
+    ):
+        grade.add_argument(flag, type=kind, default=default, help=explanation)
     grade.add_argument(
         "--no-sandbox",
         action="store_true",

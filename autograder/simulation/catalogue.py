@@ -20,6 +20,10 @@ over code, an AST transformation, or code put in front of a cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from .rewrites import Prepend, Regex, ReturnsArgument, Rewrite, WrapsReturn, other_style
 
@@ -67,6 +71,51 @@ def _habit(name: str, grade_id: str, code: str, **more) -> Variant:
     return Variant(name, rewrites={grade_id: (Prepend(code),)}, **more)
 
 
+# The test cell that grades each answer cell.
+TESTED_BY = {
+    "activations": "test_activations",
+    "linear_layer": "test_linear_backward",
+    "losses": "test_mse",
+    "forward_pass": "test_forward",
+    "backward_pass": "test_backward",
+    "update_rule": "test_update",
+    "training_loop": "test_training",
+    "learning_rate_choice": "test_learning_rates",
+}
+
+
+def _data(name: str) -> Any:
+    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text())
+
+
+def _rewrite(entry: dict[str, Any]) -> tuple[Rewrite, ...]:
+    """The rewrite an entry of bugs.yaml names (see that file)."""
+    if "bug" in entry:
+        return BUGS[entry["bug"]]
+    if "regex" in entry:
+        return (Regex(*entry["regex"]),)
+    if "returns_argument" in entry:
+        return (ReturnsArgument(entry["returns_argument"]),)
+    return (WrapsReturn(*entry["wraps_return"]),)
+
+
+def _bugs_of(assignment: str) -> list[Variant]:
+    """One variant per entry of bugs.yaml: its test cell scores ``score`` (default 0)."""
+    return [
+        Variant(
+            entry["name"],
+            {entry["cell"]: _rewrite(entry)},
+            {entry.get("test", TESTED_BY[entry["cell"]]): float(entry.get("score", 0.0))},
+            tuple(entry.get("feedback", ())),
+        )
+        for entry in _data("bugs.yaml")[assignment]
+    ]
+
+
+def _named(variants: list[Variant], name: str) -> Variant:
+    return next(variant for variant in variants if variant.name == name)
+
+
 def _prepend(grade_id: str, code: str) -> dict[str, tuple[Rewrite, ...]]:
     return {grade_id: (Prepend(code),)}
 
@@ -83,124 +132,20 @@ A1_TESTS = {
 A1_VARIANTS = [
     Variant("solution"),
     Variant("other_styles_with_prints_and_warnings", rewrites={EVERY_CELL: (other_style,)}),
-    Variant(
-        "forgot_1_over_m",
-        rewrites={"linear_layer": BUGS["forgot_1_over_m"]},
-        scores={"test_linear_backward": 0.0},
-        feedback=("forget to divide by m",),
-    ),
-    Variant(
-        "sign_flipped_mse_gradient",
-        rewrites={
-            "losses": (Regex(r"(return cost, [\d.]+ \* )\((\w+) - (\w+)\)", r"\1(\3 - \2)"),)
-        },
-        scores={"test_mse": 0.0},
-        feedback=("wrong sign",),
-    ),
-    Variant(
-        "transposed_dW",
-        rewrites={"linear_layer": (Regex(r"^(\s*dW = )(\w+)\.T @ (\w+)", r"\1\3.T @ \2"),)},
-        scores={"test_linear_backward": 0.0},
-        feedback=("looks transposed",),
-    ),
-    Variant(
-        "missing_activation_derivative",
-        rewrites={"activations": (ReturnsArgument("sigmoid_backward"),)},
-        scores={"test_activations": 0.0},
-        feedback=("forget to multiply by the activation",),
-    ),
-    Variant(
-        "bias_not_summed",
-        rewrites={"linear_layer": (Regex(r"^(\s*db = \w+)\.sum\(axis=0\)", r"\1"),)},
-        scores={"test_linear_backward": 0.0},
-        feedback=("sum it over axis 0",),
-    ),
-    Variant(
-        "bias_summed_over_wrong_axis",
-        rewrites={"linear_layer": (Regex(r"^(\s*db = \w+\.sum\(axis=)0\)", r"\g<1>1)"),)},
-        scores={"test_linear_backward": 0.0},
-        feedback=("wrong axis",),
-    ),
-    Variant(
-        "relu_slope_one_at_zero",
-        rewrites={"activations": BUGS["relu_at_zero"]},
-        scores={"test_activations": 0.0},
-        feedback=("use Z &gt; 0, not Z &gt;= 0",),
-    ),
-    Variant(
-        "unstable_softmax",
-        rewrites={
-            "losses": (Regex(r"^(\s*\w+ = )(\w+) - \2\.max\(axis=1, keepdims=True\)$", r"\1\2"),)
-        },
-        scores={"test_softmax_cross_entropy": 0.0},
-        feedback=("softmax_cross_entropy cost with huge scores",),
-    ),
-    Variant(  # not caught by the scan: refused by the checks themselves
-        "returns_ndarray_subclass",
-        rewrites={"activations": (WrapsReturn("relu", "np.asmatrix"),)},
-        scores={"test_activations": 0.0},
-        feedback=("expected a NumPy array",),
-    ),
+    *_bugs_of(A1),
 ]
 
+# Everyday habits, one correct submission each: (name, answer cell, code at its top).
+A1_HABITS = [(entry["name"], entry["cell"], entry["code"]) for entry in _data("habits.yaml")]
 A1_BENIGN = [
-    _habit("matplotlib_inline_magic", "activations", "%matplotlib inline"),
-    _habit(
-        "ipython_display",
-        "activations",
-        "from IPython.display import display, Markdown\ndisplay(Markdown('**Part 1**'))",
-    ),
-    _habit("time_line_magic", "activations", "%time warm_up = np.ones((100, 100)) @ np.ones(100)"),
+    *(_habit(name, cell, code) for name, cell, code in A1_HABITS),
     Variant(
         "time_cell_magic",
         rewrites={"linear_layer": (Prepend("%%time"),)},
     ),
-    _habit("timeit_line_magic", "losses", "%timeit -n 2 -r 2 np.exp(np.zeros(1000))"),
     Variant(
         "timeit_cell_magic_cell",
         new_cells=(("activations", "%%timeit -n 2 -r 2\nsigmoid(np.zeros((50, 50)))"),),
-    ),
-    _habit(
-        "prints_and_pprint",
-        "losses",
-        "import pprint\nprint('shapes:', np.zeros((2, 3)).shape)\npprint.pprint({'m': 2, 'k': 3})",
-    ),
-    _habit(
-        "tqdm_progress_bar",
-        "gradient_check",
-        "from tqdm.auto import tqdm\nfor _ in tqdm(range(3), desc='warming up'):\n    pass",
-    ),
-    _habit(
-        "timing_imports",
-        "activations",
-        "import time\nimport timeit\nstarted = time.perf_counter()\nprint(timeit.timeit('1 + 1', number=10) >= 0)",
-    ),
-    _habit(
-        "matplotlib_figure",
-        "activations",
-        "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (4, 2)\n"
-        "z = np.linspace(-5, 5, 50)\nplt.plot(z, 1 / (1 + np.exp(-z)))\nplt.title('sigmoid')\nplt.show()",
-    ),
-    _habit(
-        "own_helper_function",
-        "linear_layer",
-        'def batch_size(A):\n    """Number of examples: rows of A."""\n    return A.shape[0]\n\nprint(batch_size(np.zeros((7, 2))))',
-    ),
-    _habit(
-        "own_classes_with_dunders",
-        "losses",
-        "from dataclasses import dataclass\n\n@dataclass\nclass Shapes:\n    m: int\n    k: int\n\n"
-        "class Tracker:\n    def __init__(self, **settings):\n        for key, value in settings.items():\n"
-        "            setattr(self, key, value)\n    def __call__(self, x):\n        return x\n"
-        "    def __repr__(self):\n        return f'Tracker({self.__dict__})'\n    def __eq__(self, other):\n"
-        "        return isinstance(other, Tracker)\n    def __len__(self):\n        return 0\n\n"
-        "print(Shapes(2, 3) == Shapes(2, 3), Tracker(lr=0.1))",
-    ),
-    _habit("np_seterr", "activations", "np.seterr(over='ignore', under='ignore')"),
-    _habit(
-        "random_seeds",
-        "gradient_check",
-        "np.random.seed(0)\nrng = np.random.default_rng(1)\nprint(rng.standard_normal(2).shape)",
     ),
     Variant(
         "type_hints_and_docstrings",
@@ -209,11 +154,6 @@ A1_BENIGN = [
                 Regex(r"def (relu|sigmoid)\(Z\):", r"def \1(Z: np.ndarray) -> np.ndarray:"),
             )
         },
-    ),
-    _habit(
-        "own_asserts",
-        "linear_layer",
-        "_A = np.ones((3, 2))\nassert _A.shape == (3, 2), 'shape check'\nassert np.allclose(_A, 1.0)",
     ),
     Variant(
         "helper_redefined_later",
@@ -225,31 +165,6 @@ A1_BENIGN = [
             ),
         ),
     ),
-    _habit("precision_magic", "activations", "%precision 3\nnp.pi"),
-    _habit("pprint_magic", "losses", "%pprint"),
-    _habit(
-        "inline_backend_config",
-        "activations",
-        "%matplotlib inline\n%config InlineBackend.figure_format = 'retina'",
-    ),
-    _habit("shell_command", "activations", "!echo checking the shell\nfiles = !ls"),
-    _habit("autoreload", "activations", "%load_ext autoreload\n%autoreload 2"),
-    _habit(
-        "os_and_sys",
-        "activations",
-        "import os\nimport sys\nsys.path.append('.')\nprint(os.getcwd() != '', sys.version_info >= (3, 8))",
-    ),
-    _habit(
-        "versions_and_types",
-        "linear_layer",
-        "print(np.__version__, type(np.zeros(1)).__name__, np.zeros(1).__class__.__name__)",
-    ),
-    _habit(
-        "warnings_filter",
-        "activations",
-        "import warnings\nwarnings.filterwarnings('ignore', category=RuntimeWarning)",
-    ),
-    _habit("whos_magic", "gradient_check", "%whos"),
     Variant(
         "capture_cell_magic",
         new_cells=(
@@ -258,23 +173,6 @@ A1_BENIGN = [
                 "%%capture noise\nprint('lots of output')\nmse_cost(np.zeros((2, 1)), np.ones((2, 1)))",
             ),
         ),
-    ),
-    _habit("future_annotations", "activations", "from __future__ import annotations"),
-    _habit("reimport_numpy", "losses", "import numpy as np\nimport numpy"),
-    _habit(
-        "globals_lookup",
-        "gradient_check",
-        "print('sigmoid' in globals(), globals().get('no_such_name'))",
-    ),
-    _habit(
-        "html_display",
-        "linear_layer",
-        "from IPython.display import HTML, clear_output\nclear_output()\nHTML('<b>linear layer</b>')",
-    ),
-    _habit(
-        "logging_module",
-        "losses",
-        "import logging\nlogging.getLogger('me').debug('computing losses')",
     ),
     Variant(
         "all_habits_at_once",
@@ -407,50 +305,7 @@ A2_TESTS = {
     "test_training": 4.0,
     "test_learning_rates": 3.0,
 }
-A2_VARIANTS = [
-    Variant("solution"),
-    Variant(
-        "missing_relu_derivative",
-        rewrites={"backward_pass": (Regex(r"^(\s*dZ1 = \w+) \* \(Z1 > 0\)", r"\1"),)},
-        scores={"test_backward": 3.0},
-        feedback=("the ReLU derivative is missing",),
-    ),
-    Variant(
-        "forgot_1_over_m_in_dW2",
-        rewrites={"backward_pass": (Regex(r'("W2": [^,]*?)\s*/\s*m\b', r"\1"),)},
-        scores={"test_backward": 4.5},
-        feedback=("off by a factor of the batch size",),
-    ),
-    Variant(
-        "relu_slope_one_at_zero",
-        rewrites={"backward_pass": BUGS["relu_at_zero"]},
-        # Only db1 differs: the input row that makes Z1 == 0 is all zeros, so dW1 is unaffected.
-        scores={"test_backward": 4.5},
-        feedback=("use (Z1 &gt; 0), not (Z1 &gt;= 0)",),
-    ),
-    Variant(
-        "forward_without_relu",
-        rewrites={"forward_pass": (Regex(r"np\.maximum\((\w+), 0(?:\.0)?\)", r"\1"),)},
-        scores={"test_forward": 0.0},
-    ),
-    Variant(
-        "update_climbs",
-        rewrites={"update_rule": (Regex(r"(\w+\[\w+\]) - learning_rate", r"\1 + learning_rate"),)},
-        scores={"test_update": 0.0},
-    ),
-    Variant(
-        "no_shuffling",
-        rewrites={"training_loop": (Regex(r"rng\.permutation\((\w+)\)", r"np.arange(\1)"),)},
-        scores={"test_training": 0.0},
-        feedback=("shuffle the examples",),
-    ),
-    Variant(
-        "too_high_rate_that_still_trains",
-        rewrites={"learning_rate_choice": (Regex(r'("too_high": )[\d.]+', r"\g<1>1.0"),)},
-        scores={"test_learning_rates": 0.0},
-        feedback=("still trains",),
-    ),
-]
+A2_VARIANTS = [Variant("solution"), *_bugs_of(A2)]
 
 A2_BENIGN = [
     _habit(
@@ -473,7 +328,9 @@ A2_BENIGN = [
     Variant(
         "precision_zero_with_partial_credit",
         rewrites={
-            "backward_pass": A2_VARIANTS[2].rewrites["backward_pass"],  # forgot 1/m in dW2
+            "backward_pass": _named(A2_VARIANTS, "forgot_1_over_m_in_dW2").rewrites[
+                "backward_pass"
+            ],
             **_prepend("forward_pass", "%precision 0"),
         },
         scores={"test_backward": 4.5},

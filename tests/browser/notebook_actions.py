@@ -55,3 +55,34 @@ def expect_widget_rendered(output: Locator, view_name: str) -> None:
     expect(output.locator(".jupyter-widgets").first).to_be_visible()
     expect(output).not_to_contain_text(f"{view_name}(")
     expect(output).not_to_contain_text("Error displaying widget")
+
+
+def open_assignment_1(page: Page, lab, workspace: str) -> None:
+    """The released assignment 1, open and rendered."""
+    open_lab(page, lab, "student/a1_building_blocks/a1_building_blocks.ipynb", workspace)
+    expect(
+        notebook(page).locator(".jp-RenderedMarkdown h1", has_text="Assignment 1")
+    ).to_be_visible()
+
+
+def replace_source(page: Page, code_cell: Locator, text: str) -> None:
+    """Select all of a cell's text and type ``text`` in its place."""
+    code_cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+
+
+def run_cells(page: Page, *cells: Locator) -> None:
+    """Run the cells one after another, as Shift+Enter on each would."""
+    wait_for_kernel_idle(page)
+    for code_cell in cells:
+        code_cell.locator(".jp-InputArea-prompt").click()
+        page.keyboard.press("Shift+Enter")
+
+
+def validate(page: Page) -> Locator:
+    """Press Validate; the dialog with nbgrader's verdict, once it shows."""
+    page.get_by_role("button", name="Validate").first.click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_be_visible(timeout=120_000)
+    return dialog

@@ -6,11 +6,14 @@ from .notebook_actions import (
     cell,
     expect_widget_rendered,
     notebook,
+    open_assignment_1,
     open_lab,
     output_containing,
     output_with,
+    replace_source,
     run_all_cells,
-    wait_for_kernel_idle,
+    run_cells,
+    validate,
 )
 
 LESSON_1 = "course_content/lessons/01_the_training_loop.ipynb"
@@ -118,26 +121,20 @@ def test_matching_by_keyboard_and_clicks_and_the_quiz(page, lab):
 
 def test_assignment_instant_feedback_and_validate(page, lab):
     with page.steps("open the released assignment 1"):
-        open_lab(page, lab, ASSIGNMENT, "assignment")
-        expect(
-            notebook(page).locator(".jp-RenderedMarkdown h1", has_text="Assignment 1")
-        ).to_be_visible()
+        open_assignment_1(page, lab, "assignment")
     setup = cell(page, "from autograder.course_checks import")
     solution = cell(page, "def linear_forward(A_prev, W, b)")
     check = cell(page, "Checks: shape and values of linear_forward")
     backward_check = cell(page, "Checks: linear_backward against")
     with page.steps("fill in linear_forward"):
-        solution.locator(".cm-content").click()
-        page.keyboard.press("Control+a")
-        page.keyboard.insert_text(
+        replace_source(
+            page,
+            solution,
             "def linear_forward(A_prev, W, b):\n    return A_prev @ W.T + b\n\n\n"
-            "def linear_backward(dZ, cache):\n    raise NotImplementedError('later')\n"
+            "def linear_backward(dZ, cache):\n    raise NotImplementedError('later')\n",
         )
     with page.steps("run setup, the solution and the visible checks"):
-        wait_for_kernel_idle(page)
-        for code_cell in (setup, solution, check, backward_check):
-            code_cell.locator(".jp-InputArea-prompt").click()
-            page.keyboard.press("Shift+Enter")
+        run_cells(page, setup, solution, check, backward_check)
         expect(check.locator(".jp-OutputArea")).to_contain_text(
             "linear_forward: visible checks passed."
         )
@@ -145,42 +142,32 @@ def test_assignment_instant_feedback_and_validate(page, lab):
             "linear_backward raised NotImplementedError"
         )
     with page.steps("Validate reports the result"):
-        page.get_by_role("button", name="Validate").first.click()
-        dialog = page.locator(".jp-Dialog")
-        expect(dialog).to_be_visible(timeout=120_000)
+        dialog = validate(page)
         expect(dialog).to_contain_text("failed")
         expect(dialog).to_contain_text("NotImplementedError")
 
 
 def test_a_refused_line_is_reported_before_submission(page, lab):
     with page.steps("open the released assignment 1"):
-        open_lab(page, lab, ASSIGNMENT, "refused")
-        expect(
-            notebook(page).locator(".jp-RenderedMarkdown h1", has_text="Assignment 1")
-        ).to_be_visible()
+        open_assignment_1(page, lab, "refused")
     setup = cell(page, "from autograder.course_checks import")
     solution = cell(page, "def linear_forward(A_prev, W, b)")
     check = cell(page, "Checks: shape and values of linear_forward")
     with page.steps("a correct linear_forward, with a line the grader refuses"):
-        solution.locator(".cm-content").click()
-        page.keyboard.press("Control+a")
-        page.keyboard.insert_text(
+        replace_source(
+            page,
+            solution,
             "%matplotlib inline\nimport inspect\n\n\ndef linear_forward(A_prev, W, b):\n"
-            "    return A_prev @ W.T + b\n"
+            "    return A_prev @ W.T + b\n",
         )
     with page.steps("the visible check names the student's own line"):
-        wait_for_kernel_idle(page)
-        for code_cell in (setup, solution, check):
-            code_cell.locator(".jp-InputArea-prompt").click()
-            page.keyboard.press("Shift+Enter")
+        run_cells(page, setup, solution, check)
         output = check.locator(".jp-OutputArea")
         expect(output).to_contain_text("line 2 `import inspect`", timeout=60_000)
         expect(output).to_contain_text("Remove that code")
         expect(output).not_to_contain_text("matplotlib")  # the magic is fine
     with page.steps("Validate names it too"):
         page.keyboard.press("Control+s")
-        page.get_by_role("button", name="Validate").first.click()
-        dialog = page.locator(".jp-Dialog")
-        expect(dialog).to_be_visible(timeout=120_000)
+        dialog = validate(page)
         expect(dialog).to_contain_text("import inspect")
         expect(dialog).to_contain_text("inspect reaches inside the checks")
