@@ -297,14 +297,24 @@ def _wait_for_kernel(child: int) -> int | None:
 def copy_new_files(scratch: Path, results_folder: int, written: dict[Path, bytes]) -> None:
     """Copy every regular file the kernel created or changed in ``scratch`` into the folder
     open as ``results_folder`` (never following a link the student made), as root."""
+    scratch_device = os.lstat(scratch).st_dev
     for folder, subfolders, files in os.walk(scratch):
         relative_folder = Path(folder).relative_to(scratch)
-        if relative_folder == Path("."):
-            subfolders[:] = [d for d in subfolders if d not in PRIVATE_FOLDERS]
+        # Not the kernel's home and temporary files, and nothing bound in from elsewhere (a
+        # virtual environment kept under /tmp is bound back read-only into the scratch).
+        subfolders[:] = [
+            d
+            for d in subfolders
+            if not (relative_folder == Path(".") and d in PRIVATE_FOLDERS)
+            and os.lstat(Path(folder) / d).st_dev == scratch_device
+        ]
         for name in files:
             relative = relative_folder / name
             source = Path(folder) / name
-            if relative == Path(CONNECTION_NAME) or not stat.S_ISREG(source.lstat().st_mode):
+            status = source.lstat()
+            if relative == Path(CONNECTION_NAME) or not stat.S_ISREG(status.st_mode):
+                continue
+            if status.st_dev != scratch_device:
                 continue
             content = source.read_bytes()
             if written.get(relative) == content:
