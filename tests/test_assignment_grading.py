@@ -5,6 +5,9 @@ nothing, tampering gains nothing over an unanswered notebook, submissions stay i
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -34,13 +37,13 @@ UNANSWERED = "unanswered"  # the released notebook as it is: what tampering must
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Autograde every variant of both assignments once; return what the tests inspect."""
-    course = copy_course(tmp_path_factory.mktemp("grading") / "course")
-    db_url = NbgraderCourse.load(course).db_url
-    env = tool_env(NBGRADER_EXCHANGE=str(course / "exchange"))
-    digests = {}
+    """Autograde every variant once with the real `nbgrader autograde`, one course copy per
+    assignment, the two assignments side by side (one core each); return, per assignment,
+    its course and gradebook URL, and the submissions' digests."""
+    courses, digests = {}, {}
     for assignment, (_, variants) in ASSIGNMENTS.items():
-        nbgrader(course, "generate_assignment", assignment, "--force", env=env)
+        course = copy_course(tmp_path_factory.mktemp("grading") / "course")
+        nbgrader(course, "generate_assignment", assignment, "--force")
         for variant in variants:
             out = course / "submitted" / variant.name / assignment / f"{assignment}.ipynb"
             build_submission(
@@ -53,9 +56,21 @@ def graded(tmp_path_factory):
         stub = course / "submitted" / UNANSWERED / assignment / f"{assignment}.ipynb"
         stub.parent.mkdir(parents=True)
         stub.write_bytes((course / "release" / assignment / f"{assignment}.ipynb").read_bytes())
-        nbgrader(course, "autograde", assignment, env=env, check=False)
-        nbgrader(course, "generate_feedback", assignment, env=env, check=False)
-    return course, db_url, digests
+        courses[assignment] = (course, NbgraderCourse.load(course).db_url)
+    for step in ("autograde", "generate_feedback"):
+        running = [
+            subprocess.Popen(
+                [sys.executable, "-m", "nbgrader", step, assignment],
+                cwd=course,
+                env=tool_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for assignment, (course, _) in courses.items()
+        ]
+        for process in running:
+            process.wait()
+    return courses, digests
 
 
 def _cases(attacks: bool):
@@ -76,7 +91,7 @@ def _total(db_url: str, assignment: str, student: str) -> float:
 
 @pytest.mark.parametrize(("assignment", "variant"), list(_cases(attacks=False)))
 def test_scores_and_feedback(graded, assignment, variant):
-    course, db_url, _ = graded
+    course, db_url = graded[0][assignment]
     tests, _ = ASSIGNMENTS[assignment]
     with Gradebook(db_url, COURSE_ID) as gradebook:
         scores = {
@@ -84,7 +99,7 @@ def test_scores_and_feedback(graded, assignment, variant):
             for grade_id in tests
         }
     expected = {
-        grade_id: 0.0 if variant.all_zero else variant.scores.get(grade_id, points)
+        grade_id: variant.scores.get(grade_id, points)
         for grade_id, points in tests.items()
     }
     assert scores == expected
@@ -96,7 +111,7 @@ def test_scores_and_feedback(graded, assignment, variant):
 
 @pytest.mark.parametrize(("assignment", "variant"), list(_cases(attacks=True)))
 def test_tampering_scores_no_more_than_an_unanswered_notebook(graded, assignment, variant):
-    course, db_url, _ = graded
+    course, db_url = graded[0][assignment]
     assert _total(db_url, assignment, variant.name) <= _total(db_url, assignment, UNANSWERED)
     if variant.feedback:
         feedback = course / "feedback" / variant.name / assignment / f"{assignment}.html"
@@ -106,9 +121,9 @@ def test_tampering_scores_no_more_than_an_unanswered_notebook(graded, assignment
 
 
 def test_every_score_is_a_finite_float_within_its_points(graded):
-    _, db_url, _ = graded
-    with Gradebook(db_url, COURSE_ID) as gradebook:
-        for assignment, (tests, variants) in ASSIGNMENTS.items():
+    for assignment, (tests, variants) in ASSIGNMENTS.items():
+        _, db_url = graded[0][assignment]
+        with Gradebook(db_url, COURSE_ID) as gradebook:
             for variant in variants:
                 if variant.attack is not None:
                     continue  # a kernel killed by an attack leaves no grades (checked above)
@@ -120,6 +135,6 @@ def test_every_score_is_a_finite_float_within_its_points(graded):
 
 
 def test_submitted_files_are_never_modified(graded):
-    _, _, digests = graded
+    _, digests = graded
     for path, digest in digests.items():
         assert file_digest(path) == digest, f"{path} changed during grading"

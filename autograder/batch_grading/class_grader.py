@@ -42,7 +42,11 @@ from .submission_status import (
 # Student kernels run as uid SANDBOX_FIRST_UID + job slot: ids no account on the machine uses.
 SANDBOX_FIRST_UID = 3_000_000
 DEFAULT_MEMORY_LIMIT_MB = 3072
-DATABASE_ATTEMPTS = 3
+GRADING_ATTEMPTS = 3
+# Failures of the grading machinery, not of the student's code: the submission is graded
+# again. SQLite lets one writer in at a time (a job that waited past its busy timeout), and
+# a kernel can lose the race for the port jupyter_client picked for it to another kernel.
+TRANSIENT_FAILURES = ("database is locked", "Address already in use")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -165,20 +169,20 @@ def _autograde(run: _Run, worker: _GradingWorker, student: str, folder: Path) ->
     # zero exactly as a sequential `nbgrader autograde` does; the status says why.
     broken = [status for status in map(not_a_notebook, notebooks) if status]
     log = ""
-    for _attempt in range(DATABASE_ATTEMPTS):
+    for _attempt in range(GRADING_ATTEMPTS):
         answer, failure = worker.autograde(student, run.wall_timeout)
         if failure is not None:
             return StudentResult(student, failure)
         log = answer or ""
-        # SQLite lets one writer in at a time; a job that waited past its busy timeout retries.
-        if "database is locked" not in log:
+        if not any(symptom in log for symptom in TRANSIENT_FAILURES):
             break
     if broken:
         return StudentResult(student, broken[0])
     graded = run.course / "autograded" / student / run.assignment
-    statuses = [
-        status_of_graded(folder / nb.name, graded / nb.name, run.expected.get(nb.name, []), log)
+    statuses = [  # nbgrader grades only the assignment's notebooks, and ignores extra copies
+        status_of_graded(folder / nb.name, graded / nb.name, run.expected[nb.name], log)
         for nb in notebooks
+        if nb.name in run.expected
     ]
     return StudentResult(student, next((s for s in statuses if s.problems), GRADED))
 
