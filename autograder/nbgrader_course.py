@@ -25,11 +25,6 @@ from traitlets.config.loader import PyFileConfigLoader
 from .course_files import CONFIG_NAME, CourseError, find_course_root
 
 
-def sqlite_url(database: Path) -> str:
-    """The SQLAlchemy URL of an SQLite gradebook file (nbgrader's ``db_url`` form)."""
-    return f"sqlite:///{Path(database).resolve()}"
-
-
 def sqlite_path(db_url: str) -> Path | None:
     """The file behind an SQLite gradebook URL; None for a server database."""
     return Path(db_url.removeprefix("sqlite:///")) if db_url.startswith("sqlite:///") else None
