@@ -22,7 +22,8 @@ What protects the grade, from the outside in:
    transformers, exception handlers, display hook and cell-running methods. Every check
    verifies them when it is entered, after every call into student code, and when it
    gives its verdict (``assert_passed``, ``score``); a replaced object fails the check by
-   name. The kernel is also made non-dumpable (no ``ptrace``, no ``/proc/self/mem`` writes
+   name. A course module first imported by a locked cell (the quiz engine) is recorded
+   before the next cell runs, before any student cell can reach it. The kernel is also made non-dumpable (no ``ptrace``, no ``/proc/self/mem`` writes
    by its own uid). Partial-credit scores are ``Score`` floats whose text ignores
    ``%precision`` and ``%pprint``.
 3. **What could reach around (2)** (``tamper_scan``, refused before execution by

@@ -192,10 +192,18 @@ def install() -> None:
     _record_new_course_modules()
     _STATE.hooks = dict(_hook_parts())
     _STATE.installed = True
+    shell = _shell()
+    if shell is not None:  # a course module a locked cell imports is recorded before the next cell
+        shell.events.register("pre_run_cell", _before_each_cell)
+
+
+def _before_each_cell(info: object) -> None:
+    _record_new_course_modules()
 
 
 def _record_new_course_modules() -> None:
-    """Course modules imported since the last look are trusted from their first sight."""
+    """Course modules imported since the last look, recorded before the next cell runs (so
+    what the locked setup cell imports is recorded before any student cell can touch it)."""
     if len(sys.modules) == _STATE.modules_seen:
         return
     _STATE.modules_seen = len(sys.modules)

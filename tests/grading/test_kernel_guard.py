@@ -94,3 +94,13 @@ def test_partial_credit_text_ignores_display_settings():
 def test_grading_kernels_are_not_dumpable():
     *_, probe = _run("import ctypes\nprint(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))")
     assert probe.outputs[0].text.strip() == "0"  # PR_GET_DUMPABLE: no ptrace, no /proc/*/mem
+
+
+def test_a_course_module_first_imported_by_the_setup_cell_is_guarded_too():
+    *_, check = _run(
+        "from autograder.quiz_engine import grade_answers",  # not loaded at kernel start
+        "import autograder.quiz_engine.exercises as exercises\n"
+        "[exercises][0].mark_answer = lambda question, answer: None",
+        CHECK,
+    )
+    assert "autograder.quiz_engine.exercises.mark_answer" in _error(check)
