@@ -23,9 +23,10 @@ What protects the grade, from the outside in:
    verifies them when it is entered, after every call into student code, and when it
    gives its verdict (``assert_passed``, ``score``); a replaced object fails the check by
    name. A course module first imported by a locked cell (the quiz engine) is recorded
-   before the next cell runs, before any student cell can reach it. The kernel is also made non-dumpable (no ``ptrace``, no ``/proc/self/mem`` writes
-   by its own uid). Partial-credit scores are ``Score`` floats whose text ignores
-   ``%precision`` and ``%pprint``.
+   before the next cell runs, before any student cell can reach it. The kernel is also
+   made non-dumpable (no ``ptrace``, no ``/proc/self/mem`` writes by its own uid).
+   Partial-credit scores are ``Score`` floats whose text ignores ``%precision`` and
+   ``%pprint``.
 3. **What could reach around (2)** (``tamper_scan``, refused before execution by
    ``preprocessors.BlockTampering``): the guard can only be defeated by code that reaches
    inside objects or the interpreter, and that is what the scan refuses, in a short list
