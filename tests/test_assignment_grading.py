@@ -99,8 +99,7 @@ def test_scores_and_feedback(graded, assignment, variant):
             for grade_id in tests
         }
     expected = {
-        grade_id: variant.scores.get(grade_id, points)
-        for grade_id, points in tests.items()
+        grade_id: variant.scores.get(grade_id, points) for grade_id, points in tests.items()
     }
     assert scores == expected
     feedback = course / "feedback" / variant.name / assignment / f"{assignment}.html"

@@ -218,6 +218,10 @@ def launch(
         raise SandboxError("the grading sandbox must be started as root")
     if uid <= 0:
         raise SandboxError(f"refusing to run student code as uid {uid}")
+    # Read now, not after the set-up: a grader that dies meanwhile must still be noticed.
+    grader = os.getppid()
+    if os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
+        raise SandboxError("the grader that asked for this kernel has already ended")
     index = _connection_file_argument(command) if kernel else None
     connection = None
     if index is not None:
@@ -255,34 +259,38 @@ def launch(
     os.chdir(SCRATCH)
     if results_folder is None:
         _become_kernel(command, uid, memory_mb)
+    launcher = os.getpid()
     child = os.fork()
     if child == 0:
-        _become_kernel(command, uid, memory_mb)
-    status = _wait_for_kernel(child)
+        _become_kernel(command, uid, memory_mb, parent=launcher)
+    status = _wait_for_kernel(child, grader)
     copy_new_files(SCRATCH, results_folder, support_files)
     os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
 
 
-def _become_kernel(command: list[str], uid: int, memory_mb: int) -> NoReturn:
+def _become_kernel(
+    command: list[str], uid: int, memory_mb: int, parent: int | None = None
+) -> NoReturn:
     try:
         limit_resources(memory_mb)
         drop_privileges(uid)
         # After the uid change (which clears it): the kernel ends with this launcher.
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if parent is not None and os.getppid() != parent:
+            os._exit(70)  # the launcher died before the line above could take effect
         os.execve(command[0], command, kernel_environment())
     except BaseException as error:  # noqa: BLE001 - report and leave, whatever went wrong
         print(f"kernel_sandbox: cannot start the kernel: {error}", file=sys.stderr)
         os._exit(70)
 
 
-def _wait_for_kernel(child: int) -> int | None:
-    """Wait for the kernel to end; None if the grader that started us died first.
+def _wait_for_kernel(child: int, grader: int) -> int | None:
+    """Wait for the kernel to end; None if ``grader`` (our parent at start-up) died first.
 
     SIGINT (an interrupt nbgrader sends to the whole process group) is the kernel's alone.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
-    grader = os.getppid()
     while True:
         finished, status = os.waitpid(child, os.WNOHANG)
         if finished:

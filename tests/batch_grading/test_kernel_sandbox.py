@@ -2,8 +2,10 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from autograder.batch_grading import kernel_sandbox
@@ -77,3 +79,44 @@ def test_refuses_to_run_student_code_as_root():
     )
     assert result.returncode == 70 and "ran" not in result.stdout
     assert "refusing to run student code as uid 0" in result.stderr
+
+
+def _processes(matching) -> list[int]:
+    found = []
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            if matching(process):
+                found.append(int(process.name))
+        except OSError:
+            continue  # the process ended while we looked
+    return found
+
+
+def test_a_kernel_does_not_outlive_a_grader_that_dies_while_it_is_set_up(tmp_path):
+    """The grader (here a shell) is gone before the launcher has even started Python."""
+    uid, marker = 3000099, tmp_path / "marker-of-this-test"
+    marker.mkdir()
+    (tmp_path / "connection.json").write_text("{}")
+    launcher = kernel_sandbox.launcher_command(256, [marker])
+    kernel = [sys.executable, "-c", "import time; time.sleep(600)", "-f", "connection.json"]
+    subprocess.run(
+        ["sh", "-c", 'JPY_PARENT_PID=$$ "$@" >/dev/null 2>&1 &', "sh", *launcher, *kernel],
+        cwd=tmp_path,
+        env={**os.environ, kernel_sandbox.UID_VARIABLE: str(uid)},
+        check=True,
+    )
+
+    def is_launcher(process: Path) -> bool:
+        return str(marker) in (process / "cmdline").read_text()
+
+    def runs_as_student(process: Path) -> bool:
+        return process.stat().st_uid == uid
+
+    # However slow the machine, the launcher ends: it must not wait for a kernel nobody reads.
+    deadline = time.monotonic() + 120
+    while _processes(is_launcher) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    survivors = _processes(runs_as_student) + _processes(is_launcher)
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
