@@ -49,9 +49,8 @@ No surprise at submission: a refused line is named, with the student's own text 
 reason, by every check that runs after it, in JupyterLab and under ``nbgrader validate``
 (and the Validate button) alike, because the checks scan the cells the kernel has run.
 When grading, ``BlockTampering`` replaces that cell (in the autograded copy only) by a
-call to ``kernel_guard.refuse_cell``, so the same checks fail with the same words; the
-checks before it keep their points, and a refused cell that nothing depends on costs
-nothing.
+call to ``kernel_guard.refuse_cell``, so the same checks fail with the same words: every
+check that runs after the refused cell fails, the checks before it keep their points.
 
 Limits: the scan is still a list of Python's ways in; an unknown way past it that also
 avoids (2) would spoil only that student's own grade (the sandbox holds the rest), and an

@@ -119,12 +119,19 @@ def test_matching_by_keyboard_and_clicks_and_the_quiz(page, lab):
         expect(result).to_contain_text("The number matters less than where it was measured")
 
 
-def test_assignment_instant_feedback_and_validate(page, lab):
+def _open_linear_forward(page, lab, workspace):
+    """Assignment 1 open; its setup cell, linear_forward's answer cell and its checks."""
     with page.steps("open the released assignment 1"):
-        open_assignment_1(page, lab, "assignment")
-    setup = cell(page, "from autograder.course_checks import")
-    solution = cell(page, "def linear_forward(A_prev, W, b)")
-    check = cell(page, "Checks: shape and values of linear_forward")
+        open_assignment_1(page, lab, workspace)
+    return (
+        cell(page, "from autograder.course_checks import"),
+        cell(page, "def linear_forward(A_prev, W, b)"),
+        cell(page, "Checks: shape and values of linear_forward"),
+    )
+
+
+def test_assignment_instant_feedback_and_validate(page, lab):
+    setup, solution, check = _open_linear_forward(page, lab, "assignment")
     backward_check = cell(page, "Checks: linear_backward against")
     with page.steps("fill in linear_forward"):
         replace_source(
@@ -148,11 +155,7 @@ def test_assignment_instant_feedback_and_validate(page, lab):
 
 
 def test_a_refused_line_is_reported_before_submission(page, lab):
-    with page.steps("open the released assignment 1"):
-        open_assignment_1(page, lab, "refused")
-    setup = cell(page, "from autograder.course_checks import")
-    solution = cell(page, "def linear_forward(A_prev, W, b)")
-    check = cell(page, "Checks: shape and values of linear_forward")
+    setup, solution, check = _open_linear_forward(page, lab, "refused")
     with page.steps("a correct linear_forward, with a line the grader refuses"):
         replace_source(
             page,
