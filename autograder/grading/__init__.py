@@ -45,6 +45,17 @@ What protects the grade, from the outside in:
 5. **After execution**, in nbgrader's process: ``preprocessors.GuardGradeOutputs`` turns a
    partial-credit output that is not a finite float in ``[0, points]`` into an error.
 
+Why verify the objects rather than hide the checks in a namespace the student cannot
+reach: the checks must call the student's functions, and while they run, that code shares
+the interpreter with the checks (NumPy, builtins, the course package, IPython). A second
+namespace in the same interpreter is reachable by the same reflection the scan refuses,
+so it would need the scan anyway and protect nothing more; a second process (the hidden
+checks in a kernel of their own) cannot receive the closures, classes and state a
+student's code builds without pickling, which runs code of the student's choosing, and
+would double every kernel start. Verification keeps nbgrader's model (one kernel, cells
+in order), costs a comparison of identities per recorded name at each verdict, and names
+what was replaced, so an honest student who shadowed something by accident learns which.
+
 No surprise at submission: a refused line is named, with the student's own text and the
 reason, by every check that runs after it, in JupyterLab and under ``nbgrader validate``
 (and the Validate button) alike, because the checks scan the cells the kernel has run.
