@@ -45,8 +45,9 @@ DEFAULT_MEMORY_LIMIT_MB = 3072
 GRADING_ATTEMPTS = 3
 # Failures of the grading machinery, not of the student's code: the submission is graded
 # again. SQLite lets one writer in at a time (a job that waited past its busy timeout), and
-# a kernel can lose the race for the port jupyter_client picked for it to another kernel.
-TRANSIENT_FAILURES = ("database is locked", "Address already in use")
+# a kernel can lose the port jupyter_client picked for it to another socket before it binds
+# it; it then dies before it answers kernel_info, so before any cell of the notebook ran.
+TRANSIENT_FAILURES = ("database is locked", "Kernel died before replying to kernel_info")
 
 
 class SandboxUnavailable(RuntimeError):

@@ -1,6 +1,7 @@
 """`course grade` on a simulated class with every fault: statuses, grades equal to sequential
 nbgrader autograde, sandboxed kernels, untouched submissions, resume after a kill."""
 
+import json
 import os
 import signal
 import subprocess
@@ -8,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID
+from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID, GradingOptions, grade_class
 from autograder.batch_grading.grading_journal import GradingJournal
+from autograder.nbgrader_course import NbgraderCourse
 from autograder.simulation import write_simulated_class
 
 from ..course_helpers import copy_course, nbgrader, run
@@ -186,3 +188,31 @@ def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
     assert GradingJournal(course, A1).entries == {}  # not finished: the next run grades it
     [graded] = grade_with_gradebook(course, jobs=1)
     assert (graded.student, graded.describe(), graded.score) == (*roster, "graded", 14.0)
+
+
+STARTS_ON_SECOND_TRY = (
+    'flag=$1; python=$2; shift 2; if [ -e "$flag" ]; then exec "$python" -m ipykernel_launcher'
+    ' "$@"; fi; touch "$flag"; exit 1'
+)
+
+
+def test_a_kernel_that_dies_before_any_cell_runs_is_started_again(tmp_path, monkeypatch):
+    """As a kernel that loses the race for its port does: no student code ran, so it is the
+    grader's failure, never a zero for the student."""
+    course = copy_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", A1, "--force", env=course_env(course))
+    roster = write_simulated_class(course, A1, ["correct"], seed=1)
+    flag = tmp_path / "first-start-failed"
+    spec = tmp_path / "kernels" / "kernels" / "starts-on-second-try"
+    spec.mkdir(parents=True)
+    argv = ["sh", "-c", STARTS_ON_SECOND_TRY, "sh", str(flag), sys.executable]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": [*argv, "-f", "{connection_file}"], "language": "python"})
+    )
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write('\nc.Execute.kernel_name = "starts-on-second-try"\n')
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "kernels"))
+    options = GradingOptions(sandbox=False, jobs=1, progress=False)
+    [result] = grade_class(NbgraderCourse.load(course), A1, options)
+    assert flag.exists()  # the first start did fail
+    assert (result.student, result.describe(), result.score) == (*roster, "graded", 14.0)
