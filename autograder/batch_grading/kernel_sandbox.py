@@ -219,8 +219,10 @@ def launch(
     if uid <= 0:
         raise SandboxError(f"refusing to run student code as uid {uid}")
     # Read now, not after the set-up: a grader that dies meanwhile must still be noticed.
+    # jupyter_client sets JPY_PARENT_PID to its own pid for every kernel it starts; in
+    # --check mode it is only inherited (course grade run from a notebook), so not compared.
     grader = os.getppid()
-    if os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
+    if kernel and os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
         raise SandboxError("the grader that asked for this kernel has already ended")
     index = _connection_file_argument(command) if kernel else None
     connection = None

@@ -81,6 +81,25 @@ def test_refuses_to_run_student_code_as_root():
     assert "refusing to run student code as uid 0" in result.stderr
 
 
+def test_the_probe_works_for_a_grader_started_from_a_notebook():
+    """A Jupyter kernel's environment holds JPY_PARENT_PID (its server's pid); `course grade`
+    run from there inherits it, and must still be able to isolate kernels."""
+    with_inherited = {**os.environ, "JPY_PARENT_PID": str(os.getppid())}
+    problem = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from autograder.batch_grading import kernel_sandbox as k;"
+            "print(k.sandbox_problem(3000098, 1024, []))",
+        ],
+        capture_output=True,
+        text=True,
+        env=with_inherited,
+        check=True,
+    ).stdout.strip()
+    assert problem == "None"
+
+
 def _processes(matching) -> list[int]:
     found = []
     for process in Path("/proc").glob("[0-9]*"):
