@@ -40,11 +40,11 @@ def main() -> None:
                 Variant("solution"),
                 course / "submitted" / "solution" / assignment / f"{assignment}.ipynb",
             )
+            command = ["autograde", assignment, "--student", "solution", "--force"]
             for label, extra in (("", []), (" without the kernel guard", NO_KERNEL_GUARD)):
                 times = []
                 for _ in range(args.repeats):
                     start = time.perf_counter()
-                    command = ["autograde", assignment, "--student", "solution", "--force"]
                     nbgrader(course, *command, *extra, env=env)
                     times.append(time.perf_counter() - start)
                 runs = ", ".join(f"{t:.1f}" for t in times)
