@@ -13,6 +13,7 @@ from autograder.grading.preprocessors import (
     BlockTampering,
     ForgetDuplicateCells,
     GuardGradeOutputs,
+    QuizVariantForSubmission,
 )
 from autograder.notebook_hygiene import StripWidgetState
 
@@ -66,9 +67,14 @@ _autograde = Autograde.class_traits()["autograde_preprocessors"].default()
 _save = _autograde.index(SaveAutoGrades)
 c.Autograde.autograde_preprocessors = [
     BlockTampering,
+    QuizVariantForSubmission,
     *_autograde[:_save],
     GuardGradeOutputs,
     *_autograde[_save:],
 ]
+# Each student's quiz variant is drawn from this secret and their id (see
+# autograder/quiz_engine/variants.py). It stays with the instructor and the graders:
+# never in release/, never committed. `course quiz-keys` makes it and lists the keys.
+c.QuizVariantForSubmission.secret_file = os.path.join(course_root, ".quiz_secret")
 # A test cell a student deleted is put back and graded (nbgrader's default scores it 0).
 c.OverwriteCells.add_missing_cells = True

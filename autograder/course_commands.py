@@ -4,6 +4,7 @@
     course check-release               fail if the committed release/ differs from source/
     course grade ASSIGNMENT [--jobs N]  autograde every submission in parallel (resumable)
     course report ASSIGNMENT           class report: CSVs, pass rates, bugs, histogram, feedback
+    course quiz-keys [STUDENT ...]     each student's quiz key, as CSV (makes the secret once)
 
 Every command checks its inputs first and answers a bad one with a single line
 ``course: error: ...`` (exit status 2) instead of a library traceback.
@@ -84,6 +85,36 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_quiz_keys(args: argparse.Namespace) -> int:
+    import csv
+
+    from .quiz_engine.course_secret import create_course_secret, quiz_keys, read_course_secret
+
+    course = NbgraderCourse.load()
+    secret_file = course.quiz_secret_file
+    if create_course_secret(secret_file):
+        print(
+            f"course: made the course secret {secret_file} (keep it; never commit it)",
+            file=sys.stderr,
+        )
+    students = args.students
+    if not students:
+        with course.gradebook() as gradebook:
+            students = sorted(student.id for student in gradebook.students)
+    if not students:
+        raise CourseError(
+            "no students in the gradebook: name them, or add them with `nbgrader db student add`."
+        )
+    try:
+        secret = read_course_secret(secret_file)
+    except ValueError as error:
+        raise CourseError(str(error)) from None
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["student_id", "quiz_key"])
+    writer.writerows(quiz_keys(secret, students))
+    return 0
+
+
 def grading_defaults():
     from .batch_grading.class_grader import GradingOptions
 
@@ -119,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the class report of an assignment")
     report.add_argument("assignment")
     report.set_defaults(run=command_report)
+    keys = commands.add_parser(
+        "quiz-keys", help="print each student's quiz key (for a course without JupyterHub)"
+    )
+    keys.add_argument("students", nargs="*", help="student ids (default: the gradebook's)")
+    keys.set_defaults(run=command_quiz_keys)
     return parser
 
 

@@ -87,6 +87,13 @@ class NbgraderCourse:
         """The exchange folder: the configured ``Exchange.root``, else nbgrader's default."""
         return Path(Exchange(config=self.config).root)
 
+    @property
+    def quiz_secret_file(self) -> Path:
+        """The course secret behind the quiz keys (``QuizVariantForSubmission.secret_file``;
+        ``.quiz_secret`` in the course root if the course does not set it)."""
+        configured = self.config.get("QuizVariantForSubmission", {}).get("secret_file")
+        return Path(configured) if configured else self.root / ".quiz_secret"
+
     def gradebook(self) -> Gradebook:
         """nbgrader's gradebook of this course (use it in a ``with`` block)."""
         return Gradebook(self.db_url, self.course_id)

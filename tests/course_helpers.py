@@ -28,11 +28,15 @@ def tool_env(**extra: str) -> dict[str, str]:
 
 
 def copy_course(destination: Path) -> Path:
-    """A scratch copy of the course: source/, release/ and nbgrader_config.py."""
+    """A scratch copy of the course: source/, release/, nbgrader_config.py and a course
+    secret of its own (as `course quiz-keys` makes one)."""
+    from autograder.quiz_engine.course_secret import create_course_secret
+
     destination.mkdir(parents=True, exist_ok=True)
     for folder in ("source", "release"):
         shutil.copytree(REPO / folder, destination / folder)
     shutil.copy(REPO / "nbgrader_config.py", destination / "nbgrader_config.py")
+    create_course_secret(destination / ".quiz_secret")
     return destination
 
 

@@ -14,7 +14,6 @@ Each part is a small function over plain data, so it is tested without a whole c
 
 from __future__ import annotations
 
-import ast
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -27,11 +26,10 @@ import nbformat
 from ..course_files import CourseError
 from ..gradient_checking.results import DIAGNOSES_METADATA
 from ..nbgrader_course import NbgraderCourse
-from ..quiz_engine import collected_answers, load_question_bank
+from ..quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
 from .grading_journal import GradingJournal
 from .submission_status import SubmissionStatus
 
-QUIZ_FILE, ANSWERS_FILE = "quiz_questions.yaml", "quiz_answers.json"
 LMS_EXPORTER = "autograder.batch_grading.lms_export.LmsCsvExportPlugin"
 
 
@@ -87,46 +85,20 @@ def diagnosed_bugs(autograded: list[Path]) -> Counter:
     return found
 
 
-def answers_typed_in_code(notebook: Path) -> dict:
-    """The ``answers_in_code`` dictionary of a quiz notebook, read without running it."""
-    try:
-        cells = nbformat.read(notebook, as_version=4).cells
-    except Exception:  # noqa: BLE001 - a broken file has no answers to count
-        return {}
-    for cell in cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            targets = getattr(node, "targets", [])
-            if any(getattr(t, "id", None) == "answers_in_code" for t in targets):
-                try:
-                    value = ast.literal_eval(node.value)
-                except ValueError:
-                    return {}
-                return value if isinstance(value, dict) else {}
-    return {}
-
-
-def quiz_answer_distribution(course: Path, assignment: str) -> dict[str, Counter]:
-    """question id -> Counter of option letters ("-" for no answer), over every submission."""
-    bank_path = course / "release" / assignment / QUIZ_FILE
-    if not bank_path.exists():
-        return {}
-    questions = load_question_bank(bank_path)
-    single = questions.of_type("single_choice")
-    distribution: dict[str, Counter] = {question.id: Counter() for question in single}
-    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
-        typed = {}
-        for notebook in sorted(folder.glob("*.ipynb")):
-            typed.update(answers_typed_in_code(notebook))
-        answers = collected_answers(questions, folder / ANSWERS_FILE, typed)
-        for question in single:
-            choice = answers.get(question.id)
-            distribution[question.id][chr(ord("A") + choice) if choice is not None else "-"] += 1
+def quiz_answer_distribution(autograded: list[Path]) -> dict[str, Counter]:
+    """question id -> Counter of canonical answers over every autograded notebook: a
+    choice's letter in the bank's own order (whatever order each student saw), "right" or
+    "wrong" for other questions, "-" for no answer. Read from what the graded cells
+    published (``graded_marking``), so it is exactly what was marked."""
+    distribution: dict[str, Counter] = {}
+    for path in autograded:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if not cell.metadata.get("nbgrader", {}).get("grade"):
+                continue
+            for output in cell.get("outputs", []):
+                answers = output.get("metadata", {}).get(QUIZ_ANSWERS_METADATA, {})
+                for question_id, answer in answers.items():
+                    distribution.setdefault(question_id, Counter())[str(answer)] += 1
     return distribution
 
 
@@ -202,7 +174,7 @@ def report_markdown(
         lines += ["None: no test output carried a diagnosis."]
     if quiz:
         letters = sorted({letter for counts in quiz.values() for letter in counts})
-        lines += ["", "## Quiz: answers chosen per question", ""]
+        lines += ["", "## Quiz: answers per question (A = the bank's first option)", ""]
         lines += _markdown_table(
             ["question", *letters],
             [[qid, *(counts.get(letter, 0) for letter in letters)] for qid, counts in quiz.items()],
@@ -238,7 +210,7 @@ def write_class_report(nbgrader_course: NbgraderCourse, assignment: str) -> Path
         rows,
         statuses,
         diagnosed_bugs(autograded),
-        quiz_answer_distribution(course, assignment),
+        quiz_answer_distribution(autograded),
     )
     if feedback_problem:
         text += f"\n**Feedback:** {feedback_problem}\n"

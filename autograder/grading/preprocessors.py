@@ -7,12 +7,16 @@ They run in nbgrader's process; the student's kernel cannot reach them.
 
 from __future__ import annotations
 
+import json
 import math
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_locked, is_solution
+from traitlets import Unicode
 
+from ..quiz_engine.course_secret import read_course_secret
+from ..quiz_engine.variants import SUBMISSION_PLACEHOLDER, quiz_key
 from .kernel_guard import REFUSED_MARKER
 from .tamper_scan import find_tampering, names_defined
 
@@ -66,6 +70,45 @@ class BlockTampering(NbGraderPreprocessor):
         if findings:
             nb.metadata.setdefault(METADATA_KEY, {})["tampering"] = findings
             self.log.warning("Tampering suspected: %s", "; ".join(findings))
+        return nb, resources
+
+
+class QuizVariantForSubmission(NbGraderPreprocessor):
+    """Before execution: give the hidden tests the variant of the submission's student.
+
+    Replaces ``variants.SUBMISSION_PLACEHOLDER`` (quoted) in locked test cells with the
+    student id nbgrader is grading, that student's quiz key and the assignment, so the
+    quiz is marked in the variant the student was shown, never one the notebook names.
+    """
+
+    secret_file = Unicode(
+        "", help="The course secret (kept with the instructor; made by `course quiz-keys`)."
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        cells = [
+            cell
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            and is_grade(cell)
+            and not is_solution(cell)
+            and SUBMISSION_PLACEHOLDER in cell.source
+        ]
+        if not cells:
+            return nb, resources
+        student = resources["nbgrader"]["student"]
+        token = json.dumps(
+            {
+                "student_id": student,
+                "quiz_key": quiz_key(read_course_secret(self.secret_file), student),
+                "assignment": resources["nbgrader"]["assignment"],
+            }
+        )
+        for cell in cells:
+            for quote in ('"', "'"):
+                cell.source = cell.source.replace(
+                    f"{quote}{SUBMISSION_PLACEHOLDER}{quote}", repr(token)
+                )
         return nb, resources
 
 

@@ -6,17 +6,18 @@ to their methods, so everything a student can do is testable here.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..grading import kernel_guard
+from .answer_files import read_answers, save_answers
 from .marking import Mark, mark_answer
 from .question_bank import Question, QuestionBank
+from .variants import QuizVariant
 
-MARKABLE = ("single_choice", "multiple_select", "numeric", "matching", "ordering")
+MARKABLE = ("single_choice", "multiple_select", "numeric", "calculation", "matching", "ordering")
 
 
 def score_message(right: float, total: int) -> str:
@@ -50,43 +51,75 @@ class Quiz:
     """A quiz over a bank's markable questions, in ``practice`` or ``graded`` mode.
 
     Practice: each answer can be checked at once (``check``) and retried (``retry``);
-    ``submit`` gives the score. Graded: no feedback and no score before grading;
-    answers are saved to ``answers_path`` after every change, so that they travel with
-    the submission and nbgrader's autograde can mark them.
+    ``submit`` gives the score. Graded: no feedback and no score before grading; every
+    change (clearing included) is saved to ``answers_path`` at once, so the file that
+    travels with the submission is exactly what the student last saw.
+
+    ``answers`` hold canonical values (an option's index in the bank); ``variant`` says
+    in which order this student sees the options and which numbers they get.
     """
 
     def __init__(
-        self, bank: QuestionBank, mode: str = "practice", answers_path: str | Path | None = None
+        self,
+        bank: QuestionBank,
+        mode: str = "practice",
+        answers_path: str | Path | None = None,
+        variant: QuizVariant | None = None,
     ):
         if mode not in ("practice", "graded"):
             raise ValueError("mode must be 'practice' or 'graded'")
         if mode == "practice" and not bank.answers_included:
             raise ValueError(f"{bank.source}: practice mode needs a bank with its answers")
         self.bank, self.mode = bank, mode
+        self.variant = variant or QuizVariant()
         self.questions = bank.of_type(*MARKABLE)
         self.answers: dict[str, Any] = {}
         self.checked: dict[str, Mark] = {}
         self.answers_path = Path(answers_path) if answers_path else None
-        if self.answers_path and self.answers_path.exists():
-            self.answers = load_answers(self.answers_path).get(bank.title, {})
+        # Why the saved answers could not be read, or whose they were: shown by the widget.
+        self.load_problem: str | None = None
+        if self.answers_path:
+            saved = read_answers(self.answers_path, bank.title)
+            self.load_problem = saved.problem
+            if saved.student_id and saved.student_id != self.variant.student_id:
+                self.load_problem = (
+                    f"{self.answers_path.name} holds answers saved by student "
+                    f"{saved.student_id!r}; answering here replaces them with yours"
+                )
+            else:
+                self.answers = canonical_answers(bank, saved.answers, self.variant)
+
+    def parameters(self, question_id: str) -> dict[str, float]:
+        return self.variant.parameters(self.bank[question_id])
 
     def answer(self, question_id: str, value: Any) -> None:
+        """Set an answer (canonical); ``None``, ``[]`` or ``{}`` clears it."""
         self.bank[question_id]  # KeyError for an unknown question
-        self.answers[question_id] = value
+        if value is None or value == [] or value == {}:
+            self.answers.pop(question_id, None)
+        else:
+            self.answers[question_id] = value
         self.checked.pop(question_id, None)
+        self._save()
+
+    def _save(self) -> None:
         if self.answers_path:
-            save_answers(self.answers_path, self.bank.title, self.answers)
+            shown = shown_answers(self.bank, self.answers, self.variant)
+            save_answers(self.answers_path, self.bank.title, self.variant.student_id, shown)
+            self.load_problem = None
 
     def check(self, question_id: str) -> Mark:
         if self.mode != "practice":
             raise PermissionError("answers are marked after grading in a graded quiz")
-        mark = mark_answer(self.bank[question_id], self.answers.get(question_id))
+        question = self.bank[question_id]
+        mark = mark_answer(
+            question, self.answers.get(question_id), self.variant.parameters(question)
+        )
         self.checked[question_id] = mark
         return mark
 
     def retry(self, question_id: str) -> None:
-        self.answers.pop(question_id, None)
-        self.checked.pop(question_id, None)
+        self.answer(question_id, None)
 
     @property
     def answered(self) -> int:
@@ -95,32 +128,65 @@ class Quiz:
     def submit(self) -> QuizReport:
         if self.mode != "practice":
             raise PermissionError("a graded quiz is scored by the autograder")
-        marks = {q.id: mark_answer(q, self.answers.get(q.id)) for q in self.questions}
-        self.checked.update(marks)
-        return QuizReport(sum(m.score for m in marks.values()), len(self.questions), marks)
+        report = grade_answers(self.bank, self.answers, self.variant)
+        self.checked.update(report.marks)
+        return report
 
 
-def grade_answers(key: QuestionBank, answers: dict[str, Any]) -> QuizReport:
-    """Mark saved answers against an answer key (used by hidden tests at grading time)."""
+def grade_answers(
+    key: QuestionBank, answers: dict[str, Any], variant: QuizVariant | None = None
+) -> QuizReport:
+    """Mark canonical answers against an answer key; calculations with ``variant``'s numbers."""
     kernel_guard.verify()
-    marks = {q.id: mark_answer(q, answers.get(q.id)) for q in key.of_type(*MARKABLE)}
+    variant = variant or QuizVariant()
+    marks = {
+        q.id: mark_answer(q, answers.get(q.id), variant.parameters(q))
+        for q in key.of_type(*MARKABLE)
+    }
     return QuizReport(sum(m.score for m in marks.values()), len(marks), marks)
 
 
-def save_answers(path: Path, title: str, answers: dict[str, Any]) -> None:
-    """Write answers next to the notebook (merged with other quizzes' answers in the file)."""
-    everything = load_answers(path) if path.exists() else {}
-    everything[title] = answers
-    path.write_text(json.dumps(everything, indent=1, sort_keys=True), encoding="utf-8")
+def shown_answers(bank: QuestionBank, answers: dict[str, Any], variant: QuizVariant) -> dict:
+    """Canonical answers as the student saw them: each choice as its letter in their order."""
+    shown = {}
+    for question_id, value in answers.items():
+        question = bank.by_id.get(question_id)
+        if question is not None and question.type == "single_choice":
+            value = variant.letter_of(question, value)
+        elif question is not None and question.type == "multiple_select":
+            value = sorted(variant.letter_of(question, index) for index in value)
+        shown[question_id] = value
+    return shown
 
 
-def load_answers(path: Path) -> dict[str, dict[str, Any]]:
-    """Answers by quiz title; an unreadable file counts as no answers."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def canonical_answers(bank: QuestionBank, given: dict[str, Any], variant: QuizVariant) -> dict:
+    """Answers as saved or typed (a choice by the letter this student saw, or by its text)
+    in canonical form; unknown questions and unreadable values are left out."""
+    answers: dict[str, Any] = {}
+    for question_id, value in given.items():
+        question = bank.by_id.get(question_id)
+        if question is None:
+            continue
+        if question.type in ("single_choice", "multiple_select"):
+            picks = value if isinstance(value, list) else [value]
+            indices = sorted(
+                {i for p in picks if (i := _option_index(question, p, variant)) is not None}
+            )
+            if indices:
+                answers[question_id] = indices if question.type == "multiple_select" else indices[0]
+        elif value is not None and value != {} and value != []:
+            answers[question_id] = value
+    return answers
+
+
+def _option_index(question: Question, pick: Any, variant: QuizVariant) -> int | None:
+    if not isinstance(pick, str):
+        return None
+    if len(pick.strip()) == 1:
+        return variant.canonical_of(question, pick)
+    texts = [" ".join(o.text.lower().split()) for o in question.options]
+    wanted = " ".join(pick.lower().split())
+    return texts.index(wanted) if wanted in texts else None
 
 
 @dataclass
@@ -182,13 +248,16 @@ class MatchingExercise:
     Click mode: ``select_term`` then ``select_definition``. Choose mode: ``match``.
     """
 
-    def __init__(self, question: Question, seed: int = 0):
+    def __init__(self, question: Question, seed: int = 0, variant: QuizVariant | None = None):
         self.question = question
         # With its answers, a question lists pairs; without (graded), terms and definitions.
         self.terms = [term for term, _ in question.pairs] or list(question.terms)
         self.definitions = [d for _, d in question.pairs] + list(question.distractors)
         self.definitions = self.definitions if question.pairs else list(question.definitions)
-        random.Random(seed).shuffle(self.definitions)
+        if variant is not None and variant.personal:
+            self.definitions = variant.definition_order(self.definitions, question)
+        else:
+            random.Random(seed).shuffle(self.definitions)
         self.matches: dict[str, str] = {}
         self.selected_term: str | None = None
         self.result: Mark | None = None
@@ -261,34 +330,56 @@ class CheckpointState:
         return self.question.sketch
 
 
+@dataclass
+class CollectedAnswers:
+    """A submission's answers in canonical form, and what the student should be told."""
+
+    answers: dict[str, Any]
+    notes: list[str]
+
+
 def collected_answers(
-    questions: QuestionBank, answers_path: str | Path, answers_in_code: dict[str, Any] | None = None
-) -> dict[str, Any]:
+    bank: QuestionBank,
+    answers_path: str | Path,
+    answers_in_code: dict[str, Any] | None,
+    variant: QuizVariant,
+) -> CollectedAnswers:
     """A graded quiz's answers: the widget's saved file, overridden by answers typed in code.
 
-    In code, a choice is its letter (``"B"``) or its text; a matching answer maps each
-    term to its definition's text. Unknown questions and unreadable values are ignored.
+    In code, a choice is the letter the student saw (``"B"``) or the option's text; a
+    matching answer maps each term to its definition's text. The saved file's letters are
+    read in ``variant``'s order, whoever saved them.
     """
     kernel_guard.verify()
-    answers = dict(load_answers(Path(answers_path)).get(questions.title, {}))
-    for question_id, value in (answers_in_code or {}).items():
-        question = questions.by_id.get(question_id)
-        if question is None:
-            continue
-        if question.type in ("single_choice", "multiple_select"):
-            picks = value if isinstance(value, list) else [value]
-            indices = [_option_index(question, pick) for pick in picks]
-            indices = [i for i in indices if i is not None]
-            if indices:
-                answers[question_id] = indices if question.type == "multiple_select" else indices[0]
-        else:
-            answers[question_id] = value
-    return answers
+    saved = read_answers(answers_path, bank.title)
+    notes = []
+    if saved.problem:
+        notes.append(f"{saved.problem}: only answers typed in code could be marked.")
+    if saved.student_id and variant.personal and saved.student_id != variant.student_id:
+        notes.append(
+            f"The quiz widget saved these answers for student {saved.student_id!r}, but you "
+            f"submitted as {variant.student_id!r}: they were marked as answers to your own "
+            "version of the quiz."
+        )
+    answers = canonical_answers(bank, saved.answers, variant)
+    typed = answers_in_code if isinstance(answers_in_code, dict) else {}
+    answers.update(canonical_answers(bank, typed, variant))
+    return CollectedAnswers(answers, notes)
 
 
-def _option_index(question: Question, pick: Any) -> int | None:
-    if isinstance(pick, str) and len(pick) == 1 and pick.isalpha():
-        index = ord(pick.upper()) - ord("A")
-        return index if 0 <= index < len(question.options) else None
-    texts = [o.text for o in question.options]
-    return texts.index(pick) if pick in texts else None
+def answers_status(
+    bank: QuestionBank, answers_path: str | Path, answers_in_code: dict[str, Any] | None
+) -> str:
+    """What a released check cell shows: how much is saved, never anything like a score."""
+    saved = read_answers(answers_path, bank.title)
+    typed = answers_in_code if isinstance(answers_in_code, dict) else {}
+    given = {**saved.answers, **{k: v for k, v in typed.items() if v not in (None, "", [], {})}}
+    markable = [q.id for q in bank.of_type(*MARKABLE)]
+    answered = sum(question_id in given for question_id in markable)
+    text = (
+        f"Saved: {answered} of {len(markable)} answered (widget and code together). "
+        "Your answers are marked when your work is graded."
+    )
+    if saved.problem:
+        text += f"\nProblem: {saved.problem}. Answer again in the widget to save a new file."
+    return text

@@ -1,8 +1,9 @@
 """Mark one answer to one question: pure functions, partial credit as a fraction in [0, 1].
 
 Answer formats (the same in practice and graded mode, and in the saved answers file):
-single_choice: option index; multiple_select: list of option indices; numeric: a number;
-matching: {term: definition}; ordering: list of the items in the chosen order.
+single_choice: canonical option index; multiple_select: list of canonical option indices;
+numeric and calculation: a number; matching: {term: definition}; ordering: list of the
+items in the chosen order. A calculation is marked with the student's own parameters.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .formulas import evaluate, fill_in, worked_values
 from .question_bank import Question
 
 
@@ -72,6 +74,30 @@ def mark_numeric(question: Question, value: Any) -> Mark:
     return Mark(question.id, 0.0, f"Not quite. {question.explanation}".strip())
 
 
+def mark_calculation(question: Question, value: Any, parameters: dict[str, float]) -> Mark:
+    """Right within ``tolerance`` (relative, and absolute near 0); a typical wrong answer is
+    named; the feedback works the student's own numbers through."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return _unanswered(question)
+    if not math.isfinite(number):
+        return _unanswered(question)
+    values = worked_values(question, parameters)
+    working = fill_in(question.working, values) if question.working else ""
+    tolerance = question.tolerance or 1e-9
+
+    def close(expected: float) -> bool:
+        return math.isclose(number, expected, rel_tol=tolerance, abs_tol=tolerance)
+
+    if close(values["answer"]):
+        return Mark(question.id, 1.0, f"Right. {working}".strip())
+    for formula, feedback in question.wrong_formulas:
+        if close(evaluate(formula, values)):
+            return Mark(question.id, 0.0, f"{feedback} {working}".strip())
+    return Mark(question.id, 0.0, f"Not quite. {working}".strip())
+
+
 def mark_matching(question: Question, matches: dict[str, str]) -> Mark:
     """One share per term matched to its own definition."""
     if not isinstance(matches, dict) or not matches:
@@ -103,8 +129,15 @@ MARKERS: dict[str, Callable[[Question, Any], Mark]] = {
 }
 
 
-def mark_answer(question: Question, answer: Any) -> Mark:
-    """Mark any answer to any markable question; a missing answer scores 0."""
+def mark_answer(
+    question: Question, answer: Any, parameters: dict[str, float] | None = None
+) -> Mark:
+    """Mark any answer to any markable question; a missing answer scores 0. A calculation
+    needs the student's ``parameters`` (see ``variants.QuizVariant.parameters``)."""
     if answer is None:
         return _unanswered(question)
+    if question.type == "calculation":
+        if parameters is None:
+            raise ValueError(f"question {question.id!r} is marked with the student's numbers")
+        return mark_calculation(question, answer, parameters)
     return MARKERS[question.type](question, answer)

@@ -5,8 +5,9 @@ Every problem is reported as one line naming the file, the question and the fiel
     course_content/question_banks/quiz.yaml: question 'epoch' (#7), field 'options[2]':
     'text' is a required property
 
-Question types: single_choice, multiple_select, numeric, matching, ordering,
-flashcard, checkpoint. A bank with ``answers_included: false`` holds questions only
+Question types: single_choice, multiple_select, numeric, calculation (numbers drawn
+per student, answer as a formula: see ``formulas.py``), matching, ordering, flashcard,
+checkpoint. A bank with ``answers_included: false`` holds questions only
 (for a graded quiz, whose key stays in the instructor's hidden tests).
 """
 
@@ -56,6 +57,13 @@ class Question:
     back: str = ""
     sketch: str = ""
     lesson: str = ""
+    # calculation: (name, (min, max, step)) per parameter, (name, formula) per derived
+    # quantity, the answer's formula, (formula, feedback) per typical wrong answer.
+    parameters: tuple[tuple[str, tuple[float, float, float]], ...] = ()
+    derived: tuple[tuple[str, str], ...] = ()
+    formula: str = ""
+    wrong_formulas: tuple[tuple[str, str], ...] = ()
+    working: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,8 +127,11 @@ def _semantic_problems(data: dict) -> list[tuple[list, str]]:
         seen.add(q["id"])
         flags = [o.get("correct") for o in q.get("options", [])]
         if not answers:
-            if any(f is not None for f in flags) or "answer" in q or "pairs" in q:
+            keys = ("answer", "pairs", "wrong_answers", "working", "derived")
+            if any(f is not None for f in flags) or any(k in q for k in keys):
                 problems.append((where, "answers_included is false, but an answer is given"))
+            if q["type"] == "calculation":
+                problems += _calculation_problems(q, where)
             continue
         if q["type"] == "matching" and "pairs" not in q:
             problems.append((where, "'pairs' is a required property (the answer)"))
@@ -128,12 +139,46 @@ def _semantic_problems(data: dict) -> list[tuple[list, str]]:
             problems.append((where + ["options"], "needs exactly one option with correct: true"))
         if q["type"] == "multiple_select" and flags.count(True) < 1:
             problems.append((where + ["options"], "needs at least one option with correct: true"))
+        if q["type"] == "calculation":
+            problems += _calculation_problems(q, where)
         if q["type"] == "numeric" and "answer" not in q:
             problems.append((where, "'answer' is a required property"))
         if q["type"] == "matching" and "pairs" in q:
             definitions = [p["definition"] for p in q["pairs"]] + q.get("distractors", [])
             if len(set(definitions)) != len(definitions):
                 problems.append((where + ["pairs"], "definitions and distractors must all differ"))
+    return problems
+
+
+def _calculation_problems(q: dict, where: list) -> list[tuple[list, str]]:
+    """Ranges that are empty, a prompt naming an unknown quantity, formulas that fail."""
+    from .formulas import FormulaError, evaluate  # formulas imports this module
+
+    problems = []
+    values = {}
+    for name, bounds in q["parameters"].items():
+        if bounds["min"] > bounds["max"]:
+            problems.append((where + ["parameters", name], "min is larger than max"))
+        values[name] = float(bounds["min"])
+    formulas = [(["derived", n], f, n) for n, f in q.get("derived", {}).items()]
+    formulas += [(["answer"], q["answer"], "answer")] if "answer" in q else []
+    formulas += [
+        (["wrong_answers", i, "formula"], w["formula"], None)
+        for i, w in enumerate(q.get("wrong_answers", []))
+    ]
+    for field_path, formula, name in formulas:
+        try:
+            value = evaluate(formula, values)
+        except FormulaError as error:
+            problems.append((where + field_path, str(error)))
+            continue
+        if name:
+            values[name] = value
+    for text_field, names in (("prompt", q["parameters"]), ("working", values)):
+        try:
+            q.get(text_field, "").format_map({name: 0 for name in names})
+        except (KeyError, IndexError, ValueError) as error:
+            problems.append((where + [text_field], f"names an unknown quantity {error}"))
     return problems
 
 
@@ -145,11 +190,15 @@ def _question(raw: dict) -> Question:
         options=tuple(
             Option(o["text"], o.get("correct"), o.get("feedback")) for o in raw.get("options", [])
         ),
-        answer=raw.get("answer"),
+        answer=raw.get("answer") if raw["type"] == "numeric" else None,
         tolerance=float(raw.get("tolerance", 0.0)),
         unit=raw.get("unit", ""),
         explanation=raw.get("explanation", ""),
-        wrong_answers=tuple((w["value"], w["feedback"]) for w in raw.get("wrong_answers", [])),
+        wrong_answers=tuple(
+            (w["value"], w["feedback"])
+            for w in raw.get("wrong_answers", [])
+            if raw["type"] == "numeric"
+        ),
         pairs=tuple((p["term"], p["definition"]) for p in raw.get("pairs", [])),
         distractors=tuple(raw.get("distractors", [])),
         terms=tuple(raw.get("terms", [])),
@@ -159,6 +208,18 @@ def _question(raw: dict) -> Question:
         back=raw.get("back", ""),
         sketch=raw.get("sketch", ""),
         lesson=raw.get("lesson", ""),
+        parameters=tuple(
+            (name, (float(b["min"]), float(b["max"]), float(b["step"])))
+            for name, b in raw.get("parameters", {}).items()
+        ),
+        derived=tuple(raw.get("derived", {}).items()),
+        formula=raw.get("answer", "") if raw["type"] == "calculation" else "",
+        wrong_formulas=tuple(
+            (w["formula"], w["feedback"])
+            for w in raw.get("wrong_answers", [])
+            if raw["type"] == "calculation"
+        ),
+        working=raw.get("working", ""),
     )
 
 

@@ -18,8 +18,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from .exercises import CheckpointState, FlashcardDeck, MatchingExercise, OrderingExercise, Quiz
+from .formulas import fill_in
 from .marking import Mark
 from .question_bank import Question, QuestionBank
+from .student_identity import StudentIdentity, current_identity, save_identity
+from .variants import LETTERS, QuizKeyError, QuizVariant
 
 WIDE = widgets.Layout(width="auto")
 
@@ -37,7 +40,8 @@ def _verdict_html(mark: Mark | None) -> str:
 
 
 class ChoiceButtons(widgets.VBox):
-    """One button per option; ``value`` is an index (single) or a sorted list (multiple)."""
+    """One button per option, lettered A, B, C… as answers typed in code are; ``value`` is a
+    position (single) or a sorted list of positions (multiple)."""
 
     def __init__(self, options: list[str], multiple: bool = False, value=None, on_change=None):
         super().__init__()
@@ -45,9 +49,10 @@ class ChoiceButtons(widgets.VBox):
         self.value = (list(value) if value else []) if multiple else value
         self.buttons = [
             widgets.Button(
-                layout=widgets.Layout(width="auto", max_width="100%"), tooltip=f"Choose: {text}"
+                layout=widgets.Layout(width="auto", max_width="100%"),
+                tooltip=f"Choose {LETTERS[index]}: {text}",
             )
-            for text in options
+            for index, text in enumerate(options)
         ]
         for index, button in enumerate(self.buttons):
             button.on_click(lambda _, i=index: self.choose(i))
@@ -71,7 +76,7 @@ class ChoiceButtons(widgets.VBox):
         for index, (button, text) in enumerate(zip(self.buttons, self.options, strict=True)):
             chosen = index in self.value if self.multiple else index == self.value
             mark = ("☑" if chosen else "☐") if self.multiple else ("◉" if chosen else "○")
-            button.description = f"{mark} {text}"
+            button.description = f"{mark} {LETTERS[index]}. {text}"
             button.button_style = "info" if chosen else ""
 
 
@@ -229,7 +234,12 @@ class MatchingView(widgets.VBox):
 
 
 class QuizView(widgets.VBox):
-    """A quiz: all questions at once or one at a time; practice or graded mode."""
+    """A quiz: all questions at once or one at a time; practice or graded mode.
+
+    Choices appear in ``variant``'s order with their letters; a calculation shows the
+    variant's numbers. Every change, clearing included, goes to the ``Quiz`` (which saves
+    in graded mode).
+    """
 
     def __init__(
         self,
@@ -238,9 +248,11 @@ class QuizView(widgets.VBox):
         one_at_a_time: bool = False,
         answers_path: str | Path | None = None,
         seed: int = 0,
+        variant: QuizVariant | None = None,
     ):
         super().__init__()
-        self.quiz = Quiz(bank, mode, answers_path)
+        self.quiz = Quiz(bank, mode, answers_path, variant)
+        self.variant = self.quiz.variant
         self.inputs: dict[str, Any] = {}
         self.feedback: dict[str, widgets.HTML] = {}
         self.boxes = [self._question_box(i, q, seed) for i, q in enumerate(self.quiz.questions)]
@@ -272,20 +284,35 @@ class QuizView(widgets.VBox):
         self.show(0)
         self._update_status()
 
+    def prompt(self, question: Question) -> str:
+        """The question as this student sees it (a calculation with their own numbers)."""
+        if question.type == "calculation":
+            return fill_in(question.prompt, self.quiz.parameters(question.id))
+        return question.prompt
+
     def _question_box(self, index: int, question: Question, seed: int) -> widgets.VBox:
         header = widgets.HTML(
             f"<b>Question {index + 1} of {len(self.quiz.questions)}.</b> "
-            f"{html.escape(question.prompt)}"
+            f"{html.escape(self.prompt(question))}"
         )
         saved = self.quiz.answers.get(question.id)
         if question.type in ("single_choice", "multiple_select"):
-            control = ChoiceButtons(
-                [o.text for o in question.options],
-                multiple=question.type == "multiple_select",
-                value=saved,
-                on_change=lambda value, q=question: self._answered(q.id, value),
+            order = self.variant.option_order(question)
+            multiple = question.type == "multiple_select"
+            shown = (
+                None
+                if saved is None
+                else (sorted(order.index(i) for i in saved) if multiple else order.index(saved))
             )
-        elif question.type == "numeric":
+            control = ChoiceButtons(
+                [question.options[i].text for i in order],
+                multiple=multiple,
+                value=shown,
+                on_change=lambda value, q=question, o=order: self._answered(
+                    q.id, sorted(o[p] for p in value) if isinstance(value, list) else o[value]
+                ),
+            )
+        elif question.type in ("numeric", "calculation"):
             control = widgets.Text(
                 value="" if saved is None else str(saved),
                 description="Answer",
@@ -295,7 +322,7 @@ class QuizView(widgets.VBox):
                 lambda c, q=question: self._answered(q.id, _number_or_none(c["new"])), names="value"
             )
         elif question.type == "matching":
-            exercise = MatchingExercise(question, seed)
+            exercise = MatchingExercise(question, seed, self.variant)
             for term, definition in (saved or {}).items():
                 if term in exercise.terms and definition in exercise.definitions:
                     exercise.match(term, definition)
@@ -322,19 +349,29 @@ class QuizView(widgets.VBox):
             retry.on_click(lambda _, q=question: self.retry(q.id))
             self.feedback[question.id] = widgets.HTML()
             children += [widgets.HBox([check, retry]), self.feedback[question.id]]
+        elif question.type != "ordering":
+            clear = widgets.Button(
+                description="Clear answer", tooltip=f"Clear question {index + 1}"
+            )
+            clear.on_click(lambda _, q=question: self.clear(q.id))
+            children.append(clear)
         return widgets.VBox(children, layout=widgets.Layout(margin="0 0 12px 0"))
 
     def _answered(self, question_id: str, value: Any) -> None:
-        if value is None or value == [] or value == {}:
-            self.quiz.answers.pop(question_id, None)
-        else:
-            self.quiz.answer(question_id, value)
+        self.quiz.answer(question_id, value)  # None, [] or {} clears, and is saved too
         if question_id in self.feedback:
             self.feedback[question_id].value = ""
         self._update_status()
 
     def _update_status(self) -> None:
-        self.status.value = (
+        problem = self.quiz.load_problem
+        warning = (
+            f"<p role='alert'><b>Your saved answers could not be used:</b> "
+            f"{html.escape(problem)}.</p>"
+            if problem
+            else ""
+        )
+        self.status.value = warning + (
             f"<p role='status'>Saved: {self.quiz.answered} of {len(self.quiz.questions)} "
             "answered. Your answers are marked when your work is graded.</p>"
         )
@@ -348,11 +385,12 @@ class QuizView(widgets.VBox):
         self.next_button.disabled = self.position == len(self.boxes) - 1
 
     def answer(self, question_id: str, value: Any) -> None:
-        """Answer as a student would, through the question's own control."""
+        """Answer as a student would, through the question's own control: a choice by
+        the letter this student sees (or a list of letters)."""
         control = self.inputs[question_id]
         if isinstance(control, ChoiceButtons):
-            for index in value if control.multiple else [value]:
-                control.choose(index)
+            for letter in value if control.multiple else [value]:
+                control.choose(LETTERS.index(letter))
         elif isinstance(control, widgets.Text):
             control.value = str(value)
         elif isinstance(control, MatchingView):
@@ -362,6 +400,18 @@ class QuizView(widgets.VBox):
             control.exercise.order = list(value)
             control._render()
             self._answered(question_id, list(value))
+
+    def clear(self, question_id: str) -> None:
+        """The question's "Clear answer" button: empty its control and save that."""
+        control = self.inputs[question_id]
+        if isinstance(control, widgets.Text):
+            control.value = ""  # its observer saves
+        elif isinstance(control, MatchingView):
+            for dropdown in control.dropdowns.values():
+                dropdown.value = None  # each change saves
+        elif isinstance(control, ChoiceButtons):
+            control.clear()
+        self._answered(question_id, None)
 
     def check(self, question_id: str) -> Mark:
         mark = self.quiz.check(question_id)
@@ -392,6 +442,82 @@ class QuizView(widgets.VBox):
             f"<p>{html.escape(report.message)}</p>{details}</div>"
         )
         return report
+
+
+class GradedQuizView(widgets.VBox):
+    """The graded quiz in the student's own variant, once we know who the student is.
+
+    On the course's JupyterHub the student id and quiz key come with the server; elsewhere
+    the student types them once (``IdentityForm``) and the quiz appears.
+    """
+
+    def __init__(self, bank: QuestionBank, answers_path: str | Path, assignment: str):
+        super().__init__()
+        self.bank, self.answers_path, self.assignment = bank, answers_path, assignment
+        self.quiz_view: QuizView | None = None
+        self.form = IdentityForm(on_saved=self._show_quiz)
+        identity = current_identity()
+        if identity is None:
+            self.children = [self.form]
+        else:
+            self._show_quiz(identity)
+
+    def _show_quiz(self, identity: StudentIdentity) -> None:
+        variant = identity.variant(self.assignment)
+        self.quiz_view = QuizView(
+            self.bank, "graded", answers_path=self.answers_path, variant=variant
+        )
+        change = widgets.Button(description="Not you? Change", tooltip="Enter another student id")
+        change.on_click(lambda _: setattr(self, "children", [self.form]))
+        hub = identity.source == "JupyterHub"
+        where = "from JupyterHub" if hub else f"saved in {identity.source}"
+        self.children = [
+            widgets.HTML(
+                f"<p role='status'>Your own version of this quiz, for student "
+                f"<b>{html.escape(identity.student_id)}</b> ({html.escape(where)}): its "
+                "options are in your own order, with your own letters, and its numbers "
+                "are yours. It is marked as the work of the student id you submit as.</p>"
+            ),
+            *([] if hub else [change]),
+            self.quiz_view,
+        ]
+
+
+class IdentityForm(widgets.VBox):
+    """Once per computer: the student id and the quiz key the instructor gave the student."""
+
+    def __init__(self, on_saved: Callable[[StudentIdentity], None]):
+        super().__init__()
+        self.on_saved = on_saved
+        self.student_id = widgets.Text(description="Student id", placeholder="e.g. jsmith")
+        self.quiz_key = widgets.Text(description="Quiz key", placeholder="e.g. ABCD-EFGHJ")
+        self.save_button = widgets.Button(
+            description="Save and show my quiz", button_style="primary"
+        )
+        self.save_button.on_click(lambda _: self.save())
+        self.message = widgets.HTML()
+        self.children = [
+            widgets.HTML(
+                "<p><b>Who is taking this quiz?</b> Each student gets their own version of "
+                "the graded quiz: the options in a different order and their own numbers. "
+                "Enter your student id (the name your instructor uses for you in nbgrader) "
+                "and the quiz key your instructor gave you. You do this once: they are "
+                "saved in your home folder for every quiz of this course.</p>"
+            ),
+            self.student_id,
+            self.quiz_key,
+            self.save_button,
+            self.message,
+        ]
+
+    def save(self) -> None:
+        try:
+            identity = save_identity(self.student_id.value, self.quiz_key.value)
+        except QuizKeyError as error:
+            self.message.value = f"<p role='alert'>Not saved: {html.escape(str(error))}.</p>"
+            return
+        self.message.value = ""
+        self.on_saved(identity)
 
 
 def _number_or_none(text: str) -> float | None:

@@ -165,10 +165,11 @@ def write_simulated_class(
         bank = course / "release" / assignment / "quiz_questions.yaml"
         if bank.exists() and kind not in ("blank", "not_json"):
             questions = load_question_bank(bank)
-            answers = {
-                q.id: rng.randrange(len(q.options)) for q in questions.of_type("single_choice")
+            letters = {  # as the widget saves them: the letters this student saw
+                q.id: "ABCDEFGH"[rng.randrange(len(q.options))]
+                for q in questions.of_type("single_choice")
             }
-            save_answers(folder / "quiz_answers.json", questions.title, answers)
+            save_answers(folder / "quiz_answers.json", questions.title, student, letters)
     return roster
 
 

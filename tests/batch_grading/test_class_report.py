@@ -1,16 +1,11 @@
-"""The class report: nbgrader's CSV, the LMS CSV, pass rates, diagnosed bugs, histogram,
-feedback, and the quiz's answer distribution."""
+"""The class report: nbgrader's CSV, the LMS CSV, pass rates, diagnosed bugs, histogram and
+feedback (the quiz's answer distribution is tested with the graded quiz)."""
 
 import csv
-import json
 
-import nbformat
-
-from autograder.batch_grading.class_report import quiz_answer_distribution, write_class_report
+from autograder.batch_grading.class_report import write_class_report
 from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import write_simulated_class
 
-from ..course_helpers import copy_course
 from .conftest import A1, student_of_kind
 
 
@@ -50,32 +45,3 @@ def test_class_report_files(graded_class):
     buggy = student_of_kind(roster, "forgot_1_over_m")
     html = (course / "feedback" / buggy / A1 / f"{A1}.html").read_text()
     assert "did you forget to divide by m?" in html
-
-
-def test_quiz_answer_distribution(tmp_path):
-    course = copy_course(tmp_path / "course")
-    roster = write_simulated_class(course, "a3_quiz", ["correct", "correct", "blank"], seed=2)
-    typer, other, blank = roster
-    # One student also typed an answer in code: it replaces the widget's.
-    notebook_path = course / "submitted" / typer / "a3_quiz" / "a3_quiz.ipynb"
-    notebook = nbformat.read(notebook_path, 4)
-    cell = next(c for c in notebook.cells if "answers_in_code = {" in c.source)
-    cell.source = 'answers_in_code = {"purpose": "D"}'
-    nbformat.write(notebook, notebook_path)
-
-    distribution = quiz_answer_distribution(course, "a3_quiz")
-    saved = {
-        student: next(iter(json.loads(path.read_text()).values()))
-        for student in (typer, other)
-        for path in [course / "submitted" / student / "a3_quiz" / "quiz_answers.json"]
-    }
-    saved[typer]["purpose"] = 3
-    assert len(distribution) == 8
-    for question, counts in distribution.items():
-        expected = {}
-        for answers in saved.values():
-            letter = "ABCDEFGH"[answers[question]]
-            expected[letter] = expected.get(letter, 0) + 1
-        expected["-"] = 1  # the blank submission
-        assert dict(counts) == expected, question
-    assert not (course / "submitted" / blank / "a3_quiz" / "quiz_answers.json").exists()

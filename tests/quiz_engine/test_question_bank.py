@@ -32,6 +32,7 @@ def test_course_content_covers_every_question_type():
         "single_choice",
         "multiple_select",
         "numeric",
+        "calculation",
         "matching",
         "ordering",
         "flashcard",
@@ -80,6 +81,53 @@ BAD = {
     "misspelt field": (
         "title: x\nquestions:\n  - {id: c1, type: checkpoint, prompt: p, skecth: s}\n",
         "question 'c1' (#1)",
+    ),
+    "formula naming an unknown quantity": (
+        """
+        title: x
+        questions:
+          - id: c1
+            type: calculation
+            prompt: "w = {w}?"
+            parameters: {w: {min: 1, max: 2, step: 0.5}}
+            answer: "2 * v"
+        """,
+        "question 'c1' (#1), field 'answer': formula '2 * v'",
+    ),
+    "prompt naming an unknown quantity": (
+        """
+        title: x
+        questions:
+          - id: c1
+            type: calculation
+            prompt: "w = {w}, b = {b}?"
+            parameters: {w: {min: 1, max: 2, step: 0.5}}
+        """,
+        "question 'c1' (#1), field 'prompt': names an unknown quantity 'b'",
+    ),
+    "empty parameter range": (
+        """
+        title: x
+        questions:
+          - id: c1
+            type: calculation
+            prompt: "w = {w}?"
+            parameters: {w: {min: 3, max: 2, step: 0.5}}
+        """,
+        "question 'c1' (#1), field 'parameters.w': min is larger than max",
+    ),
+    "formula in a graded bank": (
+        """
+        title: x
+        answers_included: false
+        questions:
+          - id: c1
+            type: calculation
+            prompt: "{w}"
+            parameters: {w: {min: 1, max: 2, step: 1}}
+            answer: "w"
+        """,
+        "answers_included is false, but an answer is given",
     ),
     "answer in a graded bank": (
         """

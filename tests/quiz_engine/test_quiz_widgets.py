@@ -28,18 +28,19 @@ CONCEPTS = load_question_bank(BANKS / "training_concepts.yaml")
 
 
 def right_answer(question):
+    """As a student gives it: a choice by its letter (a practice quiz keeps the bank's order)."""
     if question.type == "single_choice":
-        return next(i for i, o in enumerate(question.options) if o.correct)
+        return next("ABCD"[i] for i, o in enumerate(question.options) if o.correct)
     if question.type == "multiple_select":
-        return [i for i, o in enumerate(question.options) if o.correct]
+        return ["ABCDE"[i] for i, o in enumerate(question.options) if o.correct]
     return question.answer
 
 
 def wrong_answer(question):
     if question.type == "single_choice":
-        return next(i for i, o in enumerate(question.options) if not o.correct)
+        return next("ABCD"[i] for i, o in enumerate(question.options) if not o.correct)
     if question.type == "multiple_select":
-        return [next(i for i, o in enumerate(question.options) if not o.correct)]
+        return [next("ABCDE"[i] for i, o in enumerate(question.options) if not o.correct)]
     return question.wrong_answers[0][0]
 
 
@@ -71,12 +72,12 @@ def test_a_mix_shows_the_count_and_each_wrong_options_feedback():
 
 def test_practice_check_and_retry():
     view = QuizView(PRACTICE, one_at_a_time=True)
-    view.answer("update-sign", 0)
+    view.answer("update-sign", "A")
     assert not view.check("update-sign").correct
     assert "✗ Not quite" in view.feedback["update-sign"].value  # said in words, not colour
     view.retry("update-sign")
     assert view.inputs["update-sign"].value is None and view.feedback["update-sign"].value == ""
-    view.answer("update-sign", 1)
+    view.answer("update-sign", "B")
     assert view.check("update-sign").correct
     assert view.question_area.children == (view.boxes[0],)
     view.next_button.click()
@@ -85,7 +86,7 @@ def test_practice_check_and_retry():
 
 def test_multiple_select_gives_partial_credit():
     view = QuizView(PRACTICE)
-    view.answer("vanishing-remedies", [0, 1])  # two of three right, no wrong pick
+    view.answer("vanishing-remedies", ["A", "B"])  # two of three right, no wrong pick
     mark = view.check("vanishing-remedies")
     assert mark.score == pytest.approx(2 / 3)
     assert "Partly right" in view.feedback["vanishing-remedies"].value
@@ -94,16 +95,72 @@ def test_multiple_select_gives_partial_credit():
 def test_graded_mode_saves_answers_and_gives_no_feedback(tmp_path):
     path = tmp_path / "quiz_answers.json"
     view = QuizView(PRACTICE, mode="graded", answers_path=path)
-    view.answer("five-moves", 1)
+    view.answer("five-moves", "B")
     view.answer("iterations-per-epoch", 100)
     saved = json.loads(path.read_text())[PRACTICE.title]
-    assert saved == {"five-moves": 1, "iterations-per-epoch": 100.0}
+    assert saved == {
+        "student_id": "",
+        "answers": {"five-moves": "B", "iterations-per-epoch": 100.0},
+    }
     assert "Saved: 2 of 8 answered" in view.status.value
     assert view.submit_button not in view.children
     with pytest.raises(PermissionError):
         view.quiz.check("five-moves")
     reopened = QuizView(PRACTICE, mode="graded", answers_path=path)
     assert reopened.inputs["five-moves"].value == 1  # answers come back when the cell re-runs
+
+
+def test_clearing_an_answer_saves_it_cleared(tmp_path):
+    path = tmp_path / "quiz_answers.json"
+    view = QuizView(PRACTICE, mode="graded", answers_path=path)
+    view.answer("five-moves", "B")
+    view.answer("iterations-per-epoch", 100)
+    view.answer("vanishing-remedies", ["A", "C"])
+    view.clear("five-moves")  # the "Clear answer" button
+    view.inputs["iterations-per-epoch"].value = ""  # emptying the box
+    view.inputs["vanishing-remedies"].choose(0)  # un-ticking both ticked options
+    view.inputs["vanishing-remedies"].choose(2)
+    assert json.loads(path.read_text())[PRACTICE.title]["answers"] == {}
+    assert "Saved: 0 of 8 answered" in view.status.value
+    assert QuizView(PRACTICE, mode="graded", answers_path=path).quiz.answers == {}
+
+
+def test_a_damaged_answers_file_is_said_to_the_student(tmp_path):
+    path = tmp_path / "quiz_answers.json"
+    path.write_text('{"Practice quiz": {"answers": {"five-moves": "B"')  # cut short, as by a crash
+    view = QuizView(PRACTICE, mode="graded", answers_path=path)
+    assert "Your saved answers could not be used" in view.status.value
+    assert "quiz_answers.json is damaged and could not be read" in view.status.value
+    view.answer("five-moves", "C")  # answering again writes a good file
+    assert json.loads(path.read_text())[PRACTICE.title]["answers"] == {"five-moves": "C"}
+    assert "could not be used" not in view.status.value
+
+
+def test_saving_is_atomic(tmp_path, monkeypatch):
+    """A crash while writing leaves the previous file whole, and no stray temporary file."""
+    import os
+
+    path = tmp_path / "quiz_answers.json"
+    view = QuizView(PRACTICE, mode="graded", answers_path=path)
+    view.answer("five-moves", "B")
+    before = path.read_bytes()
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        view.answer("five-moves", "C")
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["quiz_answers.json"]
+
+
+def test_options_show_the_letters_typed_in_code():
+    view = QuizView(PRACTICE)
+    buttons = view.inputs["update-sign"].buttons
+    assert [b.description[:4] for b in buttons[:3]] == ["○ A.", "○ B.", "○ C."]
+    view.answer("update-sign", "B")
+    assert buttons[1].description.startswith("◉ B. ")
 
 
 def test_flashcards_flip_and_step_by_buttons():

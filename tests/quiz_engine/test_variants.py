@@ -1,0 +1,199 @@
+"""Per-student variants: quiz keys, the calculations' marking over many drawn students, the
+student's side (identity and widget), and no graded item in anything a student can open."""
+
+import json
+import re
+import stat
+
+import nbformat
+import pytest
+
+from autograder.quiz_engine import (
+    QuizKeyError,
+    QuizVariant,
+    load_question_bank,
+    mark_answer,
+    question_bank_from_data,
+    quiz_key,
+)
+from autograder.quiz_engine.quiz_widgets import GradedQuizView
+
+from ..course_helpers import REPO
+
+QUIZ = "a3_quiz"
+SOURCE_NB = REPO / "source" / QUIZ / f"{QUIZ}.ipynb"
+PUBLIC = load_question_bank(REPO / "release" / QUIZ / "quiz_questions.yaml")
+SECRET = b"0123456789abcdef0123456789abcdef"
+
+
+def hidden_key(grade_id: str):
+    """The answer key a graded cell defines (its hidden part, without the marking call)."""
+    cell = next(c for c in nbformat.read(SOURCE_NB, 4).cells if c.get("id") == grade_id)
+    hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("mark_graded_quiz(")[0]
+    namespace = {"question_bank_from_data": question_bank_from_data}
+    exec(hidden, namespace)
+    return namespace["_key"]
+
+
+CALCULATIONS = hidden_key("test_calculations")
+STUDENTS = [f"s{number:03d}" for number in range(60)]
+
+
+def variant(student: str) -> QuizVariant:
+    return QuizVariant.for_student(student, quiz_key(SECRET, student), QUIZ)
+
+
+def test_the_key_and_the_released_bank_draw_the_same_numbers():
+    for question in CALCULATIONS.questions:
+        assert question.parameters == PUBLIC[question.id].parameters, question.id
+
+
+@pytest.mark.parametrize("question_id", [q.id for q in CALCULATIONS.questions])
+def test_calculations_accept_the_formula_and_name_the_usual_mistakes(question_id):
+    question = CALCULATIONS[question_id]
+    draws = set()
+    for student in STUDENTS:
+        numbers = variant(student).parameters(question)
+        draws.add(tuple(sorted(numbers.items())))
+        right = question_answer(question_id, numbers)
+        assert mark_answer(question, round(right, 3), numbers).correct, (student, numbers)
+        slip, named = sign_slip(question_id, numbers, right)
+        sign = mark_answer(question, round(slip, 3), numbers)
+        assert sign.score == 0 and named in sign.feedback, (student, sign.feedback)
+        if question_id == "mini-batch-gradient":
+            summed = mark_answer(question, round(3 * right, 3), numbers)
+            assert summed.score == 0 and "batch size" in summed.feedback, summed.feedback
+            assert "divide by m = 3" in summed.feedback
+        # The feedback works through the student's own numbers.
+        assert f"{numbers['w']:g}" in sign.feedback
+    assert len(draws) >= 40  # students really get different numbers
+
+
+def sign_slip(question_id: str, p: dict, right: float) -> tuple[float, str]:
+    """The answer with the sign slip this question invites, and what its feedback says."""
+    if question_id == "one-weight-update":  # stepping up the gradient instead of down
+        return 2 * p["w"] - right, "You added the gradient"
+    return -right, "sign"
+
+
+def question_answer(question_id: str, p: dict) -> float:
+    """Worked out here by hand, independently of the key's formulas."""
+    if question_id == "mini-batch-gradient":
+        return 2 / 3 * sum((p["w"] * p[f"x{i}"] - p[f"y{i}"]) * p[f"x{i}"] for i in (1, 2, 3))
+    error = p["w"] * p["x"] - p["y"]
+    if question_id == "one-weight-loss":
+        return error**2
+    if question_id == "one-weight-gradient":
+        return 2 * error * p["x"]
+    return p["w"] - p["lr"] * 2 * error * p["x"]
+
+
+def test_quiz_keys_catch_typos_and_belong_to_one_student():
+    key = quiz_key(SECRET, "alice")
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{5}", key)
+    assert quiz_key(SECRET, "bob") != key and quiz_key(b"another secret!!", "alice") != key
+    spaced = key.lower().replace("-", " ")
+    assert QuizVariant.for_student("alice", spaced, QUIZ) == QuizVariant.for_student(
+        "alice", key, QUIZ
+    )
+    typo = key[:-1] + ("A" if key[-1] != "A" else "B")
+    with pytest.raises(QuizKeyError, match="does not belong to student id 'alice'"):
+        QuizVariant.for_student("alice", typo, QUIZ)
+    with pytest.raises(QuizKeyError, match="does not belong"):
+        QuizVariant.for_student("bob", key, QUIZ)
+    with pytest.raises(QuizKeyError, match="nine letters and digits"):
+        QuizVariant.for_student("alice", "ABC", QUIZ)
+    # Another assignment, another variant for the same student.
+    chain = PUBLIC["chain-rule"]
+    orders = {
+        tuple(QuizVariant.for_student("alice", key, f"quiz{n}").option_order(chain))
+        for n in range(12)
+    }
+    assert len(orders) > 1
+
+
+def test_the_widget_asks_once_then_shows_the_students_own_variant(tmp_path, monkeypatch):
+    identity_file = tmp_path / "identity.json"
+    monkeypatch.setenv("COURSE_QUIZ_IDENTITY_FILE", str(identity_file))
+    for name in ("COURSE_STUDENT_ID", "COURSE_QUIZ_KEY", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+    answers = tmp_path / "quiz_answers.json"
+    view = GradedQuizView(PUBLIC, answers, QUIZ)
+    assert view.children == (view.form,) and "Who is taking this quiz?" in str(
+        view.form.children[0].value
+    )
+    key = quiz_key(SECRET, "alice")
+    view.form.student_id.value, view.form.quiz_key.value = "alice", key[:-1] + "Z"
+    view.form.save_button.click()
+    assert "does not belong to student id" in view.form.message.value
+    assert view.quiz_view is None and not identity_file.exists()
+    view.form.quiz_key.value = key
+    view.form.save_button.click()
+    assert stat.S_IMODE(identity_file.stat().st_mode) == 0o600
+    mine = QuizVariant.for_student("alice", key, QUIZ)
+    quiz = view.quiz_view
+    chain = PUBLIC["chain-rule"]
+    shown = [b.description for b in quiz.inputs["chain-rule"].buttons]
+    expected = [chain.options[i].text for i in mine.option_order(chain)]
+    assert [d.split(". ", 1)[1] for d in shown] == expected
+    numbers = mine.parameters(PUBLIC["one-weight-loss"])
+    assert f"w = {numbers['w']:g}, input x = {numbers['x']:g}" in quiz.prompt(
+        PUBLIC["one-weight-loss"]
+    )
+    quiz.answer("chain-rule", "A")
+    saved = json.loads(answers.read_text())[PUBLIC.title]
+    assert saved == {"student_id": "alice", "answers": {"chain-rule": "A"}}
+    # Next time (any quiz), no question asked.
+    again = GradedQuizView(PUBLIC, answers, QUIZ)
+    assert again.quiz_view is not None and again.quiz_view.quiz.answers == {
+        "chain-rule": mine.option_order(chain)[0]
+    }
+
+
+def test_on_jupyterhub_the_student_is_known(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_QUIZ_IDENTITY_FILE", str(tmp_path / "none.json"))
+    monkeypatch.setenv("JUPYTERHUB_USER", "bob")
+    monkeypatch.setenv("COURSE_QUIZ_KEY", quiz_key(SECRET, "bob"))
+    view = GradedQuizView(PUBLIC, tmp_path / "quiz_answers.json", QUIZ)
+    assert view.quiz_view is not None and view.quiz_view.variant.student_id == "bob"
+    assert "from JupyterHub" in view.children[0].value
+
+
+# --- No graded item in anything a student can open ------------------------------------------
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def student_visible_texts() -> dict[str, str]:
+    """Every lesson, bank, concept map, other released assignment and package file."""
+    paths = [p for p in (REPO / "course_content").rglob("*") if p.is_file()]
+    paths += [p for p in (REPO / "release").rglob("*") if p.is_file() and QUIZ not in p.parts]
+    paths += [p for p in (REPO / "autograder").rglob("*") if p.suffix in {".py", ".yaml", ".json"}]
+    return {str(p.relative_to(REPO)): normalised(p.read_text(encoding="utf-8")) for p in paths}
+
+
+def practice_option_sets() -> list[set[str]]:
+    sets = []
+    for path in (REPO / "course_content" / "question_banks").glob("*.yaml"):
+        for question in load_question_bank(path).questions:
+            if question.options:
+                sets.append({normalised(o.text) for o in question.options})
+    return sets
+
+
+def test_no_graded_item_appears_in_student_visible_material():
+    texts = student_visible_texts()
+    assert len(texts) > 40
+    option_sets = practice_option_sets()
+    graded = load_question_bank(REPO / "source" / QUIZ / "quiz_questions.yaml")
+    matching = hidden_key("test_matching")["match-network-parts"]
+    items = [normalised(q.prompt) for q in graded.questions if q.type != "matching"]
+    items += [normalised(definition) for _, definition in matching.pairs]
+    for item in items:
+        found = [path for path, text in texts.items() if item in text]
+        assert not found, f"graded item {item!r} appears in {found}"
+    for question in graded.of_type("single_choice"):
+        options = {normalised(o.text) for o in question.options}
+        assert not any(options <= practice for practice in option_sets), question.id
