@@ -13,10 +13,34 @@ def test_instructor_solution_passes_validate(assignment):
     assert "Success! Your notebook passes all the tests." in process.stdout
 
 
-@pytest.mark.parametrize("assignment", [*AUTOGRADED, "a3_quiz"])
+@pytest.mark.parametrize("assignment", AUTOGRADED)
 def test_release_copy_passes_validate_invert(assignment):
     process = nbgrader(REPO, "validate", "--invert", f"release/{assignment}/{assignment}.ipynb")
     assert "Success! The notebook does not pass any tests." in process.stdout
+
+
+def test_the_released_quiz_checks_show_what_is_saved_not_a_score(tmp_path):
+    """The quiz's check cells only say what is saved: nothing like a grade, no failure for
+    an unanswered quiz (its answers are marked at grading)."""
+    import shutil
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = shutil.copytree(REPO / "release" / "a3_quiz", tmp_path / "a3_quiz")
+    notebook = nbformat.read(folder / "a3_quiz.ipynb", 4)
+    NotebookClient(notebook, resources={"metadata": {"path": str(folder)}}).execute()
+    checks = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(checks) == 3
+    for check in checks:
+        texts = [o.get("text", "") for o in check.outputs if o.output_type == "stream"]
+        assert texts == [
+            "Saved: 0 of 13 answered (widget and code together). "
+            "Your answers are marked when your work is graded.\n"
+        ]
+        assert not [o for o in check.outputs if o.output_type in ("execute_result", "error")]
+    process = nbgrader(REPO, "validate", str(folder / "a3_quiz.ipynb"))
+    assert "Success! Your notebook passes all the tests." in process.stdout
 
 
 def _student_copy(tmp_path, prefix: str):

@@ -35,6 +35,9 @@ from .tamper_scan import find_tampering, names_defined
 VOLATILE_BUILTINS = {"input", "raw_input", "getpass", "exit", "quit", "display", "get_ipython"}
 NUMPY_NAMESPACES = ("numpy", "numpy.linalg", "numpy.random", "numpy.testing", "math")
 PRELOADED_MODULES = ("autograder.gradient_checking", "autograder.course_checks")
+# Recorded when first imported (by a locked setup cell): the course's package, and the
+# library the quiz's formulas are evaluated with.
+GUARDED_PACKAGES = ("autograder", "simpleeval")
 SHELL_METHODS = (
     *("run_cell", "run_cell_async", "run_ast_nodes", "run_code", "transform_cell"),
     *("transform_ast", "showtraceback", "_showtraceback", "showsyntaxerror", "ex", "ev"),
@@ -168,7 +171,7 @@ def _hook_parts() -> Iterator[tuple[str, object]]:
 
 
 def _guarded_modules() -> list[str]:
-    return sorted(name for name in list(sys.modules) if name.split(".")[0] == "autograder")
+    return sorted(name for name in list(sys.modules) if name.split(".")[0] in GUARDED_PACKAGES)
 
 
 def _not_dumpable() -> None:

@@ -128,7 +128,7 @@ class Quiz:
     def submit(self) -> QuizReport:
         if self.mode != "practice":
             raise PermissionError("a graded quiz is scored by the autograder")
-        report = grade_answers(self.bank, self.answers, self.variant)
+        report = _mark_all(self.bank, self.answers, self.variant)
         self.checked.update(report.marks)
         return report
 
@@ -138,7 +138,10 @@ def grade_answers(
 ) -> QuizReport:
     """Mark canonical answers against an answer key; calculations with ``variant``'s numbers."""
     kernel_guard.verify()
-    variant = variant or QuizVariant()
+    return _mark_all(key, answers, variant or QuizVariant())
+
+
+def _mark_all(key: QuestionBank, answers: dict[str, Any], variant: QuizVariant) -> QuizReport:
     marks = {
         q.id: mark_answer(q, answers.get(q.id), variant.parameters(q))
         for q in key.of_type(*MARKABLE)

@@ -24,14 +24,13 @@ def free_port() -> int:
 
 
 def prepare_course(root: Path) -> Path:
-    """A temporary copy of the course, plus a student's copy of assignment 1."""
+    """A temporary copy of the course, plus a student's copies of assignments 1 and 3."""
     course = root / "course"
     for folder in ("source", "release", "course_content"):
         shutil.copytree(REPO / folder, course / folder)
     shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
-    shutil.copytree(
-        REPO / "release" / "a1_building_blocks", course / "student" / "a1_building_blocks"
-    )
+    for assignment in ("a1_building_blocks", "a3_quiz"):
+        shutil.copytree(REPO / "release" / assignment, course / "student" / assignment)
     return course
 
 
@@ -84,7 +83,11 @@ class LabServer:
             JUPYTER_DATA_DIR=str(dirs["data"]),
             JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
             NBGRADER_EXCHANGE=str(self.root / "exchange"),
+            # The student's one-time quiz setting: none yet (not on JupyterHub).
+            COURSE_QUIZ_IDENTITY_FILE=str(self.root / "quiz_identity.json"),
         )
+        for name in ("JUPYTERHUB_USER", "COURSE_STUDENT_ID", "COURSE_QUIZ_KEY"):
+            env.pop(name, None)
         command = [
             sys.executable,
             "-m",

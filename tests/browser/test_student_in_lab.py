@@ -1,6 +1,11 @@
 """As a student in JupyterLab: lessons, live widgets, the quiz, an assignment, Validate."""
 
+import json
+import re
+
 from playwright.sync_api import expect
+
+from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
 
 from .notebook_actions import (
     cell,
@@ -98,18 +103,20 @@ def test_matching_by_keyboard_and_clicks_and_the_quiz(page, lab):
         for number, label in enumerate(choices):
             if label is None:
                 continue
-            option = quiz.get_by_role("button", name=f"○ {label}", exact=True)
+            option = quiz.get_by_role("button", name=lettered("○", label))
             if number % 2:  # half by keyboard (Tab to it, then Enter), half by click
                 option.focus()
                 page.keyboard.press("Enter")
             else:
                 option.click()
-            expect(quiz.get_by_role("button", name=f"◉ {label}", exact=True)).to_be_visible()
+            expect(quiz.get_by_role("button", name=lettered("◉", label))).to_be_visible()
         numeric = quiz.locator(".widget-vbox", has_text="Question 5 of 8").get_by_label("Answer")
         numeric.fill("10000")
         for label in ("ReLU activations", "Careful weight initialisation", "Residual connections"):
-            quiz.get_by_role("button", name=f"☐ {label}", exact=True).click()
-        expect(quiz.get_by_role("button", name="☑ Residual connections")).to_be_visible()
+            quiz.get_by_role("button", name=lettered("☐", label)).click()
+        expect(
+            quiz.get_by_role("button", name=lettered("☑", "Residual connections"))
+        ).to_be_visible()
     with page.steps("submit: score and feedback for the wrong answers"):
         quiz.get_by_role("button", name="Submit quiz").click()
         expect(quiz.get_by_text("Quiz complete! Score: 5/8")).to_be_visible()
@@ -117,6 +124,57 @@ def test_matching_by_keyboard_and_clicks_and_the_quiz(page, lab):
         expect(result).to_contain_text("The forward pass makes the prediction")
         expect(result).to_contain_text("That counts examples")
         expect(result).to_contain_text("The number matters less than where it was measured")
+
+
+def lettered(mark: str, text: str) -> re.Pattern:
+    """An option button's name: its mark, its letter, its text ("◉ B. The chain rule")."""
+    return re.compile(rf"^{mark} [A-Z]\. {re.escape(text)}$")
+
+
+GRADED_QUIZ = "student/a3_quiz/a3_quiz.ipynb"
+
+
+def test_the_graded_quiz_by_keyboard_in_the_students_own_variant(page, lab):
+    # The instructor's `course quiz-keys` gives ada this key (the kernel never sees the secret).
+    key = quiz_key(b"the instructor's course secret", "ada")
+    variant = QuizVariant.for_student("ada", key, "a3_quiz")
+    bank = load_question_bank(lab.course / "student" / "a3_quiz" / "quiz_questions.yaml")
+    with page.steps("open the graded quiz and run all cells: it asks who you are, once"):
+        open_lab(page, lab, GRADED_QUIZ, "graded-quiz")
+        run_all_cells(page)
+        form = output_with(page, "button", "Save and show my quiz")
+        expect(form).to_contain_text("Who is taking this quiz?")
+    with page.steps("type the student id and quiz key, press Enter on Save"):
+        form.get_by_label("Student id").press_sequentially("ada")
+        form.get_by_label("Quiz key").press_sequentially(key.lower())
+        form.get_by_role("button", name="Save and show my quiz").focus()
+        page.keyboard.press("Enter")
+        quiz = output_with(page, "button", "Clear answer")
+        expect(quiz).to_contain_text("Your own version of this quiz, for student ada")
+    chain_rule = bank["chain-rule"]
+    letter = variant.letter_of(chain_rule, 1)  # "The chain rule" is the bank's option B
+    with page.steps(f"question 3 shows this student's order: 'The chain rule' is {letter}"):
+        shown = quiz.get_by_role("button", name=lettered("○", "The chain rule"))
+        expect(shown).to_have_text(re.compile(rf"○ {letter}\. The chain rule"))
+        order = [chain_rule.options[i].text for i in variant.option_order(chain_rule)]
+        for position, text in enumerate(order):
+            expect(quiz.get_by_role("button", name=f"○ {'ABCD'[position]}. {text}")).to_be_visible()
+        shown.focus()
+        page.keyboard.press("Enter")
+        expect(quiz.get_by_role("button", name=f"◉ {letter}. The chain rule")).to_be_visible()
+    numbers = variant.parameters(bank["one-weight-loss"])
+    with page.steps("question 9 shows this student's numbers; type the answer"):
+        box = quiz.locator(".widget-vbox", has_text="Question 9 of 13").last
+        expect(box).to_contain_text(f"With w = {numbers['w']:g}, input x = {numbers['x']:g}")
+        box.get_by_label("Answer").press_sequentially("12.5")
+        expect(quiz.get_by_text("Saved: 2 of 13 answered")).to_be_visible()
+    with page.steps("clear question 3 by keyboard: the file says so at once"):
+        quiz.get_by_role("button", name="Clear answer").nth(2).focus()
+        page.keyboard.press("Enter")
+        expect(quiz.get_by_text("Saved: 1 of 13 answered")).to_be_visible()
+        expect(quiz.get_by_role("button", name=f"○ {letter}. The chain rule")).to_be_visible()
+    saved = json.loads((lab.course / "student" / "a3_quiz" / "quiz_answers.json").read_text())
+    assert saved[bank.title] == {"student_id": "ada", "answers": {"one-weight-loss": 12.5}}
 
 
 def _open_linear_forward(page, lab, workspace):

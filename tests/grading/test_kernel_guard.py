@@ -104,3 +104,12 @@ def test_a_course_module_first_imported_by_the_setup_cell_is_guarded_too():
         CHECK,
     )
     assert "autograder.quiz_engine.exercises.mark_answer" in _error(check)
+
+
+def test_the_formula_library_is_guarded_once_the_quiz_engine_is_loaded():
+    *_, check = _run(
+        "from autograder.quiz_engine import mark_graded_quiz",  # imports simpleeval
+        "import simpleeval\n[simpleeval][0].SimpleEval.eval = lambda self, expr: 1.0",
+        CHECK,
+    )
+    assert "simpleeval.SimpleEval.eval" in _error(check)

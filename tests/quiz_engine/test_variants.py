@@ -1,9 +1,12 @@
 """Per-student variants: quiz keys, the calculations' marking over many drawn students, the
 student's side (identity and widget), and no graded item in anything a student can open."""
 
+import csv
 import json
 import re
+import shutil
 import stat
+import sys
 
 import nbformat
 import pytest
@@ -18,7 +21,7 @@ from autograder.quiz_engine import (
 )
 from autograder.quiz_engine.quiz_widgets import GradedQuizView
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, copy_course, nbgrader, run
 
 QUIZ = "a3_quiz"
 SOURCE_NB = REPO / "source" / QUIZ / f"{QUIZ}.ipynb"
@@ -197,3 +200,40 @@ def test_no_graded_item_appears_in_student_visible_material():
     for question in graded.of_type("single_choice"):
         options = {normalised(o.text) for o in question.options}
         assert not any(options <= practice for practice in option_sets), question.id
+
+
+# --- The instructor's and the grader's side ----------------------------------------------
+
+
+@pytest.mark.nbgrader
+def test_course_quiz_keys_makes_the_secret_once_and_lists_valid_keys(tmp_path):
+    course = copy_course(tmp_path / "course")
+    (course / ".quiz_secret").unlink()
+    course_command = [sys.executable, "-m", "autograder.course_commands"]
+    first = run(course, *course_command, "quiz-keys", "alice", "bob")
+    assert "made the course secret" in first.stderr
+    assert stat.S_IMODE((course / ".quiz_secret").stat().st_mode) == 0o600
+    rows = list(csv.DictReader(first.stdout.splitlines()))
+    assert [row["student_id"] for row in rows] == ["alice", "bob"]
+    for row in rows:  # each key is accepted for its own student only
+        QuizVariant.for_student(row["student_id"], row["quiz_key"], QUIZ)
+    with pytest.raises(QuizKeyError):
+        QuizVariant.for_student("bob", rows[0]["quiz_key"], QUIZ)
+    again = run(course, *course_command, "quiz-keys", "alice", "bob")
+    assert again.stdout == first.stdout and "made" not in again.stderr
+    empty_roster = run(course, *course_command, "quiz-keys", check=False)
+    assert empty_roster.returncode == 2
+    assert "no students in the gradebook" in empty_roster.stderr
+
+
+@pytest.mark.nbgrader
+def test_grading_without_the_course_secret_names_the_file(tmp_path):
+    course = copy_course(tmp_path / "course")
+    (course / ".quiz_secret").unlink()
+    nbgrader(course, "generate_assignment", QUIZ, "--force")
+    folder = course / "submitted" / "alice" / QUIZ
+    shutil.copytree(course / "release" / QUIZ, folder)
+    result = nbgrader(course, "autograde", QUIZ, check=False)
+    output = result.stdout + result.stderr
+    assert f"{course / '.quiz_secret'}: the course secret cannot be read" in output
+    assert not (course / "autograded" / "alice" / QUIZ / f"{QUIZ}.ipynb").exists()
