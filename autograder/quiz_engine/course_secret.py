@@ -46,3 +46,10 @@ def create_course_secret(path: str | Path) -> bool:
 def quiz_keys(secret: bytes, students: list[str]) -> list[tuple[str, str]]:
     """(student id, quiz key) for each student, to hand out where there is no JupyterHub."""
     return [(student, quiz_key(secret, student)) for student in students]
+
+
+def spawner_environment(secret_file: str | Path, student_id: str) -> dict[str, str]:
+    """What the course's JupyterHub gives each student's server (``c.Spawner.environment``):
+    the student's quiz widget then knows who they are without asking."""
+    key = quiz_key(read_course_secret(secret_file), student_id)
+    return {"COURSE_STUDENT_ID": student_id, "COURSE_QUIZ_KEY": key}

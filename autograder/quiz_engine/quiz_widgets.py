@@ -11,6 +11,7 @@ options and Enter or Space chooses, and the chosen one is marked in its text (â—
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -489,7 +490,11 @@ class IdentityForm(widgets.VBox):
     def __init__(self, on_saved: Callable[[StudentIdentity], None]):
         super().__init__()
         self.on_saved = on_saved
-        self.student_id = widgets.Text(description="Student id", placeholder="e.g. jsmith")
+        self.student_id = widgets.Text(
+            value=os.environ.get("JUPYTERHUB_USER", ""),  # a hub without the course's keys
+            description="Student id",
+            placeholder="e.g. jsmith",
+        )
         self.quiz_key = widgets.Text(description="Quiz key", placeholder="e.g. ABCD-EFGHJ")
         self.save_button = widgets.Button(
             description="Save and show my quiz", button_style="primary"

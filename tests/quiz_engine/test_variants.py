@@ -154,12 +154,22 @@ def test_the_widget_asks_once_then_shows_the_students_own_variant(tmp_path, monk
 
 
 def test_on_jupyterhub_the_student_is_known(tmp_path, monkeypatch):
+    from autograder.quiz_engine.course_secret import spawner_environment
+
+    secret_file = tmp_path / ".quiz_secret"
+    secret_file.write_bytes(SECRET)
     monkeypatch.setenv("COURSE_QUIZ_IDENTITY_FILE", str(tmp_path / "none.json"))
     monkeypatch.setenv("JUPYTERHUB_USER", "bob")
-    monkeypatch.setenv("COURSE_QUIZ_KEY", quiz_key(SECRET, "bob"))
+    for name, value in spawner_environment(secret_file, "bob").items():
+        monkeypatch.setenv(name, value)
     view = GradedQuizView(PUBLIC, tmp_path / "quiz_answers.json", QUIZ)
     assert view.quiz_view is not None and view.quiz_view.variant.student_id == "bob"
+    assert view.quiz_view.variant == QuizVariant.for_student("bob", quiz_key(SECRET, "bob"), QUIZ)
     assert "from JupyterHub" in view.children[0].value
+    # A hub without the course's keys: the form asks for the key only.
+    monkeypatch.delenv("COURSE_QUIZ_KEY")
+    asking = GradedQuizView(PUBLIC, tmp_path / "quiz_answers.json", QUIZ)
+    assert asking.quiz_view is None and asking.form.student_id.value == "bob"
 
 
 # --- No graded item in anything a student can open ------------------------------------------
