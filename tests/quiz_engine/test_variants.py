@@ -166,7 +166,9 @@ def test_on_jupyterhub_the_student_is_known(tmp_path, monkeypatch):
     assert view.quiz_view is not None and view.quiz_view.variant.student_id == "bob"
     assert view.quiz_view.variant == QuizVariant.for_student("bob", quiz_key(SECRET, "bob"), QUIZ)
     assert "from JupyterHub" in view.children[0].value
-    # A hub without the course's keys: the form asks for the key only.
+    # A hub with a wrong key, or without the course's keys: the form asks for the key.
+    monkeypatch.setenv("COURSE_QUIZ_KEY", quiz_key(SECRET, "carol"))
+    assert GradedQuizView(PUBLIC, tmp_path / "quiz_answers.json", QUIZ).quiz_view is None
     monkeypatch.delenv("COURSE_QUIZ_KEY")
     asking = GradedQuizView(PUBLIC, tmp_path / "quiz_answers.json", QUIZ)
     assert asking.quiz_view is None and asking.form.student_id.value == "bob"
