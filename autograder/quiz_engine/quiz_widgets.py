@@ -23,7 +23,7 @@ from .formulas import fill_in
 from .marking import Mark
 from .question_bank import Question, QuestionBank
 from .student_identity import StudentIdentity, current_identity, save_identity
-from .variants import LETTERS, QuizKeyError, QuizVariant
+from .variants import LETTERS, QuizKeyError, QuizVariant, normalised_key
 
 WIDE = widgets.Layout(width="auto")
 
@@ -501,6 +501,9 @@ class IdentityForm(widgets.VBox):
         )
         self.save_button.on_click(lambda _: self.save())
         self.message = widgets.HTML()
+        self.key_check = widgets.HTML()  # says, as the key is typed, whether it fits the id
+        for field in (self.student_id, self.quiz_key):
+            field.observe(lambda _: self._check_key(), names="value")
         self.children = [
             widgets.HTML(
                 "<p><b>Who is taking this quiz?</b> Each student gets their own version of "
@@ -511,9 +514,25 @@ class IdentityForm(widgets.VBox):
             ),
             self.student_id,
             self.quiz_key,
+            self.key_check,
             self.save_button,
             self.message,
         ]
+
+    def _check_key(self) -> None:
+        student_id, key = self.student_id.value.strip(), self.quiz_key.value
+        if not student_id or sum(ch.isalnum() for ch in key) < 9:
+            self.key_check.value = ""
+            return
+        try:
+            normalised = normalised_key(student_id, key)
+        except QuizKeyError as error:
+            self.key_check.value = f"<p role='status'>✗ {html.escape(str(error))}.</p>"
+        else:
+            self.key_check.value = (
+                f"<p role='status'>✓ {normalised} is the key of student id "
+                f"{html.escape(student_id)}.</p>"
+            )
 
     def save(self) -> None:
         try:

@@ -147,6 +147,8 @@ def test_the_graded_quiz_by_keyboard_in_the_students_own_variant(page, lab):
     with page.steps("type the student id and quiz key, press Enter on Save"):
         form.get_by_label("Student id").press_sequentially("ada")
         form.get_by_label("Quiz key").press_sequentially(key.lower())
+        # The form checks the key as it reaches the kernel (typos show before saving).
+        expect(form.get_by_text(f"✓ {key} is the key of student id ada")).to_be_visible()
         form.get_by_role("button", name="Save and show my quiz").focus()
         page.keyboard.press("Enter")
         quiz = output_with(page, "button", "Clear answer")

@@ -127,10 +127,15 @@ def test_the_widget_asks_once_then_shows_the_students_own_variant(tmp_path, monk
     )
     key = quiz_key(SECRET, "alice")
     view.form.student_id.value, view.form.quiz_key.value = "alice", key[:-1] + "Z"
+    assert (
+        "✗ this quiz key does not belong to student id &#x27;alice&#x27;"
+        in view.form.key_check.value
+    )
     view.form.save_button.click()
     assert "does not belong to student id" in view.form.message.value
     assert view.quiz_view is None and not identity_file.exists()
     view.form.quiz_key.value = key
+    assert f"✓ {key} is the key of student id alice" in view.form.key_check.value
     view.form.save_button.click()
     assert stat.S_IMODE(identity_file.stat().st_mode) == 0o600
     mine = QuizVariant.for_student("alice", key, QUIZ)
