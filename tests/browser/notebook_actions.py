@@ -50,9 +50,9 @@ def output_containing(page: Page, text: str) -> Locator:
     return notebook(page).locator(".jp-OutputArea-output", has_text=text).first
 
 
-def expect_widget_rendered(output: Locator, view_name: str) -> None:
+def expect_widget_rendered(output: Locator, view_name: str, timeout: float | None = None) -> None:
     """The widget is drawn by the widget manager, not shown as its text fallback."""
-    expect(output.locator(".jupyter-widgets").first).to_be_visible()
+    expect(output.locator(".jupyter-widgets").first).to_be_visible(timeout=timeout)
     expect(output).not_to_contain_text(f"{view_name}(")
     expect(output).not_to_contain_text("Error displaying widget")
 
