@@ -59,12 +59,18 @@ def mark_multiple_select(question: Question, chosen: list[int]) -> Mark:
     return Mark(question.id, score, " ".join(notes) or question.explanation or "All right.")
 
 
-def mark_numeric(question: Question, value: Any) -> Mark:
+def _finite_number(value: Any) -> float | None:
+    """The answer as a finite float; None if it is not one (counts as unanswered)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return _unanswered(question)
-    if not math.isfinite(number):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def mark_numeric(question: Question, value: Any) -> Mark:
+    number = _finite_number(value)
+    if number is None:
         return _unanswered(question)
     if question.answer is not None and abs(number - float(question.answer)) <= question.tolerance:
         return Mark(question.id, 1.0, question.explanation or "Correct.")
@@ -77,11 +83,8 @@ def mark_numeric(question: Question, value: Any) -> Mark:
 def mark_calculation(question: Question, value: Any, parameters: dict[str, float]) -> Mark:
     """Right within ``tolerance`` (relative, and absolute near 0); a typical wrong answer is
     named; the feedback works the student's own numbers through."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return _unanswered(question)
-    if not math.isfinite(number):
+    number = _finite_number(value)
+    if number is None:
         return _unanswered(question)
     values = worked_values(question, parameters)
     working = fill_in(question.working, values) if question.working else ""
