@@ -1,7 +1,15 @@
-"""Gradient descent as a ball rolling down a loss curve L(w) = (w - 3)^2 + 1.
+"""Gradient descent as a ball rolling down a loss curve L(w) = 12.5 (w - 3)^2 + 1.
 
-The curvature is 2, so any learning rate below 1 converges, exactly 1 bounces
-forever, and above 1 each step lands further up the other side: divergence.
+The curvature is 25, so one update multiplies the distance to the minimum by
+``1 - 25 * learning_rate``. That factor decides everything the view says:
+
+- a rate of 0.04 lands on the minimum in one step;
+- any rate below 0.08 converges (above 0.04 it zig-zags across the valley);
+- exactly 0.08 bounces between w = -1 and w = 7 for ever;
+- above 0.08 every step lands further up the other side: divergence.
+
+The curve is steep enough that the three rates of the source material behave as it
+says: 0.1 diverges, 0.01 converges, 0.0001 crawls.
 """
 
 from __future__ import annotations
@@ -15,34 +23,83 @@ import numpy as np
 from .figures import image_widget, new_figure, png_bytes
 
 MINIMUM = 3.0
+CURVATURE = 25.0
+START = -1.0
+STEPS = 40
+#: "Converged" means within this distance of the minimum.
+ARRIVED = 0.01
 
 
 def loss(w: float) -> float:
-    return (w - MINIMUM) ** 2 + 1.0
+    return 0.5 * CURVATURE * (w - MINIMUM) ** 2 + 1.0
 
 
 def slope(w: float) -> float:
-    return 2.0 * (w - MINIMUM)
+    return CURVATURE * (w - MINIMUM)
 
 
 @dataclass(frozen=True)
 class Descent:
+    """The ball's positions, start first, after each update w <- w - rate * dL/dw."""
+
     learning_rate: float
     path: tuple[float, ...]
 
     @property
+    def distances(self) -> list[float]:
+        return [abs(w - MINIMUM) for w in self.path]
+
+    @property
+    def overshoots_every_step(self) -> bool:
+        """Each step jumps to the other side of the minimum."""
+        sides = [np.sign(w - MINIMUM) for w in self.path]
+        return all(a == -b != 0 for a, b in zip(sides, sides[1:], strict=False))
+
+    @property
+    def arrival_step(self) -> int | None:
+        """The first update after which the ball is within ARRIVED of the minimum."""
+        return next((i for i, d in enumerate(self.distances) if d < ARRIVED), None)
+
+    @property
     def outcome(self) -> str:
-        """'converged' (within 0.01 of the minimum), 'diverged' (moving away), or 'crawling'."""
-        last, first = abs(self.path[-1] - MINIMUM), abs(self.path[0] - MINIMUM)
-        if last < 0.01:
+        """'converged', 'diverged', 'bouncing' (no progress, jumping across) or 'crawling'.
+
+        Judged on the whole path: where it ends compared with where it started.
+        """
+        first, last = self.distances[0], self.distances[-1]
+        if self.arrival_step is not None:
             return "converged"
-        if last > first:
+        if last > first * (1 + 1e-9):
             return "diverged"
+        if last >= first * (1 - 1e-9) and self.overshoots_every_step:
+            return "bouncing"
         return "crawling"
 
+    def describe(self) -> str:
+        """One sentence that says what the ball did, with the numbers that show it."""
+        steps = len(self.path) - 1
+        end = f"w = {self.path[-1]:.4g}"
+        if self.outcome == "converged":
+            return f"converged: within {ARRIVED} of the minimum after {_steps(self.arrival_step)}"
+        if self.outcome == "diverged":
+            return f"diverged: each step lands further up the other side ({end} after {_steps(steps)})"
+        if self.outcome == "bouncing":
+            low, high = sorted(self.path[-2:])
+            return f"bouncing for ever between w = {low:.4g} and w = {high:.4g}"
+        covered = 1 - self.distances[-1] / self.distances[0]
+        zigzag = ", zig-zagging across the valley" if self.overshoots_every_step else ""
+        return (
+            f"crawling: after {_steps(steps)} only {covered:.0%} of the way to the minimum"
+            f"{zigzag} ({end})"
+        )
 
-def roll(learning_rate: float, start: float = -1.0, steps: int = 25) -> Descent:
-    """Positions of the ball after each update w <- w - learning_rate * dL/dw."""
+
+def _steps(count: int | None) -> str:
+    return f"{count} step" if count == 1 else f"{count} steps"
+
+
+def roll(learning_rate: float, start: float = START, steps: int = STEPS) -> Descent:
+    """The ball's path for ``steps`` updates (cut short once it is absurdly far away)."""
     path = [start]
     for _ in range(steps):
         w = path[-1]
@@ -52,17 +109,24 @@ def roll(learning_rate: float, start: float = -1.0, steps: int = 25) -> Descent:
     return Descent(learning_rate, tuple(path))
 
 
-#: Three rates that show the three behaviours side by side.
-EXAMPLES = {"too low (0.01)": 0.01, "just right (0.3)": 0.3, "too high (1.1)": 1.1}
+#: The source material's three rates, which show the three behaviours on this curve.
+EXAMPLES = {"too high (0.1)": 0.1, "just right (0.01)": 0.01, "too low (0.0001)": 0.0001}
 
 
 class ErrorSurfaceView(widgets.VBox):
-    """The ball on L(w) = (w − 3)² + 1 for three rates side by side, and one you choose."""
+    """The ball on L(w) = 12.5 (w − 3)² + 1 for three rates side by side, and one you choose."""
 
     def __init__(self):
         super().__init__()
         self.rate = widgets.FloatLogSlider(
-            value=0.3, base=10, min=-2.5, max=0.2, step=0.05, description="Learning rate"
+            value=0.03,
+            base=10,
+            min=-4.5,
+            max=-0.7,
+            step=0.05,
+            readout_format=".4g",
+            description="Learning rate",
+            style={"description_width": "initial"},
         )
         self.picture = image_widget()
         self.summary = widgets.HTML()
@@ -71,7 +135,7 @@ class ErrorSurfaceView(widgets.VBox):
         self.render()
 
     def render(self) -> None:
-        runs = {**EXAMPLES, f"yours ({self.rate.value:.3g})": self.rate.value}
+        runs = {**EXAMPLES, f"yours ({self.rate.value:.4g})": self.rate.value}
         figure = new_figure(10, 2.8)
         axes = figure.subplots(1, len(runs), sharey=True)
         grid = np.linspace(-2, 8, 200)
@@ -82,10 +146,7 @@ class ErrorSurfaceView(widgets.VBox):
             ax.plot(grid, [loss(w) for w in grid], color="gray")
             ax.plot(path, [loss(w) for w in path], "o-", color="tab:orange", markersize=3)
             ax.set_title(f"{title}: {descent.outcome}", fontsize=9)
-            ax.set_ylim(0, 30)
-            lines.append(
-                f"<li>{html.escape(title)}: <b>{descent.outcome}</b> after "
-                f"{len(descent.path) - 1} steps (w = {descent.path[-1]:.3g})</li>"
-            )
+            ax.set_ylim(0, 320)
+            lines.append(f"<li>{html.escape(title)}: <b>{html.escape(descent.describe())}</b></li>")
         self.picture.value = png_bytes(figure)
         self.summary.value = f"<ul role='status'>{''.join(lines)}</ul>"

@@ -1,159 +1,276 @@
-"""Human backpropagation: you label sentences formal or casual; a one-layer model learns.
+"""Human backpropagation: you are the network, and your own adjustments are the update.
 
-Each sentence is a set of word features. The model's score is sigmoid(sum of the
-weights of the words present + bias). After your answer, the model's error
-(prediction - truth) is passed back to each word present: a word whose weight pushed
-the wrong way was "weighted too high" (or too low), and its weight moves by
--learning_rate * error.
+The source material's role play. Three sentences, one at a time: you predict formal or
+casual, then hear whether you were right. When you were wrong you must name a word you
+weighted too high or too low and adjust your rule for it; that adjustment, and only
+that, changes your rules (one weight per word, how formal it sounds). After the three
+rounds you write down one rule you adjusted.
+
+What backpropagation would do differs in one way the model can say: for a one-layer
+model, the error of a wrong prediction is passed back to *every* word of the sentence,
+each nudged in the direction that makes the right answer likelier.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-SENTENCES: list[tuple[str, str]] = [
-    ("Dear Ms Patel, please find the report attached.", "formal"),
-    ("hey, gonna grab food, you coming?", "casual"),
-    ("Kindly confirm receipt of this letter.", "formal"),
-    ("lol that was awesome, see ya", "casual"),
-    ("We regret to inform you that the meeting is postponed.", "formal"),
-    ("yo, thanks a ton for the pizza!", "casual"),
-    ("Please accept my sincere apologies for the delay.", "formal"),
-    ("cheers mate, catch you later", "casual"),
-    ("I would be grateful if you could reply at your earliest convenience.", "formal"),
-    ("omg gonna be late, sorry!!", "casual"),
-]
-FEATURES = [
-    "dear",
-    "please",
-    "kindly",
-    "regret",
-    "sincere",
-    "grateful",
-    "convenience",
-    "hey",
-    "gonna",
-    "lol",
-    "yo",
-    "cheers",
-    "omg",
-    "!",
-]
+#: The source material's three sentences and their true labels.
+ROUNDS: tuple[tuple[str, str], ...] = (
+    ("I would be grateful for your assistance.", "formal"),
+    ("Hey, wanna grab pizza?", "casual"),
+    ("The committee has reviewed the proposal.", "formal"),
+)
+LABELS = ("formal", "casual")
+#: How far one adjustment moves a word's weight (your learning rate).
+ADJUSTMENT = 1.0
 
 
-def features_of(sentence: str) -> list[str]:
-    words = set(re.findall(r"[a-z']+", sentence.lower()))
-    found = [f for f in FEATURES if f in words]
-    return found + (["!"] if "!" in sentence else [])
+def words_of(sentence: str) -> list[str]:
+    """The sentence's words, lower case, each once, in order."""
+    return list(dict.fromkeys(re.findall(r"[a-z']+", sentence.lower())))
 
 
-@dataclass
-class WeightChange:
-    feature: str
+@dataclass(frozen=True)
+class Adjustment:
+    round_number: int
+    word: str
+    direction: str  # "too high" or "too low": how formal you had weighted the word
     before: float
     after: float
+    with_the_error: bool  # moves the way backpropagation would (towards the true label)
 
-    @property
-    def verdict(self) -> str:
-        if self.after < self.before:
-            return "weighted too high for 'formal': lowered"
-        if self.after > self.before:
-            return "weighted too low for 'formal': raised"
-        return "unchanged"
+    def sentence(self) -> str:
+        change = "lowered" if self.after < self.before else "raised"
+        verdict = (
+            "the way backpropagation would move it, towards the right answer."
+            if self.with_the_error
+            else "against the error, which makes the wrong answer likelier next time. "
+            "Backpropagation always moves a weight towards the right answer."
+        )
+        return (
+            f"You weighted “{self.word}” {self.direction} for formal, so you {change} it "
+            f"from {self.before:+g} to {self.after:+g}: {verdict}"
+        )
 
 
 @dataclass
 class HumanBackprop:
-    learning_rate: float = 1.0
-    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0))
-    bias: float = 0.0
-    index: int = 0
-    answered: int = 0
-    agreed: int = 0
-    last_changes: list[WeightChange] = field(default_factory=list)
+    """Your rules (word weights towards "formal") and where you are in the exercise."""
+
+    rules: dict[str, float] = field(default_factory=dict)
+    round_index: int = 0
+    phase: str = "predict"  # "predict", "adjust", "write", "done"
+    predictions: list[tuple[str, str]] = field(default_factory=list)  # (yours, truth)
+    adjustments: list[Adjustment] = field(default_factory=list)
+    written_rule: str = ""
 
     @property
     def sentence(self) -> str:
-        return SENTENCES[self.index % len(SENTENCES)][0]
+        return ROUNDS[self.round_index][0]
 
     @property
     def truth(self) -> str:
-        return SENTENCES[self.index % len(SENTENCES)][1]
+        return ROUNDS[self.round_index][1]
 
-    def probability_formal(self, sentence: str | None = None) -> float:
-        score = self.bias + sum(self.weights[f] for f in features_of(sentence or self.sentence))
-        return 1.0 / (1.0 + math.exp(-score))
+    @property
+    def was_wrong(self) -> bool:
+        yours, truth = self.predictions[-1]
+        return yours != truth
 
-    def answer(self, label: str) -> bool:
-        """Your label for the current sentence; the model learns from the true label.
+    def rule_score(self, sentence: str) -> float:
+        """Your rules' verdict on a sentence: above 0 formal, below 0 casual."""
+        return sum(self.rules.get(word, 0.0) for word in words_of(sentence))
 
-        Returns whether your label was right. Then moves to the next sentence.
-        """
-        if label not in ("formal", "casual"):
-            raise ValueError("label must be 'formal' or 'casual'")
-        target = 1.0 if self.truth == "formal" else 0.0
-        error = self.probability_formal() - target  # dLoss/dscore for cross-entropy
-        self.last_changes = []
-        for feature in features_of(self.sentence):
-            before = self.weights[feature]
-            self.weights[feature] = before - self.learning_rate * error
-            self.last_changes.append(WeightChange(feature, before, self.weights[feature]))
-        self.bias -= self.learning_rate * error
-        right = label == self.truth
-        self.answered += 1
-        self.agreed += right
-        self.index += 1
-        return right
+    def predict(self, label: str) -> bool:
+        """Your prediction for this round's sentence; returns whether it was right."""
+        if self.phase != "predict":
+            raise ValueError(f"not time to predict now ({self.phase})")
+        if label not in LABELS:
+            raise ValueError("predict 'formal' or 'casual'")
+        self.predictions.append((label, self.truth))
+        self.phase = "adjust"
+        return not self.was_wrong
 
-    def accuracy(self) -> float:
-        """How many of the sentences the model now labels correctly."""
-        right = sum((self.probability_formal(s) > 0.5) == (t == "formal") for s, t in SENTENCES)
-        return right / len(SENTENCES)
+    def adjust(self, word: str, direction: str) -> Adjustment:
+        """You weighted ``word`` "too high" or "too low" (for formal): your rule moves."""
+        if self.phase != "adjust":
+            raise ValueError(f"not time to adjust now ({self.phase})")
+        if word not in words_of(self.sentence):
+            raise ValueError(f"“{word}” is not in this sentence")
+        if direction not in ("too high", "too low"):
+            raise ValueError("say 'too high' or 'too low'")
+        before = self.rules.get(word, 0.0)
+        after = before - ADJUSTMENT if direction == "too high" else before + ADJUSTMENT
+        self.rules[word] = after
+        towards_formal = after > before
+        change = Adjustment(
+            self.round_index + 1,
+            word,
+            direction,
+            before,
+            after,
+            with_the_error=towards_formal == (self.truth == "formal"),
+        )
+        self.adjustments.append(change)
+        self._next_round()
+        return change
+
+    def skip_adjustment(self) -> None:
+        """Only after a right prediction: no error, so nothing you must change."""
+        if self.phase != "adjust" or self.was_wrong:
+            raise ValueError("you were wrong: name a word you weighted too high or too low")
+        self._next_round()
+
+    def _next_round(self) -> None:
+        if self.round_index + 1 < len(ROUNDS):
+            self.round_index += 1
+            self.phase = "predict"
+        else:
+            self.phase = "write"
+
+    def write_rule(self, text: str) -> None:
+        """The last step: write down one rule (a feature of a sentence) you adjusted."""
+        if self.phase != "write":
+            raise ValueError("write your rule after the three rounds")
+        if len(text.strip()) < 3:
+            raise ValueError("write your rule in a few words")
+        self.written_rule = text.strip()
+        self.phase = "done"
+
+    def backprop_would_blame(self) -> list[str]:
+        """For the last wrong round, what a one-layer model's backward pass nudges:
+        every word of the sentence, each towards the true label."""
+        towards = "raise" if self.truth == "formal" else "lower"
+        return [f"{towards} “{word}”" for word in words_of(self.sentence)]
 
 
 class HumanBackpropView(widgets.VBox):
-    """Label each sentence; see which word weights were blamed and how they moved."""
+    """Predict, hear the truth, adjust your own rule, and finally write it down."""
 
     def __init__(self, model: HumanBackprop | None = None):
         super().__init__()
         self.model = model or HumanBackprop()
         self.sentence = widgets.HTML()
-        self.formal = widgets.Button(description="Formal", tooltip="This sentence is formal")
-        self.casual = widgets.Button(description="Casual", tooltip="This sentence is casual")
+        self.formal = widgets.Button(description="Formal", tooltip="I predict formal")
+        self.casual = widgets.Button(description="Casual", tooltip="I predict casual")
+        self.word_buttons = widgets.ToggleButtons(options=[], description="Word")
+        self.too_high = widgets.Button(
+            description="I weighted it too high", tooltip="It sounds less formal than I thought"
+        )
+        self.too_low = widgets.Button(
+            description="I weighted it too low", tooltip="It sounds more formal than I thought"
+        )
+        self.next_button = widgets.Button(description="Next sentence", tooltip="Nothing to adjust")
+        self.rule_text = widgets.Textarea(
+            placeholder="For example: “grateful” sounds formal; I weighted it too low.",
+            description="My rule",
+        )
+        self.save_rule = widgets.Button(description="Save my rule")
         self.feedback = widgets.HTML()
-        self.formal.on_click(lambda _: self.answer("formal"))
-        self.casual.on_click(lambda _: self.answer("casual"))
-        self.children = [self.sentence, widgets.HBox([self.formal, self.casual]), self.feedback]
-        self.render_sentence()
-
-    def render_sentence(self) -> None:
-        model = self.model
-        self.sentence.value = (
-            f"<p><b>Sentence {model.answered + 1}:</b> “{html.escape(model.sentence)}”"
-            f"<br>The model says: {model.probability_formal():.0%} formal. "
-            "What do you say?</p>"
+        self.rules = widgets.HTML()
+        self.formal.on_click(lambda _: self.predict("formal"))
+        self.casual.on_click(lambda _: self.predict("casual"))
+        self.too_high.on_click(lambda _: self.adjust("too high"))
+        self.too_low.on_click(lambda _: self.adjust("too low"))
+        self.next_button.on_click(lambda _: self.skip())
+        self.save_rule.on_click(lambda _: self.write())
+        self.predict_row = widgets.HBox([self.formal, self.casual])
+        self.adjust_box = widgets.VBox(
+            [self.word_buttons, widgets.HBox([self.too_high, self.too_low, self.next_button])]
         )
+        self.write_box = widgets.VBox([self.rule_text, self.save_rule])
+        self.children = [
+            self.sentence,
+            self.predict_row,
+            self.adjust_box,
+            self.write_box,
+            self.feedback,
+            self.rules,
+        ]
+        self.render()
 
-    def answer(self, label: str) -> None:
-        before = self.model.probability_formal()
+    def predict(self, label: str) -> None:
+        right = self.model.predict(label)
         truth = self.model.truth
-        right = self.model.answer(label)
-        rows = "".join(
-            f"<tr><td>{html.escape(c.feature)}</td><td>{c.before:+.2f} → {c.after:+.2f}</td>"
-            f"<td>{c.verdict}</td></tr>"
-            for c in self.model.last_changes
-        )
-        verdict = "✓ Right" if right else "✗ Not this time"
+        if right:
+            self.feedback.value = (
+                f"<p role='status'>✓ Right: it is {truth}. No error, so no rule has to change "
+                "(you may still adjust one).</p>"
+            )
+        else:
+            self.feedback.value = (
+                f"<p role='status'>✗ Wrong: it is {truth}. Which word did you weight too high "
+                "or too low for formal? Pick it, then adjust your rule.</p>"
+            )
+        self.render()
+
+    def adjust(self, direction: str) -> None:
+        if self.word_buttons.value is None:
+            self.feedback.value = "<p role='status'>Pick a word of the sentence first.</p>"
+            return
+        blamed = ", ".join(self.model.backprop_would_blame())
+        change = self.model.adjust(self.word_buttons.value, direction)
         self.feedback.value = (
-            f"<p role='status'>{verdict}: it was {truth}. The model had said {before:.0%} formal, "
-            f"so its error was {before - (truth == 'formal'):+.2f}. "
-            "Backpropagated to each word:</p>"
-            f"<table><tr><th>word</th><th>weight</th><th>why</th></tr>{rows}</table>"
-            f"<p>The model now labels {self.model.accuracy():.0%} of the sentences correctly.</p>"
+            f"<p role='status'>{html.escape(change.sentence())}</p>"
+            f"<p>Backpropagation would nudge every word of that sentence at once: "
+            f"{html.escape(blamed)}.</p>"
         )
-        self.render_sentence()
+        self.render()
+
+    def skip(self) -> None:
+        self.model.skip_adjustment()
+        self.feedback.value = "<p role='status'>Nothing adjusted: on to the next sentence.</p>"
+        self.render()
+
+    def write(self) -> None:
+        try:
+            self.model.write_rule(self.rule_text.value)
+        except ValueError as problem:
+            self.feedback.value = f"<p role='status'>{html.escape(str(problem))}.</p>"
+            return
+        self.feedback.value = (
+            f"<p role='status'>Your rule: “{html.escape(self.model.written_rule)}”. That is what "
+            "backpropagation does: measure the error, trace it back to the features that "
+            "caused it, and change their weights for next time.</p>"
+        )
+        self.render()
+
+    def render(self) -> None:
+        model = self.model
+        phase = model.phase
+        number = model.round_index + 1
+        if phase in ("predict", "adjust"):
+            score = model.rule_score(model.sentence)
+            self.sentence.value = (
+                f"<p><b>Round {number} of {len(ROUNDS)}:</b> “{html.escape(model.sentence)}”"
+                f"<br>Your rules so far score it {score:+g}. What do you predict?</p>"
+            )
+        elif phase == "write":
+            self.sentence.value = (
+                "<p><b>All three rounds done.</b> Write down one rule (a feature of a sentence) "
+                "you adjusted, then save it.</p>"
+            )
+        else:
+            self.sentence.value = "<p><b>Done.</b></p>"
+        self.predict_row.layout.display = "" if phase == "predict" else "none"
+        self.adjust_box.layout.display = "" if phase == "adjust" else "none"
+        self.write_box.layout.display = "" if phase == "write" else "none"
+        if phase == "adjust":
+            self.word_buttons.options = words_of(model.sentence)
+            self.word_buttons.value = None
+            self.next_button.disabled = model.was_wrong
+        rows = "".join(
+            f"<tr><td>{html.escape(word)}</td><td>{weight:+g}</td></tr>"
+            for word, weight in model.rules.items()
+        )
+        self.rules.value = (
+            f"<table><caption>Your rules (how formal each word sounds)</caption>"
+            f"<tr><th>word</th><th>weight</th></tr>{rows}</table>"
+            if rows
+            else "<p>Your rules: none adjusted yet (every word weighs 0).</p>"
+        )

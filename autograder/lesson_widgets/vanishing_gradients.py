@@ -1,14 +1,19 @@
 """How big the gradient is at each layer of a deep network, by activation and init scale.
 
-A batch flows forward through ``depth`` layers of width 32; an upstream gradient of
-ones flows back. The chain rule multiplies one factor per layer (the weights and the
-activation's slope), so the norms shrink (vanish) or grow (explode) geometrically.
+A batch of 16 unit-size inputs flows forward through ``depth`` layers of width 32; the
+loss is the batch mean of the sum of the last layer's outputs, so the gradient arriving
+at the top is 1 for every output. The chain rule multiplies one factor per layer (the
+weights and the activation's slope), and the forward signal that each ``dW`` is built
+from shrinks or grows too, so the gradients vanish or explode geometrically with depth.
+
+The verdict (:func:`judge`) looks at every layer's gradient, not only at the ratio of
+the first to the last: a network whose gradients are all 1e-13 does not learn either.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
@@ -22,12 +27,20 @@ ACTIVATIONS: dict[
     "tanh": (np.tanh, lambda a: 1 - a**2),
     "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(float)),
 }
+#: The widget's controls: every value they can take.
+INIT_SCALES = tuple(round(0.5 + 0.1 * i, 1) for i in range(26))  # 0.5, 0.6, ..., 3.0
+DEPTHS = tuple(range(4, 31))
+#: A layer's gradient is useful if its size is within a factor of 100 of the size of the
+#: gradient that arrives at the top (1 per output), and the layers learn at comparable
+#: speeds if their gradients are within a factor of 100 of each other.
+USEFUL = (1e-2, 1e2)
+MAX_SPREAD = 1e2
 
 
-def gradient_norms(
+def layer_gradients(
     activation: str, init_scale: float, depth: int = 12, width: int = 32, seed: int = 0
-) -> list[float]:
-    """Norm of dL/dW for each layer, first layer first.
+) -> list[np.ndarray]:
+    """dL/dW for each layer, first layer first; each (width, width).
 
     Weights are drawn N(0, (init_scale / sqrt(width))^2): init_scale 1 is LeCun-style,
     sqrt(2) is He initialisation (right for ReLU), larger values make gradients explode.
@@ -40,12 +53,57 @@ def gradient_norms(
         for W in weights:
             activations.append(forward(activations[-1] @ W.T))
         upstream = np.ones_like(activations[-1])
-        norms = []
+        gradients = []
         for layer in reversed(range(depth)):
             dz = upstream * slope(activations[layer + 1])
-            norms.append(float(np.linalg.norm(dz.T @ activations[layer]) / len(dz)))
+            gradients.append(dz.T @ activations[layer] / len(dz))
             upstream = dz @ weights[layer]
-    return norms[::-1]
+    return gradients[::-1]
+
+
+def gradient_norms(
+    activation: str, init_scale: float, depth: int = 12, width: int = 32, seed: int = 0
+) -> list[float]:
+    """Size (Frobenius norm) of dL/dW for each layer, first layer first."""
+    grads = layer_gradients(activation, init_scale, depth, width, seed)
+    return [float(np.linalg.norm(g)) for g in grads]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    word: str  # "vanishing", "exploding" or "healthy"
+    explanation: str
+
+
+def judge(norms: list[float]) -> Verdict:
+    """What the per-layer gradient sizes mean for learning, first layer first."""
+    low, high = USEFUL
+    smallest, largest = min(norms), max(norms)
+    weakest, strongest = norms.index(smallest) + 1, norms.index(largest) + 1
+    if not np.isfinite(largest) or largest > high:
+        return Verdict(
+            "exploding",
+            f"layer {strongest}'s gradient is {largest:.2g}, over {high:g}: "
+            "its updates will be huge and training unstable",
+        )
+    if smallest < low:
+        return Verdict(
+            "vanishing",
+            f"layer {weakest}'s gradient is only {smallest:.2g}, under {low:g}: "
+            "that layer barely learns",
+        )
+    if largest > MAX_SPREAD * smallest:
+        word = "vanishing" if weakest < strongest else "exploding"
+        return Verdict(
+            word,
+            f"layer {weakest}'s gradient ({smallest:.2g}) is over {MAX_SPREAD:g}× smaller "
+            f"than layer {strongest}'s ({largest:.2g}): the layers learn at very different speeds",
+        )
+    return Verdict(
+        "healthy",
+        f"every layer's gradient is between {smallest:.2g} and {largest:.2g}: "
+        "every layer gets a useful gradient",
+    )
 
 
 class VanishingGradientsView(widgets.VBox):
@@ -56,10 +114,10 @@ class VanishingGradientsView(widgets.VBox):
         self.activation = widgets.Dropdown(
             options=list(ACTIVATIONS), value="sigmoid", description="Activation"
         )
-        self.scale = widgets.FloatSlider(
-            value=1.0, min=0.5, max=3.0, step=0.1, description="Init scale"
+        self.scale = widgets.SelectionSlider(
+            options=INIT_SCALES, value=1.0, description="Init scale"
         )
-        self.depth = widgets.IntSlider(value=12, min=4, max=30, description="Layers")
+        self.depth = widgets.SelectionSlider(options=DEPTHS, value=12, description="Layers")
         self.picture = image_widget()
         self.summary = widgets.HTML()
         for control in (self.activation, self.scale, self.depth):
@@ -76,18 +134,14 @@ class VanishingGradientsView(widgets.VBox):
         figure = new_figure(7, 2.8)
         ax = figure.subplots()
         ax.bar(range(1, len(norms) + 1), [max(n, 1e-30) for n in norms], color="tab:blue")
+        for bound in USEFUL:
+            ax.axhline(bound, color="gray", linestyle="--", linewidth=0.8)
         ax.set_yscale("log")
         ax.set_xlabel("layer (1 = closest to the input)")
         ax.set_ylabel("gradient size")
         self.picture.value = png_bytes(figure)
-        ratio = norms[0] / norms[-1] if norms[-1] else math.inf
-        if ratio < 1e-2:
-            word = "vanishing: the first layers barely learn"
-        elif ratio > 1e2 or norms[0] > 1e3:
-            word = "exploding: updates will be unstable"
-        else:
-            word = "healthy: every layer gets a useful gradient"
+        verdict = judge(norms)
         self.summary.value = (
-            f"<p role='status'>First layer's gradient is {ratio:.2g} × the last "
-            f"layer's — <b>{word}</b>.</p>"
+            f"<p role='status'>First layer's gradient: {norms[0]:.2g}; last layer's: "
+            f"{norms[-1]:.2g}. <b>{verdict.word}</b>: {verdict.explanation}.</p>"
         )
