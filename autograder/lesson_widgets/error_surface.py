@@ -82,7 +82,10 @@ class Descent:
         if self.outcome == "converged":
             return f"converged: within {ARRIVED} of the minimum after {_steps(self.arrival_step)}"
         if self.outcome == "diverged":
-            return f"diverged: each step lands further up the other side ({end} after {_steps(steps)})"
+            return (
+                f"diverged: each step lands further up the other side ({end} after "
+                f"{_steps(steps)})"
+            )
         if self.outcome == "bouncing":
             low, high = sorted(self.path[-2:])
             return f"bouncing for ever between w = {low:.4g} and w = {high:.4g}"

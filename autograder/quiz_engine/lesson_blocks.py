@@ -50,5 +50,11 @@ def show_ordering(bank_path: str | Path, question_id: str, seed: int = 0) -> wid
     return _guarded(bank_path, lambda bank: OrderingView(OrderingExercise(bank[question_id], seed)))
 
 
-def show_checkpoint(bank_path: str | Path, question_id: str) -> widgets.Widget:
-    return _guarded(bank_path, lambda bank: CheckpointView(CheckpointState(bank[question_id])))
+def show_checkpoint(bank_path: str | Path, *question_ids: str) -> widgets.Widget:
+    """One checkpoint, or several one under the other (a lesson's review questions)."""
+
+    def build(bank: QuestionBank) -> widgets.Widget:
+        views = [CheckpointView(CheckpointState(bank[qid])) for qid in question_ids]
+        return views[0] if len(views) == 1 else widgets.VBox(views)
+
+    return _guarded(bank_path, build)

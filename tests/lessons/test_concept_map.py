@@ -38,3 +38,27 @@ def test_index_links_every_lesson_and_names_every_assignment():
         assert f"]({lesson.name})" in index
     for assignment in sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir()):
         assert assignment in index
+
+
+def test_every_exercise_a_lesson_shows_exists_in_its_bank():
+    """A typo in an id would only show a notice in the lesson, so it is checked here."""
+    import re
+
+    from autograder.quiz_engine import load_question_bank
+
+    banks = REPO / "course_content" / "question_banks"
+    checked = 0
+    for path in sorted(LESSONS.glob("*.ipynb")):
+        for cell in nbformat.read(path, 4).cells:
+            for call in re.finditer(r'show_\w+\(f"\{BANKS\}/([\w.]+)"((?:,\s*"[\w-]+")*)', cell.source):
+                bank = load_question_bank(banks / call.group(1))
+                for question_id in re.findall(r'"([\w-]+)"', call.group(2)):
+                    assert bank[question_id], f"{path.name}: {question_id} not in {call.group(1)}"
+                    checked += 1
+    assert checked >= 13  # every checkpoint and review question, ordering and matching
+
+
+def test_each_lesson_tells_a_newcomer_to_run_the_cells():
+    for path in sorted(LESSONS.glob("*.ipynb")):
+        opening = nbformat.read(path, 4).cells[0].source
+        assert "Shift+Enter" in opening and "Run All Cells" in opening, path.name
