@@ -1,8 +1,12 @@
 """Every concept of the source material is taught in the lesson cell the map names."""
 
+import re
+
 import nbformat
 import pytest
 import yaml
+
+from autograder.quiz_engine import load_question_bank
 
 from ..course_helpers import REPO
 
@@ -42,15 +46,12 @@ def test_index_links_every_lesson_and_names_every_assignment():
 
 def test_every_exercise_a_lesson_shows_exists_in_its_bank():
     """A typo in an id would only show a notice in the lesson, so it is checked here."""
-    import re
-
-    from autograder.quiz_engine import load_question_bank
-
     banks = REPO / "course_content" / "question_banks"
+    show_call = re.compile(r'show_\w+\(f"\{BANKS\}/([\w.]+)"((?:,\s*"[\w-]+")*)')
     checked = 0
     for path in sorted(LESSONS.glob("*.ipynb")):
         for cell in nbformat.read(path, 4).cells:
-            for call in re.finditer(r'show_\w+\(f"\{BANKS\}/([\w.]+)"((?:,\s*"[\w-]+")*)', cell.source):
+            for call in show_call.finditer(cell.source):
                 bank = load_question_bank(banks / call.group(1))
                 for question_id in re.findall(r'"([\w-]+)"', call.group(2)):
                     assert bank[question_id], f"{path.name}: {question_id} not in {call.group(1)}"
