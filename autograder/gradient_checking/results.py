@@ -7,12 +7,17 @@ import os
 from dataclasses import dataclass, field
 
 from ..grading import kernel_guard
+from ..student_tracebacks import StudentFacingError
 
 # Starts each failed array's line in a check's message.
 DIAGNOSIS_PREFIX = "  --  "
 # Output metadata key under which a failed check publishes its diagnoses while nbgrader
 # autogrades; the class report counts them from there (autograded notebooks).
 DIAGNOSES_METADATA = "autograder/diagnoses"
+
+
+class CheckFailed(StudentFacingError, AssertionError):
+    """A check failed; the message says what is wrong and where to look."""
 
 
 class Score(float):
@@ -121,7 +126,7 @@ class CheckResult:
         return Score(min(max(value, 0.0), float(points)))
 
     def assert_passed(self) -> None:
-        """Raise ``AssertionError(message)`` unless the check passed.
+        """Raise ``CheckFailed(message)`` (an ``AssertionError``) unless the check passed.
 
         Returns None on purpose: a test cell ending in this call must not display a
         value, or nbgrader would read it as a partial-credit score.
@@ -129,7 +134,7 @@ class CheckResult:
         kernel_guard.verify()
         if not self.passed:
             self.publish_diagnoses()
-            raise AssertionError(self.message)
+            raise CheckFailed(self.message)
 
     def __repr__(self) -> str:
         return f"<CheckResult {'passed' if self.passed else 'FAILED'}: {self.message}>"

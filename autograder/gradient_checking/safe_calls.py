@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..grading import kernel_guard
+from ..student_tracebacks import StudentFacingError
 
 
-class StudentCodeError(Exception):
+class StudentCodeError(StudentFacingError):
     """The student's function raised; ``str(err)`` is a one-line, kind message."""
 
 

@@ -29,6 +29,7 @@ import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from ..student_tracebacks import StudentFacingError
 from .tamper_scan import find_tampering, names_defined
 
 # Names that ipykernel or IPython rebind on their own while cells run.
@@ -47,7 +48,7 @@ PR_SET_DUMPABLE = 4
 REFUSED_MARKER = "# This cell was not run by the grader"
 
 
-class TamperingDetected(AssertionError):
+class TamperingDetected(StudentFacingError, AssertionError):
     """A check refused to give a verdict; the message says why and what to do."""
 
 

@@ -193,6 +193,8 @@ class GuessingGameView(widgets.VBox):
         )
         self.new_button = widgets.Button(description="New secret", tooltip="A new secret number")
         self.status = widgets.HTML()
+        # The button names the number it will send, so what you see is what is guessed.
+        self.first.observe(lambda _: self.render(), names="value")
         self.guess_button.on_click(lambda _: self.first_guess())
         self.down_button.on_click(lambda _: self.move("down"))
         self.up_button.on_click(lambda _: self.move("up"))
@@ -239,6 +241,7 @@ class GuessingGameView(widgets.VBox):
     def render(self) -> None:
         game = self.game
         self.guess_button.disabled = game.started
+        self.guess_button.description = f"Guess {self.first.value}"
         self.first.disabled = game.started
         self.down_button.disabled = self.up_button.disabled = not game.started or game.found
         if game.started and not game.found:

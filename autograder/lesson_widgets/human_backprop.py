@@ -166,10 +166,14 @@ class HumanBackpropView(widgets.VBox):
             description="I weighted it too low", tooltip="It sounds more formal than I thought"
         )
         self.next_button = widgets.Button(description="Next sentence", tooltip="Nothing to adjust")
+        # Sent to the kernel when the box loses focus, so Save never sees half the text.
         self.rule_text = widgets.Textarea(
             placeholder="For example: “grateful” sounds formal; I weighted it too low.",
             description="My rule",
+            continuous_update=False,
         )
+        self.rule_preview = widgets.HTML()
+        self.rule_text.observe(lambda _: self.preview_rule(), names="value")
         self.save_rule = widgets.Button(description="Save my rule")
         self.feedback = widgets.HTML()
         self.rules = widgets.HTML()
@@ -183,7 +187,7 @@ class HumanBackpropView(widgets.VBox):
         self.adjust_box = widgets.VBox(
             [self.word_buttons, widgets.HBox([self.too_high, self.too_low, self.next_button])]
         )
-        self.write_box = widgets.VBox([self.rule_text, self.save_rule])
+        self.write_box = widgets.VBox([self.rule_text, self.rule_preview, self.save_rule])
         self.children = [
             self.sentence,
             self.predict_row,
@@ -227,6 +231,10 @@ class HumanBackpropView(widgets.VBox):
         self.feedback.value = "<p role='status'>Nothing adjusted: on to the next sentence.</p>"
         self.render()
 
+    def preview_rule(self) -> None:
+        text = self.rule_text.value.strip()
+        self.rule_preview.value = f"<p>To save: “{html.escape(text)}”</p>" if text else ""
+
     def write(self) -> None:
         try:
             self.model.write_rule(self.rule_text.value)
@@ -269,8 +277,8 @@ class HumanBackpropView(widgets.VBox):
             for word, weight in model.rules.items()
         )
         self.rules.value = (
-            f"<table><caption>Your rules (how formal each word sounds)</caption>"
-            f"<tr><th>word</th><th>weight</th></tr>{rows}</table>"
+            "<p>Your rules (how formal each word sounds):</p>"
+            f"<table><tr><th>word</th><th>weight</th></tr>{rows}</table>"
             if rows
             else "<p>Your rules: none adjusted yet (every word weighs 0).</p>"
         )

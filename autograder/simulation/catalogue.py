@@ -193,8 +193,11 @@ WRONG_ACTIVATIONS = (
 )
 
 
-def _attack(name: str, code: str, *feedback: str) -> Variant:
-    return Variant(name, attack=code + "\n\n" + WRONG_ACTIVATIONS, feedback=feedback)
+def _attack(name: str, code: str, *feedback: str, last: bool = False) -> Variant:
+    """The attack's code before the wrong activations, or after them when it defines one
+    of them itself (``last``), so that the attacking definition is the one graded."""
+    parts = (WRONG_ACTIVATIONS, code) if last else (code, WRONG_ACTIVATIONS)
+    return Variant(name, attack="\n\n".join(parts), feedback=feedback)
 
 
 A1_ATTACKS = [
@@ -277,7 +280,10 @@ A1_ATTACKS = [
         "tamper_patch_during_call",
         "import autograder.gradient_checking.results as results\nholder = [results.CheckResult]\n\n"
         "def sigmoid(Z):\n    holder[0].assert_passed = lambda self: None\n    return Z",
+        "TamperingDetected",
+        "replaced",
         "CheckResult.assert_passed",
+        last=True,
     ),
     _attack(
         "tamper_main_namespace",
