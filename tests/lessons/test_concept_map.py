@@ -47,7 +47,7 @@ def test_index_links_every_lesson_and_names_every_assignment():
 def test_every_exercise_a_lesson_shows_exists_in_its_bank():
     """A typo in an id would only show a notice in the lesson, so it is checked here."""
     banks = REPO / "course_content" / "question_banks"
-    show_call = re.compile(r'show_\w+\(f"\{BANKS\}/([\w.]+)"((?:,\s*"[\w-]+")*)')
+    show_call = re.compile(r'show_\w+\(\s*f"\{BANKS\}/([\w.]+)"((?:,\s*"[\w-]+")*)')
     checked = 0
     for path in sorted(LESSONS.glob("*.ipynb")):
         for cell in nbformat.read(path, 4).cells:
