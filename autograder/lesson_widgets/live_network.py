@@ -58,19 +58,37 @@ class LiveNetwork:
 
     def step(self, count: int = 1) -> float:
         """``count`` updates w <- w - learning_rate * dL/dw; returns the new loss."""
-        m = len(INPUTS)
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(count):
-                hidden, predictions = self.forward(INPUTS)
-                d_pred = 2 * (predictions - TARGETS) / m  # dL/d(prediction)
-                d_hidden = np.outer(d_pred, self.W2) * (1 - hidden**2)  # through tanh
-                self.W2 = self.W2 - self.learning_rate * hidden.T @ d_pred
-                self.b2 = self.b2 - self.learning_rate * d_pred.sum()
-                self.W1 = self.W1 - self.learning_rate * d_hidden.T @ INPUTS
-                self.b1 = self.b1 - self.learning_rate * d_hidden.sum(axis=0)
+                grads = self.gradients()
+                self.W1 = self.W1 - self.learning_rate * grads["W1"]
+                self.b1 = self.b1 - self.learning_rate * grads["b1"]
+                self.W2 = self.W2 - self.learning_rate * grads["W2"]
+                self.b2 = self.b2 - self.learning_rate * float(grads["b2"])
                 self.steps += 1
                 self.losses.append(self.loss())
         return self.losses[-1]
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """dL/d(each parameter) of the mean squared error over the four examples."""
+        hidden, predictions = self.forward(INPUTS)
+        d_pred = 2 * (predictions - TARGETS) / len(INPUTS)  # dL/d(prediction)
+        d_hidden = np.outer(d_pred, self.W2) * (1 - hidden**2)  # through tanh
+        return {
+            "W1": d_hidden.T @ INPUTS,
+            "b1": d_hidden.sum(axis=0),
+            "W2": hidden.T @ d_pred,
+            "b2": np.array(d_pred.sum()),
+        }
+
+    @property
+    def progress(self) -> str:
+        """What the loss curve shows so far: 'ready', 'learning' or 'diverging'."""
+        if self.steps == 0:
+            return "ready"
+        if not math.isfinite(self.losses[-1]) or self.losses[-1] > self.losses[0]:
+            return "diverging"
+        return "learning"
 
     def weight_table(self) -> list[tuple[str, float]]:
         """(name, value) of every weight and bias, e.g. ('w1[h2←x1]', 0.31)."""
@@ -154,14 +172,9 @@ class LiveNetworkView(widgets.VBox):
         _draw_network(diagram, net, x, TARGETS[self.example.value])
         _draw_losses(curve, net.losses)
         self.picture.value = png_bytes(figure)
-        state = (
-            "diverging!"
-            if not math.isfinite(net.losses[-1]) or net.losses[-1] > net.losses[0]
-            else "learning"
-        )
         self.status.value = (
             f"<p role='status'>Step {net.steps}: loss {net.losses[-1]:.4g} "
-            f"(started at {net.losses[0]:.4g}) — {state}</p>"
+            f"(started at {net.losses[0]:.4g}) — {net.progress}</p>"
         )
         rows = "".join(
             f"<tr><td>{name}</td><td>{value:+.3g}</td></tr>" for name, value in net.weight_table()

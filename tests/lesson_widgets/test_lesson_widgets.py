@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from autograder.lesson_widgets.digit_trainer import DigitTrainer, DigitTrainerView
@@ -25,7 +26,41 @@ def test_live_network_learns_at_a_sensible_rate_and_diverges_at_a_high_one():
     view.hundred_steps.click()
     final = view.network.losses[-1]
     assert not math.isfinite(final) or final > view.network.losses[0]
-    assert "diverging" in view.status.value
+    assert "— diverging" in view.status.value
+
+
+def test_live_network_gradients_match_finite_differences():
+    net = LiveNetwork(seed=3)
+    net.step(5)
+    for name, grad in net.gradients().items():
+        grad = np.asarray(grad, dtype=float)
+        numeric = np.zeros_like(grad)
+        for index in np.ndindex(grad.shape):
+            saved = getattr(net, name)
+            values = np.array(saved, dtype=float)
+            for sign in (1, -1):
+                nudged = values.copy()
+                nudged[index] += sign * 1e-6
+                setattr(net, name, nudged if nudged.shape else float(nudged))
+                numeric[index] += sign * net.loss() / 2e-6
+            setattr(net, name, saved)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9, err_msg=name)
+
+
+def test_live_network_progress_over_the_learning_rate_slider():
+    """'learning' exactly when 100 steps lowered the loss, at every rate the slider offers."""
+    slider = LiveNetworkView().rate
+    exponents = np.arange(slider.min, slider.max + slider.step / 2, slider.step)
+    rates = [slider.base**exponent for exponent in exponents]
+    assert LiveNetwork().progress == "ready"
+    seen = set()
+    for rate in rates:
+        net = LiveNetwork(learning_rate=float(rate))
+        net.step(100)
+        fell = math.isfinite(net.losses[-1]) and net.losses[-1] <= net.losses[0]
+        assert net.progress == ("learning" if fell else "diverging"), rate
+        seen.add(net.progress)
+    assert seen == {"learning", "diverging"}  # the slider reaches both
 
 
 def test_live_network_one_step_is_one_update():
