@@ -98,7 +98,7 @@ class GuessingGame:
     def bouncing(self) -> tuple[float, float] | None:
         """The two guesses the player keeps jumping between, if the last moves went
         back and forth across the secret without getting closer."""
-        if self.found or len(self.guesses) < 3:
+        if self.found or self.step == SHRINKING or len(self.guesses) < 3:
             return None
         a, b, c = self.guesses[-3:]
         across = (a - self.secret) * (b - self.secret) < 0
@@ -114,7 +114,7 @@ class GuessingGame:
             return self.hint + "."
         said = f"Guess {count}: {_number(self.guess)}. <b>{self.hint}</b>."
         if self.found:
-            return f"{said} You needed {count} guesses."
+            return f"{said} You needed {count} guess{'' if count == 1 else 'es'}."
         if self.bouncing:
             low, high = self.bouncing
             return (

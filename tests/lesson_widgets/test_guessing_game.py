@@ -49,7 +49,8 @@ def test_the_status_text_is_true_for_every_secret(step):
             game.move("down" if game.guess > secret else "up")
         text = game.status()
         if game.found:
-            assert f"You needed {len(game.guesses)} guesses" in text
+            count = len(game.guesses)
+            assert f"You needed {count} guess{'' if count == 1 else 'es'}." in text
             assert len(game.guesses) == guesses_needed(secret, 50, step)
         else:
             assert step != SHRINKING  # shrinking steps always arrive
