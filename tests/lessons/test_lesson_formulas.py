@@ -275,3 +275,12 @@ def test_lesson_6_quotes_the_vanishing_gradients_widget():
         for s in vanishing_gradients.INIT_SCALES
         for d in range(7, 31)
     )
+
+
+def test_the_practice_quizs_numbers():
+    questions = yaml.safe_load((BANKS / "practice_quiz.yaml").read_text())["questions"]
+    quiz = {q["id"]: q for q in questions}
+    right = next(o["text"] for o in quiz["update-sign"]["options"] if o.get("correct"))
+    step = 0.1 * 0.4  # the prompt's learning rate and gradient; the update subtracts
+    assert right == f"w decreases by {step:g}"
+    assert quiz["iterations-per-epoch"]["answer"] == int(np.ceil(10_000 / 100))
