@@ -9,6 +9,9 @@
 - ``class_report``: ``course report``: CSVs, pass rates, diagnosed bugs, quiz answers,
   histogram, nbgrader feedback.
 - ``lms_export``: an nbgrader export plugin, one row per student for an LMS.
+- ``canvas_export``: an nbgrader export plugin writing Canvas's gradebook import CSV.
+- ``gradescope_results``: an nbgrader export plugin writing Gradescope's ``results.json``
+  per student (its schema beside it).
 
 Simulated classes for tests and demonstrations: ``autograder.simulation``.
 """

@@ -4,6 +4,7 @@
 
 - ``grades.csv``: nbgrader's own ``nbgrader export`` (one row per student and assignment);
 - ``grades_lms.csv``: one row per student for an LMS (``lms_export.LmsCsvExportPlugin``);
+- ``canvas_grades.csv``: Canvas's gradebook import file (``canvas_export``);
 - ``histogram.png``: the grade distribution;
 - ``report.md``: statuses, per-test pass rates, the gradient checker's most frequent
   diagnoses, and for a quiz the answer distribution per question;
@@ -31,6 +32,7 @@ from .grading_journal import GradingJournal
 from .submission_status import SubmissionStatus
 
 LMS_EXPORTER = "autograder.batch_grading.lms_export.LmsCsvExportPlugin"
+CANVAS_EXPORTER = "autograder.batch_grading.canvas_export.CanvasCsvExportPlugin"
 
 
 @dataclass
@@ -192,7 +194,11 @@ def write_class_report(nbgrader_course: NbgraderCourse, assignment: str) -> Path
         save_histogram(
             [row.score for row in rows], rows[0].max_score, folder / "histogram.png", assignment
         )
-    exports = {"grades.csv": [], "grades_lms.csv": [f"--exporter={LMS_EXPORTER}"]}
+    exports = {
+        "grades.csv": [],
+        "grades_lms.csv": [f"--exporter={LMS_EXPORTER}"],
+        "canvas_grades.csv": [f"--exporter={CANVAS_EXPORTER}"],
+    }
     for name, options in exports.items():
         nbgrader_course.run_nbgrader(
             "export", f"--to={folder / name}", f"--assignment=[{assignment!r}]", *options

@@ -24,6 +24,9 @@ def test_class_report_files(graded_class):
         lms = {row["student_id"]: row for row in csv.DictReader(file)}
     assert {s: float(row[A1]) for s, row in lms.items()} == scores
     assert {row[f"{A1} max"] for row in lms.values()} == {"14"}
+    with open(folder / "canvas_grades.csv", newline="") as file:
+        canvas = list(csv.DictReader(file))[1:]  # after the Points Possible row
+    assert {row["SIS Login ID"]: float(row[A1]) for row in canvas if row[A1]} == scores
     with open(folder / "grades.csv", newline="") as file:
         exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
     assert exported == scores
