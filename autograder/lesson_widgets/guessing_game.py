@@ -34,6 +34,10 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _guesses(count: int) -> str:
+    return f"{count} guess" if count == 1 else f"{count} guesses"
+
+
 @dataclass
 class GuessingGame:
     """One secret, one step setting, the guesses made so far (first guess first)."""
@@ -114,7 +118,7 @@ class GuessingGame:
             return self.hint + "."
         said = f"Guess {count}: {_number(self.guess)}. <b>{self.hint}</b>."
         if self.found:
-            return f"{said} You needed {count} guess{'' if count == 1 else 'es'}."
+            return f"{said} You needed {_guesses(count)}."
         if self.bouncing:
             low, high = self.bouncing
             return (
@@ -163,7 +167,7 @@ class GuessingSession:
 
     def summary(self) -> str:
         lines = [
-            f"step {step}: " + (f"found in {n} guesses" if n else "never landed within 2")
+            f"step {step}: " + (f"found in {_guesses(n)}" if n else "never landed within 2")
             for step, n in self.results
         ]
         return "; ".join(lines)
