@@ -34,6 +34,12 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def step_label(step: int | str) -> str:
+    if step == SHRINKING:
+        return "steps that shrink (each move is half the distance)"
+    return f"a fixed step of {step}"
+
+
 def _guesses(count: int) -> str:
     return f"{count} guess" if count == 1 else f"{count} guesses"
 
@@ -69,9 +75,7 @@ class GuessingGame:
 
     @property
     def step_label(self) -> str:
-        if self.step == SHRINKING:
-            return "steps that shrink (each move is half the distance)"
-        return f"a fixed step of {self.step}"
+        return step_label(self.step)
 
     def next_step_size(self) -> float:
         """How far the next move goes: fixed, or the learning rate times the slope."""
@@ -254,9 +258,15 @@ class GuessingGameView(widgets.VBox):
             self.up_button.description = f"Higher by {size}"
         trail = " → ".join(_number(g) for g in game.guesses[-12:])
         earlier = self.session.summary()
+        chosen = self.step.value
         self.status.value = (
             f"<p role='status'>Playing with {game.step_label}. "
             f"{game.status()}</p>"
             + (f"<p>Trail: {trail}</p>" if trail else "")
+            + (
+                f"<p>Replay this secret to play it with {step_label(chosen)}.</p>"
+                if game.started and chosen != game.step
+                else ""
+            )
             + (f"<p>Earlier games with this secret: {html.escape(earlier)}.</p>" if earlier else "")
         )

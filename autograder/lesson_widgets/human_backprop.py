@@ -183,6 +183,8 @@ class HumanBackpropView(widgets.VBox):
         self.too_low.on_click(lambda _: self.adjust("too low"))
         self.next_button.on_click(lambda _: self.skip())
         self.save_rule.on_click(lambda _: self.write())
+        # The buttons name the word the kernel has, so what you see is what is adjusted.
+        self.word_buttons.observe(lambda _: self.name_direction_buttons(), names="value")
         self.predict_row = widgets.HBox([self.formal, self.casual])
         self.adjust_box = widgets.VBox(
             [self.word_buttons, widgets.HBox([self.too_high, self.too_low, self.next_button])]
@@ -197,6 +199,12 @@ class HumanBackpropView(widgets.VBox):
             self.rules,
         ]
         self.render()
+
+    def name_direction_buttons(self) -> None:
+        word = self.word_buttons.value
+        it = f"“{word}”" if word else "it"
+        self.too_high.description = f"I weighted {it} too high"
+        self.too_low.description = f"I weighted {it} too low"
 
     def predict(self, label: str) -> None:
         right = self.model.predict(label)

@@ -12,7 +12,9 @@ LESSON_4 = "course_content/lessons/04_gradient_descent.ipynb"
 
 
 def press(page, control, key="Enter"):
-    """Focus a control and press a key on it, as a keyboard user would."""
+    """Focus a control and press a key on it, as a keyboard user would (once the kernel
+    has enabled it)."""
+    expect(control).to_be_enabled()
     control.focus()
     page.keyboard.press(key)
 
@@ -53,6 +55,7 @@ def test_the_guessing_game_by_keyboard(page, lab):
         assert "You needed" in ended or "can never land within 2" in ended
     with page.steps("choose shrinking steps and replay the same secret"):
         press(page, game.get_by_role("button", name="shrinking"), "Space")
+        expect(game).to_contain_text("Replay this secret to play it with steps that shrink")
         press(page, game.get_by_role("button", name="Replay this secret"))
         expect(status).to_contain_text("Playing with steps that shrink")
         expect(game).to_contain_text("Earlier games with this secret: step 10:")
@@ -79,7 +82,8 @@ def test_human_backpropagation_by_keyboard(page, lab):
         expect(activity).to_contain_text("✗ Wrong: it is formal")
     with page.steps("pick the word and adjust the rule, by keyboard"):
         press(page, activity.get_by_role("button", name="grateful", exact=True), "Space")
-        press(page, activity.get_by_role("button", name="I weighted it too low"))
+        # The button names the word once the kernel has it: no click races the choice.
+        press(page, activity.get_by_role("button", name="I weighted “grateful” too low"))
         expect(activity).to_contain_text("raised it from +0 to +1")
         expect(activity).to_contain_text("Round 2 of 3")
         expect(activity.locator("table")).to_contain_text("grateful")

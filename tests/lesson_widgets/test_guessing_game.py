@@ -101,6 +101,7 @@ def test_the_view_replays_the_same_secret_at_another_step():
         (view.down_button if view.game.guess > secret else view.up_button).click()
     first_result = guesses_needed(secret, 50, 10)
     view.step.value = SHRINKING
+    assert "Replay this secret to play it with steps that shrink" in view.status.value
     view.replay_button.click()
     assert view.game.secret == secret and view.game.step == SHRINKING and not view.game.started
     earlier = "found in" if first_result else "never landed within 2"

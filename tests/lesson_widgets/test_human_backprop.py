@@ -52,6 +52,7 @@ def test_the_view_by_its_buttons():
     view.too_low.click()  # no word picked yet: nothing happens
     assert view.model.rules == {} and "Pick a word" in view.feedback.value
     view.word_buttons.value = "grateful"
+    assert view.too_low.description == "I weighted “grateful” too low"
     view.too_low.click()
     assert view.model.rules == {"grateful": 1.0}
     assert "raised it from +0 to +1" in view.feedback.value
