@@ -37,7 +37,6 @@ def words_of(sentence: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Adjustment:
-    round_number: int
     word: str
     direction: str  # "too high" or "too low": how formal you had weighted the word
     before: float
@@ -109,7 +108,6 @@ class HumanBackprop:
         self.rules[word] = after
         towards_formal = after > before
         change = Adjustment(
-            self.round_index + 1,
             word,
             direction,
             before,
