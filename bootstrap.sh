@@ -14,14 +14,17 @@ shift || true
 python="${PYTHON:-python3}"
 
 # Debian packages: venv support if this Python lacks it; for the tests, Chromium (the browser
-# tests drive Debian's Chromium, never a browser Playwright downloads) and PostgreSQL (the
-# server-gradebook test starts a private server). Installed only as root, only if missing.
+# tests drive Debian's Chromium, never a browser Playwright downloads), PostgreSQL (the
+# server-gradebook test starts a private server), bubblewrap (the sandbox of a grader who is
+# not root) and the proxy of the JupyterHub in deploy/. Installed only as root, if missing.
 install_debian_packages() {
     local missing=()
     "$python" -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
     if [ "$job" = test ]; then
         [ -x /usr/bin/chromium ] || missing+=(chromium)
         compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+        command -v bwrap >/dev/null || missing+=(bubblewrap)
+        command -v configurable-http-proxy >/dev/null || missing+=(node-configurable-http-proxy)
     fi
     if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
         echo "bootstrap: installing Debian's ${missing[*]}"

@@ -2,8 +2,10 @@
 
 - ``class_grader``: ``grade_class`` (``course grade``): parallel workers, statuses, resume.
 - ``grading_worker``: one long-lived process running ``NbGraderAPI.autograde`` per student.
-- ``kernel_sandbox``: starts each student kernel as an unprivileged uid in a private,
-  read-only view of the disk without the course, with resource limits.
+- ``kernel_sandbox``: starts each student kernel in a read-only view of the disk without
+  the course, with no network and resource limits, through one of two engines:
+  ``bubblewrap`` (a grader who is an ordinary user) or ``mount_namespace`` (root, the kernel
+  as an unprivileged uid); ``sandbox_errors`` is their error.
 - ``grading_journal``: which submissions a run finished (for resuming after a kill).
 - ``submission_status``: what happened to one submission, as data (kinds and details).
 - ``class_report``: ``course report``: CSVs, pass rates, diagnosed bugs, quiz answers,

@@ -3,8 +3,9 @@
 ``jobs`` long-lived ``grading_worker`` processes each run nbgrader's own autograde
 (``NbGraderAPI.autograde``: nbgrader's preprocessors, cell restoration and gradebook,
 unchanged) for one student after another; a worker that dies or overruns is replaced, so
-one student's crash cannot stop the others. Kernels start through ``kernel_sandbox``: an
-unprivileged uid per worker, a memory limit, and a view of the disk without the course.
+one student's crash cannot stop the others. Kernels start through ``kernel_sandbox``: a
+memory limit, no network, and a view of the disk without the course (bubblewrap for an
+ordinary grader; as root, an unprivileged uid per worker).
 A submission this grader finished before (``grading_journal``) is skipped unless ``force``
 is set, so an interrupted or killed run resumes where it stopped; nbgrader replaces a
 half-written autograded folder when it grades that student again.
@@ -193,7 +194,7 @@ def grade_class(
 ) -> list[StudentResult]:
     """Autograde every submission; return one result per student, with its score.
 
-    ``options.sandbox`` isolates each kernel (see ``kernel_sandbox``; needs root on Linux)
+    ``options.sandbox`` isolates each kernel (see ``kernel_sandbox``: bubblewrap, or root)
     and limits its address space; ``SandboxUnavailable`` says when it cannot.
     """
     journal = GradingJournal(course.root, assignment)
@@ -213,12 +214,10 @@ def grade_class(
             log_folder = journal.path.parent
             log_folder.mkdir(parents=True, exist_ok=True)
             workers = [
-                # Each worker's kernels run as a uid of their own (see kernel_sandbox).
                 _GradingWorker(
                     course.root,
                     assignment,
-                    overrides,
-                    {**env, kernel_sandbox.UID_VARIABLE: str(SANDBOX_FIRST_UID + slot)},
+                    *_slot_settings(overrides, env, Path(scratch), slot, options.sandbox),
                     log_folder / f"{assignment}-worker{slot + 1}.log",
                 )
                 for slot in range(slots)
@@ -248,13 +247,41 @@ def _worker_settings(
         problem = kernel_sandbox.sandbox_problem(SANDBOX_FIRST_UID, memory, hidden)
         if problem:
             raise SandboxUnavailable(
-                f"cannot isolate student kernels on this machine ({problem}); run as root "
-                "on Linux, or pass --no-sandbox to grade without isolation"
+                f"cannot isolate student kernels on this machine ({problem}); grading needs "
+                "Linux with bubblewrap and user namespaces (or root). Student code was not "
+                "run. Pass --no-sandbox to grade without isolation, only for code you trust"
             )
         name = kernel_sandbox.write_kernelspec(scratch, memory, hidden)
         overrides.setdefault("Execute", {})["kernel_name"] = name
+        # Sandboxed kernels have no network: they talk to their worker through sockets in
+        # a folder of the worker's (see _slot_settings).
+        overrides.setdefault("KernelManager", {})["transport"] = "ipc"
         env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("JUPYTER_PATH")]))
     return overrides, env
+
+
+def _slot_settings(
+    overrides: dict, env: dict[str, str], scratch: Path, slot: int, sandbox: bool
+) -> tuple[dict, dict[str, str]]:
+    """One worker's nbgrader overrides and environment. Sandboxed, its kernels' IPC sockets
+    live in a folder of the worker's, which the sandbox lets them reach; when the grader is
+    root, they run as a uid of their own (see kernel_sandbox)."""
+    if not sandbox:
+        return overrides, env
+    uid = SANDBOX_FIRST_UID + slot
+    sockets = scratch / f"kernels-{slot + 1}"
+    sockets.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        os.chown(sockets, uid, uid)
+    # jupyter_client names the sockets <ip>-<n>, within Linux's 107 bytes for a socket path.
+    if len(os.fsencode(sockets / "kernel-65535")) > 107:
+        raise SandboxUnavailable(
+            f"the grader's temporary folder {scratch.parent} has too long a path for the "
+            "kernels' sockets: set TMPDIR to a short one such as /tmp"
+        )
+    kernel_manager = {**overrides.get("KernelManager", {}), "ip": str(sockets / "kernel")}
+    slot_env = {**env, kernel_sandbox.UID_VARIABLE: str(uid)}
+    return {**overrides, "KernelManager": kernel_manager}, slot_env
 
 
 def _grade_all(

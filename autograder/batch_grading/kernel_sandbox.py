@@ -1,34 +1,38 @@
 """Start a grading kernel that cannot see the course: the launcher nbgrader's kernels go through.
 
-    python -m autograder.batch_grading.kernel_sandbox --uid U --memory-mb M \\
-        --hide /course --hide /root -- python -m ipykernel_launcher -f conn.json
+    python -m autograder.batch_grading.kernel_sandbox --memory-mb M \\
+        --hide /course -- python -m ipykernel_launcher -f conn.json
 
 ``course grade`` does not call this directly: it writes a kernelspec whose command is this
-launcher (``write_kernelspec``), points ``nbgrader autograde --Execute.kernel_name`` at it
-and gives each parallel job its own uid in ``COURSE_SANDBOX_UID`` (so two students'
-kernels cannot signal or inspect each other).
+launcher (``write_kernelspec``), points ``nbgrader autograde --Execute.kernel_name`` at it,
+and has jupyter_client connect to kernels through IPC sockets in a folder of each worker
+(``KernelManager.transport = "ipc"``): the kernel has no network, not even the grader's
+loopback. The launcher:
 
-Run as root, it prepares what the student's code will see, then becomes the kernel:
+1. reads the kernel's connection file and the assignment's support files (everything in
+   the working directory but notebooks) while it still can;
+2. gives the kernel a view of the disk with only the system, the Python installation and
+   the ``autograder`` package (read-only), its scratch folder as ``/tmp`` (its working
+   directory, the only place it can write, holding the support files) and its IPC folder;
+   no course, gradebook, exchange, other submissions or grader's home (``--hide`` names
+   the folders that must stay hidden: a kept folder that holds one is refused);
+3. runs the kernel with resource limits (address space, processes, file size, no core
+   dumps) and a small clean environment;
+4. when the kernel ends, copies the files the notebook wrote into the working directory
+   (nbgrader's ``autograded/<student>/<assignment>``), as they would be there had nbgrader
+   run the kernel in that folder; links are never followed.
 
-1. It reads the kernel's connection file and the assignment's support files (everything in
-   the working directory but notebooks) while it still can.
-2. In a private mount namespace (nothing here changes the grader's view of the disk) it makes
-   every mount read-only, puts an empty tmpfs over each ``--hide`` path (the course root:
-   ``source/``, ``gradebook.db``, ``submitted/``, ``autograded/``), the grader's home, and
-   ``/var/tmp`` and ``/dev/shm``, binds back read-only what the kernel needs to run (the
-   Python installation, the virtual environment, the ``autograder`` package), and mounts a
-   fresh tmpfs on ``/tmp`` owned by the student: the scratch space and working directory,
-   the only place it can write.
-3. It forks the kernel, which sets resource limits (address space, processes, file size,
-   no core dumps), a small clean environment, drops to the unprivileged ``--uid`` (no
-   groups) and execs ipykernel.
-4. When the kernel ends, the launcher copies the files the notebook wrote into the
-   working directory (nbgrader's ``autograded/<student>/<assignment>``), as they would
-   be there had nbgrader run the kernel in that folder; links are never followed.
+Step 2 has two engines, chosen by who runs the grader:
 
-Linux only; needs root (or CAP_SYS_ADMIN + CAP_SETUID). Standard library only, so the
-launch costs one interpreter start-up. ``--check`` runs the same steps and then a trivial
-command instead of a kernel: ``course grade`` uses it to fail early with a clear message.
+- an ordinary user (a grader account on a shared server): bubblewrap (``bubblewrap``),
+  unprivileged through user namespaces; the kernel runs as the grader's uid in its own
+  user, mount, PID and network namespaces. Where the system refuses user namespaces (or
+  ``bwrap`` is missing), the launcher fails and ``course grade`` refuses to grade;
+- root: private mount and network namespaces set up by hand (``mount_namespace``), the
+  kernel as an unprivileged uid of its own (``--uid``, one per parallel job).
+
+Linux only. ``--check`` runs the same steps and then a trivial command instead of a
+kernel: ``course grade`` uses it to fail early with a clear message.
 """
 
 from __future__ import annotations
@@ -39,17 +43,19 @@ import ctypes
 import json
 import os
 import resource
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-CLONE_NEWNS = 0x00020000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-_MOUNT_FLAG_NAMES = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
+from .bubblewrap import bubblewrap_command
+from .mount_namespace import isolate
+from .sandbox_errors import SandboxError
 
 SCRATCH = Path("/tmp")
 SCRATCH_SIZE_MB = 256
@@ -77,43 +83,6 @@ UID_VARIABLE = "COURSE_SANDBOX_UID"
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-class SandboxError(RuntimeError):
-    """The operating system refused a step of the isolation; the message names it."""
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        error = ctypes.get_errno()
-        raise SandboxError(f"{what}: {os.strerror(error)}")
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
-    def encoded(text: str | None) -> bytes | None:
-        return None if text is None else os.fsencode(text)
-
-    result = _libc.mount(
-        encoded(source), encoded(target), encoded(fstype), ctypes.c_ulong(flags), encoded(data)
-    )
-    _check(result, f"mount {target}")
-
-
-def _mount_points() -> list[tuple[str, int]]:
-    """(mount point, flags to keep) for every mount, from /proc/self/mountinfo."""
-    points = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields = line.split()
-        point = fields[4].encode().decode("unicode_escape")  # "\040" is a space
-        flags = 0
-        for option in fields[5].split(","):
-            flags |= _MOUNT_FLAG_NAMES.get(option, 0)
-        points.append((point, flags))
-    return points
-
-
-def _is_under(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
 def _read_support_files(folder: Path) -> dict[Path, bytes]:
     """The assignment's files the kernel may need (data, answers saved by a widget)."""
     files, total = {}, 0
@@ -134,45 +103,6 @@ def _connection_file_argument(command: list[str]) -> int:
         if argument.startswith(("-f=", "--f=")):
             return index
     raise SandboxError("the kernel command has no connection file (-f FILE)")
-
-
-def isolate(uid: int, hidden: list[Path], kept: list[Path]) -> None:
-    """Step 2 of the module doc, in this process: private, read-only view; scratch at /tmp."""
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    # Opened in the new namespace before anything is hidden, to bind back from /proc/self/fd.
-    kept_handles = {path: os.open(path, os.O_PATH) for path in kept if path.exists()}
-    for point, flags in _mount_points():
-        if point.startswith(("/proc", "/sys")):
-            continue
-        try:
-            _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-        except SandboxError:
-            if point == "/":
-                raise
-    covers: list[Path] = []
-    for path in sorted(
-        {SCRATCH, Path("/var/tmp"), Path("/dev/shm"), *hidden}, key=lambda p: len(p.parts)
-    ):
-        if not path.is_dir() or any(_is_under(path, cover) for cover in covers):
-            continue
-        if path == SCRATCH:
-            options = f"size={SCRATCH_SIZE_MB}m,mode=700,uid={uid},gid={uid}"
-        else:
-            options = "size=1m,mode=755"
-        _mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, options)
-        covers.append(path)
-    for path, handle in sorted(kept_handles.items(), key=lambda item: len(item[0].parts)):
-        # Skipped when still visible: nothing hid it, or a kept parent brought it back.
-        if not (path.exists() and os.path.samestat(os.stat(path), os.fstat(handle))):
-            path.mkdir(parents=True, exist_ok=True)
-            _mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
-            flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
-            _mount(None, str(path), None, flags)
-        os.close(handle)
-    for cover in covers:
-        if cover != SCRATCH:
-            _mount(None, str(cover), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def limit_resources(memory_mb: int) -> None:
@@ -212,11 +142,11 @@ def drop_privileges(uid: int) -> None:
 
 def launch(
     command: list[str], uid: int, memory_mb: int, hidden: list[Path], kernel: bool = True
-) -> None:
-    """Steps 1-3, then exec ``command`` (a kernel command line with ``-f FILE`` if ``kernel``)."""
-    if os.geteuid() != 0:
-        raise SandboxError("the grading sandbox must be started as root")
-    if uid <= 0:
+) -> NoReturn:
+    """Steps 1-4, then exit with the kernel's status (``command`` has ``-f FILE`` if
+    ``kernel``; without it, ``command`` runs isolated and nothing is copied back)."""
+    as_root = os.geteuid() == 0
+    if as_root and uid <= 0:
         raise SandboxError(f"refusing to run student code as uid {uid}")
     # Read now, not after the set-up: a grader that dies meanwhile must still be noticed.
     # jupyter_client sets JPY_PARENT_PID to its own pid for every kernel it starts; in
@@ -224,16 +154,54 @@ def launch(
     grader = os.getppid()
     if kernel and os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
         raise SandboxError("the grader that asked for this kernel has already ended")
-    index = _connection_file_argument(command) if kernel else None
-    connection = None
-    if index is not None:
+    files, ipc_folders, index = {}, [], None
+    if kernel:
+        index = _connection_file_argument(command)
         argument = command[index]
-        connection_path = argument.split("=", 1)[1] if argument.startswith("-") else argument
-        connection = Path(connection_path).read_bytes()
-    support_files = _read_support_files(Path.cwd()) if kernel else {}
-    # The autograded folder, kept open: the course is hidden once the namespace is set up.
-    results_folder = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
-    executable = Path(command[0])
+        connection = Path(argument.split("=", 1)[1] if argument.startswith("-") else argument)
+        files = _read_support_files(Path.cwd())
+        files[Path(CONNECTION_NAME)] = connection.read_bytes()
+        ipc_folders = [_ipc_folder(files[Path(CONNECTION_NAME)])]
+        command[index] = str(SCRATCH / CONNECTION_NAME)
+    # The grader's home is always hidden (keys, tokens; and it may hold Python itself,
+    # which is then bound back like the other kept paths).
+    home = Path.home().resolve()
+    hidden = [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
+    kept = _kept_paths(Path(command[0]), hidden)
+    # The autograded folder, kept open: as root, the course is hidden once isolated.
+    results = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
+    if as_root:
+        status = _run_in_mount_namespace(
+            command, grader, uid, memory_mb, hidden, kept, ipc_folders, files
+        )
+        scratch = SCRATCH
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="kernel-scratch-"))
+        _write_scratch(scratch, files, owner=None)
+        sandbox = bubblewrap_command(kept, scratch, ipc_folders, inside_scratch=SCRATCH)
+        status = _run_child(
+            [*sandbox, *command], grader, lambda: _limit_bubblewrap(memory_mb), rootless=True
+        )
+    if results is not None and status is not None:
+        copy_new_files(scratch, results, files)
+    if scratch != SCRATCH:
+        shutil.rmtree(scratch, ignore_errors=True)
+    os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
+
+
+def _ipc_folder(connection: bytes) -> Path:
+    """The folder of the kernel's sockets: the kernel has no network to reach the grader."""
+    info = json.loads(connection)
+    if info.get("transport") != "ipc":
+        raise SandboxError(
+            "the kernel has no network: start it with KernelManager.transport = 'ipc' "
+            f"(its connection file asks for {info.get('transport')!r})"
+        )
+    return Path(info["ip"]).parent
+
+
+def _kept_paths(executable: Path, hidden: list[Path]) -> list[Path]:
+    """What the kernel needs to run, read-only: Python, its environment, this package."""
     kept = [
         Path(sys.base_prefix).resolve(),
         Path(sys.prefix),
@@ -241,46 +209,88 @@ def launch(
         executable.resolve().parent,
         Path(__file__).resolve().parents[1],  # the autograder package (an editable install)
     ]
-    # The grader's home is always hidden (keys, tokens; and it may hold Python itself,
-    # which is then bound back like the other kept paths).
-    home = Path.home().resolve()
-    hidden = [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
-    isolate(uid, hidden, kept)
-    if connection is not None and index is not None:
-        support_files[Path(CONNECTION_NAME)] = connection
-        command[index] = str(SCRATCH / CONNECTION_NAME)
+    for path in kept:
+        for secret in hidden:
+            if secret == path or path in secret.parents:
+                raise SandboxError(
+                    f"{path} (the Python installation the kernel needs) holds {secret}, "
+                    "which student code must not see: install the course's Python "
+                    "environment outside it"
+                )
+    return kept
+
+
+def _write_scratch(scratch: Path, files: dict[Path, bytes], owner: int | None) -> None:
+    """The kernel's home and temporary folders, then the files it starts with."""
     for private in PRIVATE_FOLDERS:
-        (SCRATCH / private).mkdir(mode=0o700)
-        os.chown(SCRATCH / private, uid, uid)
+        (scratch / private).mkdir(mode=0o700)
+        if owner is not None:
+            os.chown(scratch / private, owner, owner)
     # Only what was written here is handed to the student (not binds kept under /tmp).
-    for relative, content in support_files.items():
-        (SCRATCH / relative).parent.mkdir(parents=True, exist_ok=True)
-        (SCRATCH / relative).write_bytes(content)
+    for relative, content in files.items():
+        (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / relative).write_bytes(content)
         for part in [relative, *relative.parents[:-1]]:
-            os.chown(SCRATCH / part, uid, uid, follow_symlinks=False)
+            if owner is not None:
+                os.chown(scratch / part, owner, owner, follow_symlinks=False)
+
+
+def _run_in_mount_namespace(
+    command: list[str],
+    grader: int,
+    uid: int,
+    memory_mb: int,
+    hidden: list[Path],
+    kept: list[Path],
+    writable: list[Path],
+    files: dict[Path, bytes],
+) -> int | None:
+    """As root: isolate this process (``mount_namespace``), then run the kernel as ``uid``."""
+    isolate(uid, hidden, kept, writable, SCRATCH, SCRATCH_SIZE_MB)
+    _write_scratch(SCRATCH, files, owner=uid)
     os.chdir(SCRATCH)
-    if results_folder is None:
-        _become_kernel(command, uid, memory_mb)
+    return _run_child(command, grader, lambda: _become_unprivileged(uid, memory_mb))
+
+
+def _limit_bubblewrap(memory_mb: int) -> None:
+    limit_resources(memory_mb)
+    # An interrupt (nbgrader signals the kernel's whole process group) is for the kernel,
+    # which handles it; bwrap would die of it and take the kernel along.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _become_unprivileged(uid: int, memory_mb: int) -> None:
+    limit_resources(memory_mb)
+    drop_privileges(uid)
+
+
+def _run_child(
+    command: list[str], grader: int, prepare: Callable[[], None], rootless: bool = False
+) -> int | None:
+    """Run ``command`` after ``prepare`` (in the child) with the kernel's environment; its
+    wait status, or None if the grader died first (the kernel is then killed)."""
+    environment = kernel_environment()
+    if rootless:
+        # Inside bubblewrap's PID namespace the kernel's parent is pid 1, which ipykernel
+        # would take for a dead grader; --die-with-parent ends the kernel with us instead.
+        environment.pop("JPY_PARENT_PID", None)
     launcher = os.getpid()
     child = os.fork()
     if child == 0:
-        _become_kernel(command, uid, memory_mb, parent=launcher)
-    status = _wait_for_kernel(child, grader)
-    copy_new_files(SCRATCH, results_folder, support_files)
-    os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
+        _become_kernel(command, environment, prepare, parent=launcher)
+    return _wait_for_kernel(child, grader)
 
 
 def _become_kernel(
-    command: list[str], uid: int, memory_mb: int, parent: int | None = None
+    command: list[str], environment: dict[str, str], prepare: Callable[[], None], parent: int
 ) -> NoReturn:
     try:
-        limit_resources(memory_mb)
-        drop_privileges(uid)
-        # After the uid change (which clears it): the kernel ends with this launcher.
+        prepare()
+        # After any uid change (which clears it): the kernel ends with this launcher.
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if parent is not None and os.getppid() != parent:
+        if os.getppid() != parent:
             os._exit(70)  # the launcher died before the line above could take effect
-        os.execve(command[0], command, kernel_environment())
+        os.execve(command[0], command, environment)
     except BaseException as error:  # noqa: BLE001 - report and leave, whatever went wrong
         print(f"kernel_sandbox: cannot start the kernel: {error}", file=sys.stderr)
         os._exit(70)

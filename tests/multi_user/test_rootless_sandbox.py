@@ -1,0 +1,96 @@
+"""`course grade` run by a grader who is an ordinary user: bubblewrap isolates the kernels.
+
+The grader account owns the course; its kernels run unprivileged, in user namespaces. The
+same class is graded by plain sequential `nbgrader autograde` (no sandbox) as the same
+account, to show what the sandbox refuses and that it changes no correct student's grade.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autograder.simulation import write_simulated_class
+
+from ..batch_grading.conftest import A1, gradebook_state, output_text, student_of_kind
+from ..course_helpers import copy_course, nbgrader
+from .accounts import SHARED_ROOT, ensure_account, run_as
+
+GRADER = "course-grader"
+KINDS = ["correct", "forgot_1_over_m", "snooping", "memory_hog", "wrong_sign", "correct"]
+
+
+def _course_owned_by(account: str, folder: Path) -> dict:
+    course = copy_course(folder)
+    nbgrader(course, "generate_assignment", A1, "--force")
+    roster = write_simulated_class(course, A1, KINDS, seed=11)
+    shutil.chown(folder.parent, account)
+    subprocess.run(["chown", "-R", f"{account}:{account}", str(folder)], check=True)
+    return roster
+
+
+@pytest.fixture(scope="module")
+def rootless_class(course_environment):
+    """One class graded twice by the grader account: `course grade` and plain nbgrader."""
+    ensure_account(GRADER)
+    top = SHARED_ROOT / "rootless-sandbox"
+    shutil.rmtree(top, ignore_errors=True)
+    (top / "sandboxed").mkdir(parents=True)
+    (top / "plain").mkdir(parents=True)
+    SHARED_ROOT.chmod(0o755)
+    roster = _course_owned_by(GRADER, top / "sandboxed" / "course")
+    assert _course_owned_by(GRADER, top / "plain" / "course") == roster
+    sandboxed, plain = top / "sandboxed" / "course", top / "plain" / "course"
+    grade = ["course", "grade", A1, "--jobs", "2", "--cell-timeout", "10"]
+    graded = run_as(GRADER, *grade, cwd=sandboxed)
+    run_as(GRADER, "nbgrader", "autograde", A1, "--Execute.timeout=10", cwd=plain, check=False)
+    yield {"sandboxed": sandboxed, "plain": plain, "roster": roster, "output": graded.stdout}
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def test_an_ordinary_grader_grades_like_nbgrader(rootless_class):
+    sandboxed, _ = gradebook_state(rootless_class["sandboxed"])
+    plain, rows = gradebook_state(rootless_class["plain"])
+    hog = student_of_kind(rootless_class["roster"], "memory_hog")
+    # The memory limit holds for an ordinary grader too: the 4 GB allocation fails.
+    assert sandboxed.pop((hog, "test_activations")) == 0.0
+    assert plain.pop((hog, "test_activations")) == 3.0
+    assert sandboxed == plain and len(sandboxed) > 20
+    correct = student_of_kind(rootless_class["roster"], "correct")
+    assert correct in rootless_class["output"]
+
+
+def test_student_code_cannot_reach_the_course_under_bubblewrap(rootless_class):
+    snooper = student_of_kind(rootless_class["roster"], "snooping")
+    notebook = f"autograded/{snooper}/{A1}/{A1}.ipynb"
+    attempts = [
+        line
+        for line in output_text(rootless_class["sandboxed"] / notebook).splitlines()
+        if line.split(" ")[0] in {"READ", "WROTE", "BLOCKED"}
+    ]
+    # source/ (two ways), the gradebook (two ways), nbgrader_config.py, another student's
+    # notebook; writes into the course, into the snooper's own submission, and /var/tmp.
+    assert len(attempts) == 9 and all(line.startswith("BLOCKED") for line in attempts), attempts
+    assert not (rootless_class["sandboxed"] / "snooped.txt").exists()
+    plain = output_text(rootless_class["plain"] / notebook)
+    for target in ["../../../source/", "../../../gradebook.db", "nbgrader_config.py", "correct"]:
+        assert any(line.startswith("READ") and target in line for line in plain.splitlines()), (
+            target
+        )
+
+
+def test_no_user_namespaces_means_no_grading(rootless_class):
+    """Where the system refuses user namespaces, `course grade` runs no student code and
+    names --no-sandbox (``without_user_namespaces`` plays such a machine)."""
+    course = rootless_class["sandboxed"]
+    graded = sorted((course / "autograded").rglob("*.ipynb"))
+    stamps = {path: path.stat().st_mtime_ns for path in graded}
+    refused = run_as(
+        GRADER, "course", "grade", A1, "--force", cwd=course, check=False, user_namespaces=False
+    )
+    assert refused.returncode != 0
+    message = refused.stdout + refused.stderr
+    assert "--no-sandbox" in message and "cannot isolate student kernels" in message, message
+    assert "namespace" in message, message  # bubblewrap's own reason is passed on
+    assert {path: path.stat().st_mtime_ns for path in graded} == stamps
