@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from autograder.batch_grading import kernel_sandbox
 from ..course_helpers import REPO
 
 PROBE = """
-import json, os, resource
+import json, os, resource, socket
 import numpy as np
 def attempt(action):
     try:
@@ -35,8 +36,15 @@ print(json.dumps({
     "write var tmp": attempt(lambda: open("/var/tmp/x", "w").write("x")),
     "write package": attempt(lambda: open(np.__file__ + ".x", "w").write("x")),
     "memory": memory,
+    "grader's loopback": attempt(lambda: socket.create_connection(("127.0.0.1", PORT), 2)),
 }))
 """
+
+
+def listening_port() -> tuple[socket.socket, int]:
+    """A socket listening on the grader's loopback: reachable from anything on its network."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    return listener, listener.getsockname()[1]
 
 
 def test_the_launcher_drops_privileges_hides_the_course_and_limits_memory(tmp_path):
@@ -50,6 +58,8 @@ def test_the_launcher_drops_privileges_hides_the_course_and_limits_memory(tmp_pa
     }
     # The probe reads COURSE_FILE from its environment only if it survives: pass it in code.
     probe = PROBE.replace('os.environ["COURSE_FILE"]', repr(str(course_file)))
+    listener, port = listening_port()
+    probe = probe.replace("PORT", str(port))
     result = subprocess.run(
         [*command, sys.executable, "-c", probe], capture_output=True, text=True, env=env
     )
@@ -67,7 +77,10 @@ def test_the_launcher_drops_privileges_hides_the_course_and_limits_memory(tmp_pa
     assert seen["write var tmp"] == "OSError"  # read-only file system
     assert seen["write package"] in ("OSError", "PermissionError")
     assert seen["memory"] == "MemoryError"
+    # A network namespace of its own: its loopback is down (OSError: unreachable).
+    assert seen["grader's loopback"] in ("OSError", "ConnectionRefusedError")
     assert not (tmp_path / "notes.txt").exists()
+    listener.close()
 
 
 def test_refuses_to_run_student_code_as_root():

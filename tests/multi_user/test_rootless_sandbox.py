@@ -5,6 +5,8 @@ same class is graded by plain sequential `nbgrader autograde` (no sandbox) as th
 account, to show what the sandbox refuses and that it changes no correct student's grade.
 """
 
+import json
+import pwd
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 from autograder.simulation import write_simulated_class
 
 from ..batch_grading.conftest import A1, gradebook_state, output_text, student_of_kind
+from ..batch_grading.test_kernel_sandbox import PROBE, listening_port
 from ..course_helpers import copy_course, nbgrader
 from .accounts import SHARED_ROOT, ensure_account, run_as
 
@@ -94,3 +97,41 @@ def test_no_user_namespaces_means_no_grading(rootless_class):
     assert "--no-sandbox" in message and "cannot isolate student kernels" in message, message
     assert "namespace" in message, message  # bubblewrap's own reason is passed on
     assert {path: path.stat().st_mtime_ns for path in graded} == stamps
+
+
+def test_the_launcher_as_an_ordinary_user(course_environment):
+    """The bubblewrap engine on its own: the grader's uid, no home, no course, no network."""
+    ensure_account(GRADER)
+    home = Path(pwd.getpwnam(GRADER).pw_dir)
+    course_file = home / "course-notes.txt"
+    course_file.write_text("the instructor's secret")
+    shutil.chown(course_file, GRADER)
+    listener, port = listening_port()
+    probe = PROBE.replace('os.environ["COURSE_FILE"]', repr(str(course_file)))
+    probe = probe.replace("PORT", str(port)).replace(
+        'os.listdir(os.path.expanduser("~root"))', f"attempt(lambda: os.listdir({str(home)!r}))"
+    )
+    python = str(course_environment / "bin" / "python")
+    launcher = [python, "-m", "autograder.batch_grading.kernel_sandbox", "--memory-mb", "1024"]
+    result = run_as(
+        GRADER,
+        *launcher,
+        "--check",
+        "--",
+        python,
+        "-c",
+        probe,
+        cwd=home,
+        extra_env={"GRADER_SECRET_TOKEN": "do-not-leak"},
+    )
+    listener.close()
+    seen = json.loads(result.stdout)
+    assert seen["uid"] == pwd.getpwnam(GRADER).pw_uid and seen["cwd"] == "/tmp"
+    assert "GRADER_SECRET_TOKEN" not in seen["environment"]
+    assert seen["read course"] == "FileNotFoundError"
+    assert seen["grader home"] == "FileNotFoundError"  # bubblewrap's view has no /home
+    assert seen["write scratch"] == "allowed"
+    assert seen["write var tmp"] in ("FileNotFoundError", "OSError", "PermissionError")
+    assert seen["write package"] in ("OSError", "PermissionError")
+    assert seen["memory"] == "MemoryError"
+    assert seen["grader's loopback"] in ("OSError", "ConnectionRefusedError")
