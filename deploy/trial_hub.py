@@ -1,0 +1,296 @@
+"""A trial JupyterHub for the course on one machine: demo accounts, the course, the exchange.
+
+    sudo python3 deploy/trial_hub.py        # prints the address and the demo password
+
+As root (JupyterHub starts each person's JupyterLab as their own Unix account). It makes:
+
+- the accounts ``instructor``, ``grader``, ``student1``..``student3`` (ordinary users);
+- the course environment in /opt/backprop-course/env (install_course_environment.sh) and,
+  inside it, the hub's nbgrader settings (global_nbgrader_config.py): they apply to
+  everyone who runs the course's tools, and to nothing else on the machine;
+- the exchange /srv/nbgrader/exchange (everyone may write; nbgrader sets the rest);
+- the course in the grader's home (``~grader/backprop101``: source/, release/, the course's
+  nbgrader_config.py, a quiz secret), owned by the grader, with a1..a3 generated;
+
+then runs JupyterHub with deploy/jupyterhub_config.py until Ctrl-C, and stops everything it
+started. Tests use ``TrialHub`` directly (other ports and folders, their own password).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEPLOY = Path(__file__).resolve().parent
+REPO = DEPLOY.parent
+COURSE_FILES = ("source", "release", "nbgrader_config.py")
+
+
+@dataclass
+class TrialHub:
+    """Where the trial hub keeps things and who uses it; ``prepare``, ``start``, ``stop``."""
+
+    state: Path = Path("/srv/backprop-course-hub")
+    course_id: str = "backprop101"
+    environment: Path = Path("/opt/backprop-course/env")
+    exchange: Path = Path("/srv/nbgrader/exchange")
+    instructor: str = "instructor"
+    grader: str = "grader"
+    students: tuple[str, ...] = ("student1", "student2", "student3")
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(9))
+    port: int = 8000
+    api_port: int = 8081
+    proxy_api_port: int = 8001
+    service_port: int = 9999
+    process: subprocess.Popen | None = None
+
+    @property
+    def accounts(self) -> list[str]:
+        return [self.instructor, self.grader, *self.students]
+
+    @property
+    def course_root(self) -> Path:
+        return Path(pwd.getpwnam(self.grader).pw_dir) / self.course_id
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def prepare(self, install_environment: bool = True) -> None:
+        for name in self.accounts:
+            _ensure_account(name)
+            _set_up_jupyterlab(name, student=name in self.students)
+        if install_environment:
+            script = DEPLOY / "install_course_environment.sh"
+            subprocess.run(["bash", str(script), str(self.environment)], check=True)
+        settings = self.environment / "etc" / "jupyter" / "nbgrader_config.py"
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DEPLOY / "global_nbgrader_config.py", settings)
+        settings.chmod(0o644)
+        self.exchange.mkdir(parents=True, exist_ok=True)
+        self.exchange.chmod(0o777)  # nbgrader's documented exchange: everyone writes
+        self._prepare_course()
+        self.state.mkdir(parents=True, exist_ok=True)
+        self.state.chmod(0o700)
+
+    def _prepare_course(self) -> None:
+        course = self.course_root
+        if not (course / "nbgrader_config.py").exists():
+            course.mkdir(parents=True)
+            for name in COURSE_FILES:
+                source = REPO / name
+                if source.is_dir():
+                    shutil.copytree(source, course / name)
+                else:
+                    shutil.copy(source, course / name)
+            subprocess.run(["chown", "-R", f"{self.grader}:{self.grader}", str(course)], check=True)
+        secret = course / ".quiz_secret"
+        if not secret.exists():
+            self.run_as(
+                self.grader,
+                "python",
+                "-c",
+                "from autograder.quiz_engine.course_secret import create_course_secret as c;"
+                "c(__import__('pathlib').Path('.quiz_secret'))",
+            )
+        for assignment in sorted(p.name for p in (course / "source").iterdir() if p.is_dir()):
+            self.run_as(self.grader, "nbgrader", "generate_assignment", assignment, "--force")
+
+    def user_environment(self, account: str) -> dict[str, str]:
+        """A login-like environment for ``account`` with the course's tools first."""
+        home = pwd.getpwnam(account).pw_dir
+        return {
+            "HOME": home,
+            "USER": account,
+            "LOGNAME": account,
+            "PATH": f"{self.environment / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "TMPDIR": "/tmp",
+            "NBGRADER_EXCHANGE": str(self.exchange),
+        }
+
+    def run_as(
+        self, account: str, *command: str, check: bool = True, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [shutil.which("runuser") or "/usr/sbin/runuser", "-u", account, "--", *command],
+            cwd=cwd or self.course_root,
+            env=self.user_environment(account),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(
+                f"{account}: {' '.join(command)} exited {result.returncode}:\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def hub_environment(self) -> dict[str, str]:
+        return {
+            "PATH": f"{self.environment / 'bin'}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "LANG": "C.UTF-8",
+            "COURSE_HUB_STATE": str(self.state),
+            "COURSE_ID": self.course_id,
+            "COURSE_ROOT": str(self.course_root),
+            "COURSE_ENVIRONMENT": str(self.environment),
+            "COURSE_EXCHANGE": str(self.exchange),
+            "COURSE_HUB_PORT": str(self.port),
+            "COURSE_HUB_API_PORT": str(self.api_port),
+            "COURSE_PROXY_API_PORT": str(self.proxy_api_port),
+            "COURSE_SERVICE_PORT": str(self.service_port),
+            "COURSE_INSTRUCTORS": self.instructor,
+            "COURSE_GRADERS": self.grader,
+            "COURSE_STUDENTS": ",".join(self.students),
+            "COURSE_TRIAL_PASSWORD": self.password,
+        }
+
+    def start(self, log: Path | None = None, timeout: float = 180) -> None:
+        """Start JupyterHub (and through it the proxy and the formgrader service); return
+        once the hub answers."""
+        log = log or self.state / "jupyterhub.log"
+        command = [
+            str(self.environment / "bin" / "jupyterhub"),
+            "-f",
+            str(DEPLOY / "jupyterhub_config.py"),
+        ]
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.state,
+                env=self.hub_environment(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterHub exited with {self.process.returncode}: see {log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/hub/api", timeout=5) as answer:
+                    json.load(answer)
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(1)
+        raise RuntimeError(f"JupyterHub did not answer within {timeout} s: see {log}")
+
+    def processes(self) -> list[int]:
+        """Every process that runs as one of the trial's accounts, and the hub's own."""
+        uids = {pwd.getpwnam(name).pw_uid for name in self.accounts}
+        found = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                if entry.stat().st_uid in uids:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        return found
+
+    def stop(self, timeout: float = 60) -> None:
+        """Stop the hub, the proxy, the formgrader service and every user's server: each
+        is asked to end (all at once: the hub alone stops them one after another), then
+        whatever is left of them is killed, by process id."""
+        asked = self.processes()
+        if self.process is not None and self.process.poll() is None:
+            asked.append(self.process.pid)
+        for pid in asked:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        proxy = self.state / "proxy.pid"
+        leftovers = self.processes()
+        with contextlib.suppress(OSError, ValueError):  # no proxy left, or no pid file
+            pid = int(proxy.read_text().strip())
+            if b"configurable-http-proxy" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                leftovers.append(pid)
+        for pid in leftovers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+# A student's JupyterLab has the Assignment List and Validate, not the instructor's tools.
+INSTRUCTOR_ONLY_LAB = ("formgrader", "course-list", "create-assignment")
+INSTRUCTOR_ONLY_SERVER = ("formgrader", "course_list")
+
+
+def _set_up_jupyterlab(account: str, student: bool) -> None:
+    """No news pop-up for anyone (nothing that waits on the network or covers the page);
+    nbgrader's instructor extensions off for students."""
+    user = pwd.getpwnam(account)
+    jupyter = Path(user.pw_dir) / ".jupyter"
+    files = {
+        "lab/user-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        }
+    }
+    if student:
+        files["labconfig/page_config.json"] = {
+            "disabledExtensions": {
+                f"@jupyter/nbgrader:{name}": True for name in INSTRUCTOR_ONLY_LAB
+            }
+        }
+        files["jupyter_server_config.json"] = {
+            "ServerApp": {
+                "jpserver_extensions": {
+                    f"nbgrader.server_extensions.{name}": False for name in INSTRUCTOR_ONLY_SERVER
+                }
+            }
+        }
+    for relative, content in files.items():
+        path = jupyter / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content, indent=1))
+    subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(jupyter)], check=True)
+
+
+def _ensure_account(name: str) -> None:
+    """An ordinary account whose home only its owner can read (Debian's default lets every
+    account read every home: a student's work, the grader's course and its answers)."""
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name], check=True)
+        account = pwd.getpwnam(name)
+    Path(account.pw_dir).chmod(0o700)
+
+
+def main() -> None:
+    if os.geteuid() != 0:
+        sys.exit("trial_hub: run as root (the hub starts each person's server as them)")
+    hub = TrialHub()
+    hub.prepare()
+    hub.start()
+    print(f"The course's trial hub: {hub.url}  (Ctrl-C stops it)")
+    print(f"Log in as {', '.join(hub.accounts)} with the password {hub.password}")
+    print(f"The formgrader: {hub.url}/services/{hub.course_id}/formgrader")
+    try:
+        assert hub.process is not None
+        hub.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        hub.stop()
+
+
+if __name__ == "__main__":
+    main()

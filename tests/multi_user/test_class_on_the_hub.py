@@ -1,0 +1,206 @@
+"""A class on the course's JupyterHub (deploy/), each person a Unix account of their own.
+
+The instructor releases a1 from the formgrader; two students fetch it in the Assignment
+List, fill it in (one correctly, one with a bug) and submit; the grader, an ordinary user,
+collects, runs `course grade` (rootless sandbox) and `course report`, and releases
+feedback; each student fetches their feedback and sees their own score. On the way, the
+exchange is checked the way a curious student would: as student B, list the inbound
+folder, read A's submission, read the instructor's source/.
+
+The students' answers are written into their fetched notebooks as the students (typing two
+notebooks of code through the browser would test JupyterLab's editor, not the course).
+Every step leaves a screenshot in test-artifacts/browser/hub/; the hub and every process
+of the trial's accounts are stopped at the end, by process id.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from autograder.simulation import solution_sources
+from autograder.simulation.builders import rewritten
+from autograder.simulation.catalogue import BUGS, EVERY_CELL
+from deploy.trial_hub import TrialHub
+
+from ..browser.conftest import TIMEOUT_MS, Steps
+from ..browser.lab_server import free_port
+from ..course_helpers import REPO
+from .accounts import SHARED_ROOT
+
+A1 = "a1_building_blocks"
+INSTRUCTOR, GRADER = "hub-instructor", "hub-grader"
+STUDENT_A, STUDENT_B = "hub-student-a", "hub-student-b"
+ALL = (INSTRUCTOR, GRADER, STUDENT_A, STUDENT_B)
+
+
+def _remove_accounts() -> None:
+    for name in ALL:
+        subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def hub(course_environment):
+    _remove_accounts()  # fresh homes: nothing fetched or cached by an earlier run
+    top = SHARED_ROOT / "hub"
+    shutil.rmtree(top, ignore_errors=True)
+    hub = TrialHub(
+        state=top / "state",
+        environment=course_environment,
+        exchange=top / "exchange",
+        instructor=INSTRUCTOR,
+        grader=GRADER,
+        students=(STUDENT_A, STUDENT_B),
+        port=free_port(),
+        api_port=free_port(),
+        proxy_api_port=free_port(),
+        service_port=free_port(),
+    )
+    top.mkdir(parents=True)
+    SHARED_ROOT.chmod(0o755)
+    top.chmod(0o755)
+    hub.prepare(install_environment=False)  # course_environment installed it
+    try:
+        hub.start()
+        yield hub
+    finally:
+        hub.stop()
+        left = hub.processes()
+        _remove_accounts()
+        shutil.rmtree(top, ignore_errors=True)
+        assert left == [], f"processes of the trial's accounts still running: {left}"
+
+
+def _fill_in(notebook: Path, owner: str, bug: str | None) -> None:
+    """The student's answers: the instructor's solutions, or them with a catalogued bug."""
+    solutions = solution_sources(REPO / "source" / A1 / f"{A1}.ipynb")
+    if bug:
+        solutions = rewritten(solutions, {EVERY_CELL: BUGS[bug]}, bug)
+    student_copy = nbformat.read(notebook, 4)
+    for cell in student_copy.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
+    nbformat.write(student_copy, notebook)
+    shutil.chown(notebook, owner, owner)
+
+
+def _log_in(browser, hub: TrialHub, account: str, steps_name: str):
+    page = browser.new_page()
+    page.steps = Steps(page, SimpleNamespace(log_path=hub.state / "jupyterhub.log"), steps_name)
+    shutil.rmtree(page.steps.folder, ignore_errors=True)
+    page.steps.folder = page.steps.folder.parent / "hub" / steps_name
+    shutil.rmtree(page.steps.folder, ignore_errors=True)
+    page.steps.folder.mkdir(parents=True)
+    with page.steps(f"{account} logs in"):
+        page.goto(f"{hub.url}/hub/logout")
+        page.goto(f"{hub.url}/hub/login")
+        page.fill("#username_input", account)
+        page.fill("#password_input", hub.password)
+        page.click("#login_submit")
+        page.wait_for_url(f"**/user/{account}/lab**", timeout=TIMEOUT_MS * 3)
+        page.wait_for_selector("#jp-main-dock-panel")
+    return page
+
+
+def _open_assignment_list(page) -> None:
+    page.get_by_text("Nbgrader", exact=True).click()
+    page.get_by_text("Assignment List", exact=True).click()
+    page.wait_for_selector("#released_assignments_list")
+
+
+def _row(page, section: str, text: str):
+    return page.locator(f"#{section} .list_item:not(.nested_list_item)", has_text=text)
+
+
+def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    course = hub.course_root
+
+    # 1. The instructor releases a1 from the formgrader (the grader's service).
+    instructor = _log_in(browser, hub, INSTRUCTOR, "1-instructor")
+    with instructor.steps("opens the formgrader"):
+        instructor.goto(f"{hub.url}/services/{hub.course_id}/formgrader")
+        row = instructor.locator("tr", has=instructor.locator(f"td.name[data-order='{A1}']"))
+        expect(row.locator("td.status")).to_have_text("draft")
+    with instructor.steps("releases a1"):
+        row.locator("td.release a").click()
+        expect(instructor.get_by_text(f"Successfully released '{A1}'")).to_be_visible()
+        instructor.get_by_role("button", name="OK").click()
+        expect(row.locator("td.status")).to_have_text("released")
+    instructor.close()
+
+    # 2. Two students fetch it, fill it in and submit.
+    for student, bug in ((STUDENT_A, None), (STUDENT_B, "forgot_1_over_m")):
+        page = _log_in(browser, hub, student, f"2-{student}")
+        with page.steps("fetches a1 in the Assignment List"):
+            _open_assignment_list(page)
+            _row(page, "released_assignments_list", A1).get_by_role("button", name="Fetch").click()
+            expect(_row(page, "fetched_assignments_list", A1)).to_be_visible()
+        home = Path(f"~{student}").expanduser()
+        fetched = home / hub.course_id / A1 / f"{A1}.ipynb"
+        _fill_in(fetched, student, bug)
+        with page.steps("submits a1"):
+            fetched_row = _row(page, "fetched_assignments_list", A1)
+            fetched_row.get_by_role("button", name="Submit").click()
+            expect(_row(page, "submitted_assignments_list", A1)).to_be_visible()
+        page.close()
+
+    # 3. What a curious student B may try on the shared exchange, refused.
+    inbound = hub.exchange / hub.course_id / "inbound"
+    submission_of_a = next(inbound.glob(f"{STUDENT_A}+{A1}+*")) / f"{A1}.ipynb"
+    attempts = {
+        "list the inbound folder": ["ls", str(inbound)],
+        "read A's submission": ["cat", str(submission_of_a)],
+        "read the instructor's source/": ["cat", str(course / "source" / A1 / f"{A1}.ipynb")],
+        "list the grader's course folder": ["ls", str(course)],
+        "read A's working copy": ["cat", str(Path(f"~{STUDENT_A}").expanduser() / hub.course_id)],
+    }
+    for what, command in attempts.items():
+        tried = hub.run_as(STUDENT_B, *command, check=False, cwd=Path("/"))
+        assert tried.returncode != 0 and "Permission denied" in tried.stderr, (what, tried)
+    # A still reads their own submission (nbgrader shows it in their Assignment List).
+    assert hub.run_as(STUDENT_A, "cat", str(submission_of_a), cwd=Path("/")).returncode == 0
+
+    # 4. The grader, an ordinary user, grades and releases feedback from the command line.
+    for command in (
+        ["nbgrader", "collect", A1],
+        ["course", "grade", A1],
+        ["course", "report", A1],
+        ["nbgrader", "generate_feedback", A1],
+        ["nbgrader", "release_feedback", A1],
+    ):
+        hub.run_as(GRADER, *command)
+    report = (course / "reports" / A1).glob("*.csv")
+    assert any(report), "course report wrote no CSV"
+    grader = _log_in(browser, hub, GRADER, "4-grader")
+    with grader.steps("sees the graded submissions in the formgrader"):
+        grader.goto(f"{hub.url}/services/{hub.course_id}/formgrader/manage_submissions/{A1}")
+        for student in (STUDENT_A, STUDENT_B):
+            expect(grader.get_by_text(student)).to_be_visible()
+    grader.close()
+
+    # 5. Each student sees their own feedback, with their score.
+    for student, score in ((STUDENT_A, "14.0 / 14.0"), (STUDENT_B, "11.0 / 14.0")):
+        page = _log_in(browser, hub, student, f"5-{student}")
+        with page.steps("fetches the feedback"):
+            _open_assignment_list(page)
+            submitted = _row(page, "submitted_assignments_list", A1)
+            submitted.get_by_role("button", name="Fetch Feedback").click()
+            expect(submitted.get_by_text("view feedback")).to_be_visible()
+        with page.steps("opens the feedback: the score"):
+            # "view feedback" shows the feedback's folder in the file browser.
+            submitted.get_by_text("view feedback").click()
+            feedback_file = page.locator(".jp-DirListing-item", has_text=f"{A1}.html")
+            feedback_file.dblclick()
+            viewer = page.frame_locator(".jp-HTMLViewer iframe")
+            expect(viewer.get_by_text(re.compile(rf"Score: {re.escape(score)}"))).to_be_visible()
+        page.close()
