@@ -42,6 +42,7 @@ def command_check_release(args: argparse.Namespace) -> int:
 
 def command_grade(args: argparse.Namespace) -> int:
     from .batch_grading.class_grader import (
+        CourseGrade,
         GradingOptions,
         SandboxUnavailable,
         grade_class,
@@ -59,6 +60,7 @@ def command_grade(args: argparse.Namespace) -> int:
         memory_limit_mb=args.memory_limit,
         sandbox=not args.no_sandbox,
         wall_timeout=args.submission_timeout,
+        scheduler=args.scheduler or CourseGrade(config=course.config).scheduler or None,
     )
     try:
         results = grade_class(course, args.assignment, options)
@@ -141,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("--memory-limit", int, defaults.memory_limit_mb, "MB of address space per kernel"),
     ):
         grade.add_argument(flag, type=kind, default=default, help=explanation)
+    grade.add_argument(
+        "--scheduler",
+        help="a Dask scheduler's address: grade on that cluster (default: the course's "
+        "CourseGrade.scheduler, else this machine)",
+    )
     grade.add_argument(
         "--no-sandbox",
         action="store_true",

@@ -23,9 +23,12 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nbgrader.api import MissingEntry
 from tqdm import tqdm
+from traitlets import Unicode
+from traitlets.config import Configurable
 
 from ..nbgrader_course import NbgraderCourse, sqlite_path
 from . import kernel_sandbox
@@ -81,6 +84,16 @@ def submissions(course: Path, assignment: str) -> dict[str, Path]:
     return found
 
 
+class CourseGrade(Configurable):
+    """``course grade`` settings a course can keep in its ``nbgrader_config.py``."""
+
+    scheduler = Unicode(
+        "",
+        help="Address of a Dask scheduler (tcp://host:8786): grade on that cluster "
+        "(dask_grading). Empty: grade on this machine. `course grade --scheduler` overrides it.",
+    ).tag(config=True)
+
+
 @dataclass(frozen=True)
 class GradingOptions:
     """How ``grade_class`` grades; the ``course grade`` options and their defaults."""
@@ -92,6 +105,7 @@ class GradingOptions:
     sandbox: bool = True
     wall_timeout: float = 600  # seconds for one whole submission
     progress: bool = True
+    scheduler: str | None = None  # a Dask scheduler's address: grade on that cluster
 
 
 class _GradingWorker:
@@ -208,32 +222,52 @@ def grade_class(
         else:
             results.append(StudentResult(student, earlier, earlier=True))
     if todo:
+        expected = expected_cells(course, assignment)
         with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
-            overrides, env = _worker_settings(course, options, Path(scratch))
-            slots = min(options.jobs, len(todo))
-            log_folder = journal.path.parent
-            log_folder.mkdir(parents=True, exist_ok=True)
-            workers = [
-                _GradingWorker(
-                    course.root,
-                    assignment,
-                    *_slot_settings(overrides, env, Path(scratch), slot, options.sandbox),
-                    log_folder / f"{assignment}-worker{slot + 1}.log",
-                )
-                for slot in range(slots)
-            ]
-            idle_workers: queue.Queue[_GradingWorker] = queue.Queue()
-            for worker in workers:
-                idle_workers.put(worker)
-            expected = expected_cells(course, assignment)
-            run = _Run(course.root, assignment, options.wall_timeout, expected, idle_workers)
-            results += _grade_all(run, todo, workers, journal, options)
+            client, workers = _workers(course, assignment, options, Path(scratch), len(todo))
+            try:
+                idle_workers: queue.Queue = queue.Queue()
+                for worker in workers:
+                    idle_workers.put(worker)
+                run = _Run(course.root, assignment, options.wall_timeout, expected, idle_workers)
+                results += _grade_all(run, todo, workers, journal, options)
+            finally:
+                if client is not None:
+                    client.close()
     _add_scores(course, assignment, results)
     return sorted(results, key=lambda r: r.student)
 
 
+def _workers(
+    course: NbgraderCourse,
+    assignment: str,
+    options: GradingOptions,
+    scratch: Path,
+    todo: int,
+) -> tuple[Any, list]:
+    """The run's workers: local grading processes, or stand-ins for tasks on the Dask
+    cluster at ``options.scheduler`` (with its client, to close after the run)."""
+    if options.scheduler:
+        from .dask_grading import dask_workers
+
+        return dask_workers(course, assignment, options)
+    overrides, env = _worker_settings(course, options, scratch)
+    log_folder = GradingJournal(course.root, assignment).path.parent
+    log_folder.mkdir(parents=True, exist_ok=True)
+    workers = [
+        _GradingWorker(
+            course.root,
+            assignment,
+            *_slot_settings(overrides, env, scratch, slot, options.sandbox),
+            log_folder / f"{assignment}-worker{slot + 1}.log",
+        )
+        for slot in range(min(options.jobs, todo))
+    ]
+    return None, workers
+
+
 def _worker_settings(
-    course: NbgraderCourse, options: GradingOptions, scratch: Path
+    course: NbgraderCourse, options: GradingOptions, scratch: Path, also_hidden: tuple = ()
 ) -> tuple[dict, dict[str, str]]:
     """The workers' nbgrader overrides and environment; with the sandbox, its kernelspec
     (written into ``scratch``) selected for every kernel."""
@@ -242,7 +276,7 @@ def _worker_settings(
         overrides.setdefault("Execute", {})["timeout"] = options.cell_timeout
     env = course.environment()
     if options.sandbox:
-        hidden = _hidden_from_students(course)
+        hidden = [*_hidden_from_students(course), *(p for p in also_hidden if p.exists())]
         memory = options.memory_limit_mb
         problem = kernel_sandbox.sandbox_problem(SANDBOX_FIRST_UID, memory, hidden)
         if problem:
@@ -293,7 +327,7 @@ def _grade_all(
 ) -> list[StudentResult]:
     """Grade ``todo`` on the workers, recording each finished submission in the journal."""
     results = []
-    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
+    pool = ThreadPoolExecutor(max_workers=max(1, len(workers)))
     try:
         futures = {
             pool.submit(_grade_one, run, student, folder): folder

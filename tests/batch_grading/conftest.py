@@ -1,5 +1,10 @@
-"""A simulated class graded three ways, shared by the batch grading tests (graded once)."""
+"""A simulated class graded three ways, shared by the batch grading tests (graded once);
+a private PostgreSQL server."""
 
+import glob
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -105,3 +110,38 @@ def graded_class(tmp_path_factory):
 
 def student_of_kind(roster, kind):
     return next(student for student, k in roster.items() if k == kind)
+
+
+def _as_postgres(*command: str) -> None:
+    subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def postgres_server():
+    """A private PostgreSQL server on a Unix socket only; yields a URL maker per database."""
+    initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert initdb, "PostgreSQL is not installed (.ci/run installs Debian's postgresql)"
+    bin_dir = Path(initdb[-1]).parent
+    # The server runs as the postgres user, so its folder cannot be pytest's (root only).
+    folder = Path(tempfile.mkdtemp(prefix="course-pg-"))
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    shutil.chown(folder, "postgres")
+    shutil.chown(sockets, "postgres")
+    port = "54329"
+    _as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    options = f"-k {sockets} -c listen_addresses='' -p {port}"
+    # -l: the server logs to a file (else it would hold this test's output pipe open).
+    log = folder / "server.log"
+    start = [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log)]
+    _as_postgres(*start, "-w", "start")
+    try:
+
+        def database(name: str) -> str:
+            _as_postgres(str(bin_dir / "createdb"), "-h", str(sockets), "-p", port, name)
+            return f"postgresql+psycopg2://postgres@/{name}?host={sockets}&port={port}"
+
+        yield database
+    finally:
+        _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

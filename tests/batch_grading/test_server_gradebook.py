@@ -1,14 +1,7 @@
 """`course grade` with the gradebook in a PostgreSQL server (nbgrader's db_url): parallel
 workers record the same grades as sequential nbgrader autograde into its own database."""
 
-import glob
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
-
-import pytest
 
 from autograder.simulation import write_simulated_class
 
@@ -16,41 +9,6 @@ from ..course_helpers import copy_course, nbgrader, run, tool_env
 from .conftest import A1, gradebook_state
 
 KINDS = ["correct", "forgot_1_over_m", "wrong_sign", "blank", "tampering", "correct"]
-
-
-def _as_postgres(*command: str) -> None:
-    subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def postgres_server():
-    """A private PostgreSQL server on a Unix socket only; yields a URL maker per database."""
-    initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    assert initdb, "PostgreSQL is not installed (.ci/run installs Debian's postgresql)"
-    bin_dir = Path(initdb[-1]).parent
-    # The server runs as the postgres user, so its folder cannot be pytest's (root only).
-    folder = Path(tempfile.mkdtemp(prefix="course-pg-"))
-    data, sockets = folder / "data", folder / "sockets"
-    sockets.mkdir()
-    shutil.chown(folder, "postgres")
-    shutil.chown(sockets, "postgres")
-    port = "54329"
-    _as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    options = f"-k {sockets} -c listen_addresses='' -p {port}"
-    # -l: the server logs to a file (else it would hold this test's output pipe open).
-    log = folder / "server.log"
-    start = [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log)]
-    _as_postgres(*start, "-w", "start")
-    try:
-
-        def database(name: str) -> str:
-            _as_postgres(str(bin_dir / "createdb"), "-h", str(sockets), "-p", port, name)
-            return f"postgresql+psycopg2://postgres@/{name}?host={sockets}&port={port}"
-
-        yield database
-    finally:
-        _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_parallel_grades_in_postgres_equal_sequential(tmp_path, postgres_server):

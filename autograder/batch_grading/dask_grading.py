@@ -1,0 +1,226 @@
+"""Grade a class on a Dask cluster: ``course grade ASSIGNMENT --scheduler ADDRESS``.
+
+One submission is one Dask task. The course files nbgrader's autograde needs travel with
+the run (the course's ``nbgrader_config.py`` and quiz secret, the assignment's source
+files: scattered to the workers once) and the submission with its task, so workers need
+no shared filesystem. On the worker, the task runs the very grading worker a local run
+uses (``grading_worker``: nbgrader's own ``NbGraderAPI.autograde``, kept alive between
+tasks) in a scratch copy of the course, under that machine's sandbox (``kernel_sandbox``),
+and returns nbgrader's log and the autograded files; the client writes them into the
+course's ``autograded/``, judges the status and records the journal, exactly as locally.
+
+The gradebook is the course's own: nbgrader's ``db_url``, which every worker must reach
+(a PostgreSQL server; on one machine, the course's SQLite file also works).
+
+A worker that dies mid-task: the scheduler gives its task to another worker (Dask's
+``allowed-failures``); nbgrader's autograde of a student replaces any earlier, partial
+grading of that student, so no grade is lost or recorded twice. A killed client: its tasks
+are released, and the next run resumes from the journal.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..nbgrader_course import NbgraderCourse
+from .submission_status import ProblemKind, SubmissionStatus, problem
+
+if TYPE_CHECKING:
+    from .class_grader import GradingOptions, _GradingWorker
+
+
+@dataclass(frozen=True)
+class CoursePackage:
+    """What a worker needs of the course to autograde one assignment."""
+
+    assignment: str
+    config: bytes  # nbgrader_config.py
+    quiz_secret: bytes | None
+    source: dict[str, bytes]  # the assignment's source files but notebooks (autograde copies them)
+    db_url: str
+    options: GradingOptions
+    # The client's course and exchange: hidden from kernels too, should a worker share a
+    # filesystem with the client (a LocalCluster, a shared course folder).
+    hidden: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256(self.assignment.encode() + self.config + (self.quiz_secret or b""))
+        for name, content in sorted(self.source.items()):
+            digest.update(name.encode() + b"\0" + content)
+        digest.update(json.dumps([self.db_url, repr(self.options)]).encode())
+        return digest.hexdigest()
+
+
+def course_package(
+    course: NbgraderCourse, assignment: str, options: GradingOptions
+) -> CoursePackage:
+    from .class_grader import _hidden_from_students
+
+    source = course.root / "source" / assignment
+    files = {
+        str(path.relative_to(source)): path.read_bytes()
+        for path in sorted(source.rglob("*"))
+        if path.is_file() and path.suffix != ".ipynb"
+    }
+    secret = course.quiz_secret_file
+    return CoursePackage(
+        assignment=assignment,
+        config=(course.root / "nbgrader_config.py").read_bytes(),
+        quiz_secret=secret.read_bytes() if secret.is_file() else None,
+        source=files,
+        db_url=course.db_url,
+        options=options,
+        hidden=tuple(str(path) for path in _hidden_from_students(course)),
+    )
+
+
+# ---- on the worker -------------------------------------------------------------------
+
+_PREPARED: dict[str, tuple[Path, _GradingWorker]] = {}
+
+
+def grade_submission(
+    package: CoursePackage, student: str, files: dict[str, bytes], wall_timeout: float
+) -> dict[str, Any]:
+    """A Dask task: autograde one student's submission (``files``, relative to their
+    assignment folder); nbgrader's log, a failure of the grading itself, the autograded files."""
+    course, worker = _prepared(package)
+    submitted = course / "submitted" / student / package.assignment
+    graded = course / "autograded" / student / package.assignment
+    try:
+        for relative, content in files.items():
+            (submitted / relative).parent.mkdir(parents=True, exist_ok=True)
+            (submitted / relative).write_bytes(content)
+        log, failure = worker.autograde(student, wall_timeout)
+        written = {
+            str(path.relative_to(graded)): path.read_bytes()
+            for path in sorted(graded.rglob("*"))
+            if path.is_file() and not path.is_symlink()
+        }
+        return {"log": log, "failure": failure, "files": written}
+    finally:
+        shutil.rmtree(course / "submitted" / student, ignore_errors=True)
+        shutil.rmtree(course / "autograded" / student, ignore_errors=True)
+
+
+def _prepared(package: CoursePackage) -> tuple[Path, _GradingWorker]:
+    """This worker process's copy of the course and its grading worker (made once)."""
+    from .class_grader import _GradingWorker, _slot_settings, _worker_settings
+
+    key = package.key
+    if key not in _PREPARED:
+        scratch = Path(tempfile.mkdtemp(prefix="course-grade-"))
+        course = scratch / "course"
+        (course / "source" / package.assignment).mkdir(parents=True)
+        (course / "nbgrader_config.py").write_bytes(package.config)
+        for relative, content in package.source.items():
+            path = course / "source" / package.assignment / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        loaded = NbgraderCourse.load(course, db_url=package.db_url)
+        also_hidden = tuple(Path(path) for path in package.hidden)
+        overrides, env = _worker_settings(loaded, package.options, scratch, also_hidden)
+        if package.quiz_secret is not None:
+            secret = course / ".quiz_secret"
+            secret.write_bytes(package.quiz_secret)
+            overrides.setdefault("QuizVariantForSubmission", {})["secret_file"] = str(secret)
+        # A slot per worker process: as root, its kernels' uid (see kernel_sandbox).
+        slot = os.getpid() % 50_000
+        overrides, env = _slot_settings(overrides, env, scratch, slot, package.options.sandbox)
+        log = scratch / "grading-worker.log"
+        worker = _GradingWorker(course, package.assignment, overrides, env, log)
+        _PREPARED[key] = (course, worker)
+        atexit.register(_clean_up, worker, scratch)
+    return _PREPARED[key]
+
+
+def _clean_up(worker: _GradingWorker, scratch: Path) -> None:
+    worker.stop()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+# ---- on the client -------------------------------------------------------------------
+
+
+class DaskGradingWorker:
+    """Stands where a local ``_GradingWorker`` stands: ``autograde`` runs one student as a
+    task on the cluster and writes the autograded files into the course."""
+
+    def __init__(self, client: Any, package: Any, course: Path, assignment: str):
+        self.client, self.package = client, package
+        self.course, self.assignment = course, assignment
+        self.future: Any = None
+
+    def autograde(
+        self, student: str, wall_timeout: float
+    ) -> tuple[str, None] | tuple[None, SubmissionStatus]:
+        from distributed import KilledWorker
+
+        folder = self.course / "submitted" / student / self.assignment
+        files = {
+            str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        }
+        self.future = self.client.submit(
+            grade_submission,
+            self.package,
+            student,
+            files,
+            wall_timeout,
+            key=f"course-grade-{self.assignment}-{student}-{uuid.uuid4().hex[:8]}",
+            pure=False,
+        )
+        try:
+            answer = self.future.result()
+        except KilledWorker as error:
+            return None, problem(ProblemKind.GRADING_PROCESS_DIED, f"({error})", finished=False)
+        finally:
+            self.future = None
+        if answer["failure"] is not None:
+            return None, answer["failure"]
+        _write_autograded(self.course / "autograded" / student / self.assignment, answer["files"])
+        return answer["log"], None
+
+    def stop(self) -> None:
+        future = self.future
+        if future is not None:
+            future.cancel()
+
+
+def _write_autograded(folder: Path, files: dict[str, bytes]) -> None:
+    """Replace ``folder`` with ``files`` (relative paths from the worker, checked)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for relative, content in files.items():
+        path = (folder / relative).resolve()
+        if folder.resolve() not in path.parents:
+            raise ValueError(f"a worker returned a file outside the autograded folder: {relative}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def dask_workers(
+    course: NbgraderCourse, assignment: str, options: GradingOptions
+) -> tuple[Any, list[DaskGradingWorker]]:
+    """A client of the cluster at ``options.scheduler`` and enough stand-in workers to
+    keep every thread of the cluster busy (the client closes with the run)."""
+    from distributed import Client
+
+    client = Client(options.scheduler, set_as_default=False)
+    package = client.scatter(course_package(course, assignment, options), broadcast=True)
+    threads = sum(client.nthreads().values()) or 1
+    slots = max(options.jobs, 2 * threads)
+    return client, [
+        DaskGradingWorker(client, package, course.root, assignment) for _ in range(slots)
+    ]
