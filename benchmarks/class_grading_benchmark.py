@@ -1,36 +1,51 @@
-"""Grade one simulated class twice: plain sequential `nbgrader autograde`, then `course grade`.
+"""Grade the same class three ways and compare with the bare-kernel floor.
 
-Two identical scratch courses get the same class (``typical_kinds``: every kind of student
-once, including the faults and attacks, the rest correct or with a typical bug). Each is
-timed end to end from the command line, as a grader would run it:
+For two classes of the same size (``ordinary``: three quarters correct, the rest with a
+typical bug; ``faulty``: every kind of student once, including faults and attacks, the
+rest correct or buggy), three identical scratch courses are graded end to end from the
+command line, as a grader would:
 
 - ``nbgrader autograde ASSIGNMENT --Execute.timeout=T`` (one process, one student after
   another, kernels unsandboxed);
-- ``course grade ASSIGNMENT --jobs J --cell-timeout T`` (sandboxed kernels).
+- ``course grade ASSIGNMENT --cell-timeout T`` (its default jobs, sandboxed kernels);
+- ``course grade ASSIGNMENT --scheduler ADDRESS`` on a Dask ``LocalCluster`` of two worker
+  processes of one thread each (sandboxed kernels).
 
-Prints seconds per submission for both, the ratio, and whether the recorded grades agree
-(every grade cell of every student; the memory hog is the expected exception, since only
-`course grade` limits memory).
+The floor: one bare ``nbclient`` execution of one correct submission (kernel start
+included, no nbgrader, no sandbox), median of three, times the class size, divided by
+the cores. Prints seconds per submission, the ratio to sequential nbgrader and to the
+floor, and whether the recorded grades agree with sequential nbgrader's (every grade cell
+of every student; the memory hog is the expected exception: only `course grade` limits
+memory).
 
-    python -m benchmarks.class_grading_benchmark [--students 40] [--jobs 2] [--assignment A]
+    python -m benchmarks.class_grading_benchmark [--students 40] [--classes ordinary faulty]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+from nbclient import NotebookClient
+
 from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import (
-    SNOOPED_OUTSIDE,
-    typical_kinds,
-    write_simulated_class,
-)
+from autograder.simulation import SNOOPED_OUTSIDE, typical_kinds, write_simulated_class
+from autograder.simulation.catalogue import BUGS
 from tests.course_helpers import copy_course, nbgrader, run, tool_env
+
+GRADERS = ("sequential nbgrader", "course grade", "course grade on Dask")
+
+
+def ordinary_kinds(size: int) -> list[str]:
+    correct = size * 3 // 4
+    bugs = list(BUGS)
+    return ["correct"] * correct + [bugs[i % len(bugs)] for i in range(size - correct)]
 
 
 def _grades(course: Path, assignment: str) -> dict[tuple[str, str], float]:
@@ -43,75 +58,110 @@ def _grades(course: Path, assignment: str) -> dict[tuple[str, str], float]:
         }
 
 
+def bare_kernel_seconds(notebook: Path, repeats: int = 3) -> float:
+    """Median seconds of one plain nbclient execution of ``notebook`` (kernel start included)."""
+    times = []
+    for _ in range(repeats):
+        copy = nbformat.read(notebook, 4)
+        start = time.perf_counter()
+        NotebookClient(
+            copy,
+            timeout=60,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(notebook.parent)}},
+        ).execute()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def grade_three_ways(
+    kinds: list[str], assignment: str, timeout: str, scheduler: str, seed: int
+) -> tuple[dict[str, float], dict[str, dict], dict[str, str], Path | None]:
+    times, grades = {}, {}
+    with tempfile.TemporaryDirectory() as scratch:
+        courses = {}
+        for name in GRADERS:
+            course = courses[name] = copy_course(Path(scratch) / name.replace(" ", "_"))
+            nbgrader(course, "generate_assignment", assignment, "--force", env=tool_env())
+            roster = write_simulated_class(course, assignment, kinds, seed=seed)
+        commands = {
+            "sequential nbgrader": [
+                *(sys.executable, "-m", "nbgrader", "autograde", assignment),
+                f"--Execute.timeout={timeout}",
+            ],
+            "course grade": [
+                *(sys.executable, "-m", "autograder.course_commands", "grade", assignment),
+                *("--cell-timeout", timeout),
+            ],
+        }
+        commands["course grade on Dask"] = [*commands["course grade"], "--scheduler", scheduler]
+        for name in GRADERS:
+            start = time.perf_counter()
+            run(courses[name], *commands[name], env=tool_env(), check=name != GRADERS[0])
+            times[name] = time.perf_counter() - start
+            grades[name] = _grades(courses[name], assignment)
+        for student in roster:  # what the unsandboxed snooper wrote outside the course
+            Path(SNOOPED_OUTSIDE.format(student=student)).unlink(missing_ok=True)
+        correct = next(s for s, kind in roster.items() if kind == "correct")
+        folder = courses[GRADERS[0]] / "submitted" / correct / assignment
+        floor = bare_kernel_seconds(folder / f"{assignment}.ipynb")
+    return times, grades, roster, floor
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument("--classes", nargs="+", default=["ordinary", "faulty"])
     parser.add_argument("--assignment", default="a1_building_blocks")
     parser.add_argument("--cell-timeout", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    kinds = typical_kinds(args.students, seed=args.seed)
-    with tempfile.TemporaryDirectory() as scratch:
-        courses, times = {}, {}
-        for name in ("sequential", "course_grade"):
-            course = courses[name] = copy_course(Path(scratch) / name)
-            env = tool_env()
-            nbgrader(course, "generate_assignment", args.assignment, "--force", env=env)
-            roster = write_simulated_class(course, args.assignment, kinds, seed=args.seed)
-        timeout = str(args.cell_timeout)
-        env = tool_env()
-        start = time.perf_counter()
-        nbgrader(
-            courses["sequential"],
-            "autograde",
-            args.assignment,
-            f"--Execute.timeout={timeout}",
-            env=env,
-            check=False,
-        )
-        times["sequential"] = time.perf_counter() - start
-        env = tool_env()
-        start = time.perf_counter()
-        run(
-            courses["course_grade"],
-            sys.executable,
-            "-m",
-            "autograder.course_commands",
-            "grade",
-            args.assignment,
-            "--jobs",
-            str(args.jobs),
-            "--cell-timeout",
-            timeout,
-            env=env,
-        )
-        times["course_grade"] = time.perf_counter() - start
-        for student in roster:  # what the unsandboxed snooper wrote outside the course
-            Path(SNOOPED_OUTSIDE.format(student=student)).unlink(missing_ok=True)
-        sequential = _grades(courses["sequential"], args.assignment)
-        parallel = _grades(courses["course_grade"], args.assignment)
-    hog = [s for s, kind in roster.items() if kind == "memory_hog"]
-    differing = sorted(
-        {
-            s
-            for key in sequential.keys() | parallel.keys()
-            for s in [key[0]]
-            if sequential.get(key) != parallel.get(key)
-        }
-    )
-    n = len(roster)
-    print(f"{args.assignment}, {n} students ({', '.join(sorted(set(kinds)))})")
-    print(f"cell timeout {timeout} s, course grade --jobs {args.jobs}, {os.cpu_count()} cores")
-    for name, seconds in times.items():
-        print(f"  {name:13} {seconds:7.1f} s total  {seconds / n:5.2f} s per submission")
-    print(f"  speed-up      {times['sequential'] / times['course_grade']:.2f}x")
-    unexpected = [s for s in differing if s not in hog]
-    print(
-        f"  grades differ for {len(differing)} students: {differing} (expected: memory hog {hog})"
-    )
-    if unexpected:
-        sys.exit(f"unexpected grade differences: {unexpected}")
+    from distributed import LocalCluster
+
+    cores = os.cpu_count() or 1
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        for name in args.classes:
+            kinds = (
+                ordinary_kinds(args.students)
+                if name == "ordinary"
+                else typical_kinds(args.students, seed=args.seed)
+            )
+            times, grades, roster, floor = grade_three_ways(
+                kinds, args.assignment, str(args.cell_timeout), cluster.scheduler_address, args.seed
+            )
+            n = len(roster)
+            floor_per_submission = floor / cores
+            print(
+                f"\n{name} class: {args.assignment}, {n} students, {cores} cores, "
+                f"cell timeout {args.cell_timeout} s"
+            )
+            print(
+                f"  bare-kernel floor: {floor:.2f} s per kernel run, "
+                f"{floor_per_submission:.2f} s per submission on {cores} cores"
+            )
+            sequential = times[GRADERS[0]]
+            for grader, seconds in times.items():
+                print(
+                    f"  {grader:21} {seconds:7.1f} s  {seconds / n:5.2f} s/submission  "
+                    f"{sequential / seconds:4.2f}x sequential  "
+                    f"{seconds / n / floor_per_submission:4.2f}x the floor"
+                )
+            hog = {s for s, kind in roster.items() if kind == "memory_hog"}
+            for grader in GRADERS[1:]:
+                differing = sorted(
+                    {
+                        key[0]
+                        for key in grades[grader].keys() | grades[GRADERS[0]].keys()
+                        if grades[grader].get(key) != grades[GRADERS[0]].get(key)
+                    }
+                )
+                unexpected = [s for s in differing if s not in hog]
+                print(
+                    f"  {grader}: grades differ from sequential for {len(differing)} "
+                    f"students (expected: the memory hog {sorted(hog)}); unexpected: {unexpected}"
+                )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,135 @@
+"""`course grade --scheduler` on a Dask LocalCluster of two worker processes, the gradebook
+in the suite's private PostgreSQL server (nbgrader's db_url, as for several machines)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograder.batch_grading.grading_journal import GradingJournal
+from autograder.simulation import write_simulated_class
+
+from ..course_helpers import copy_course, nbgrader, run, tool_env
+from .conftest import A1, CELL_TIMEOUT, KINDS, gradebook_state, student_of_kind
+
+ORDINARY = ["correct", "forgot_1_over_m", "wrong_sign", "relu_at_zero", "blank"] * 2
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield cluster, client
+
+
+def _class(tmp_path, postgres_server, name, kinds, seed):
+    course = copy_course(tmp_path / name)
+    url = postgres_server(f"dask_{name}")
+    env = tool_env(NBGRADER_DB_URL=url)
+    nbgrader(course, "generate_assignment", A1, "--force", env=env)
+    roster = write_simulated_class(course, A1, kinds, seed=seed)
+    return course, url, env, roster
+
+
+def _grade_command(cluster) -> list[str]:
+    return [
+        *(sys.executable, "-m", "autograder.course_commands", "grade", A1),
+        *("--scheduler", cluster.scheduler_address, "--cell-timeout", CELL_TIMEOUT),
+    ]
+
+
+def _expected_scores(graded_class, roster) -> dict[str, float]:
+    """Each student's total under the local `course grade` of the shared class, by kind."""
+    local = {graded_class["roster"][r.student]: r.score for r in graded_class["results"]}
+    return {student: local[kind] for student, kind in roster.items()}
+
+
+def _totals(course, url) -> dict[str, float]:
+    grades, _ = gradebook_state(course, url)
+    totals: dict[str, float] = {}
+    for (student, _cell), score in grades.items():
+        totals[student] = totals.get(student, 0.0) + score
+    return totals
+
+
+def test_grades_on_dask_equal_sequential_nbgrader(tmp_path, postgres_server, cluster, graded_class):
+    """Every fault kind of the shared simulated class, graded on the cluster."""
+    course, url, env, roster = _class(tmp_path, postgres_server, "faults", KINDS, seed=4)
+    graded = run(course, *_grade_command(cluster[0]), env=env)
+    assert "not graded" not in graded.stdout, graded.stdout
+    grades, rows = gradebook_state(course, url)
+    sequential, _ = gradebook_state(graded_class["sequential"])
+    # Same seed, same class: the students' ids are those of the sequential course.
+    hog = student_of_kind(roster, "memory_hog")
+    assert grades.pop((hog, "test_activations")) == 0.0  # the sandbox's memory limit
+    assert sequential.pop((hog, "test_activations")) == 3.0
+    assert grades == sequential
+    assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}
+    assert "tampering blocked" in graded.stdout and "timed out" in graded.stdout
+
+
+def _wait_for(condition, timeout=300):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.2)
+
+
+def test_a_worker_killed_mid_run(tmp_path, postgres_server, cluster, graded_class):
+    scheduler, client = cluster
+    course, url, env, roster = _class(tmp_path, postgres_server, "killed", ORDINARY, seed=6)
+    journal = course / ".course_grade" / f"{A1}.json"
+    grading = subprocess.Popen(
+        _grade_command(scheduler),
+        cwd=course,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _wait_for(lambda: journal.exists())  # the run is under way: one submission graded
+    busy = [address for address, tasks in client.processing().items() if tasks]
+    assert busy, "no worker is grading"
+    victim = client.run(os.getpid, workers=busy[:1])[busy[0]]
+    os.kill(victim, signal.SIGKILL)  # the nanny starts a new worker; its task goes elsewhere
+    out, err = grading.communicate(timeout=600)
+    assert grading.returncode == 0, out + err
+    assert "not graded" not in out, out
+    _, rows = gradebook_state(course, url)
+    assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}  # once each
+    assert _totals(course, url) == _expected_scores(graded_class, roster)
+
+
+def test_an_interrupted_client_resumes(tmp_path, postgres_server, cluster, graded_class):
+    scheduler, client = cluster
+    course, url, env, roster = _class(tmp_path, postgres_server, "resumed", ORDINARY, seed=7)
+    journal_file = course / ".course_grade" / f"{A1}.json"
+    first = subprocess.Popen(
+        _grade_command(scheduler),
+        cwd=course,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for(lambda: journal_file.exists())
+    first.kill()  # the client dies; its running tasks finish on the workers, unread
+    first.wait()
+    _wait_for(lambda: not any(client.processing().values()))
+    done = set(GradingJournal(course, A1).entries)
+    assert 0 < len(done) < len(roster)
+    second = run(course, *_grade_command(scheduler), env=env)
+    for student in done:
+        assert f"{student}" in second.stdout
+    assert second.stdout.count("graded earlier") == len(done)
+    _, rows = gradebook_state(course, url)
+    assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}
+    assert _totals(course, url) == _expected_scores(graded_class, roster)
