@@ -28,6 +28,8 @@ import sys
 import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import attrgetter, is_
 
 from ..student_tracebacks import StudentFacingError
 from .tamper_scan import find_tampering, names_defined
@@ -54,7 +56,8 @@ class TamperingDetected(StudentFacingError, AssertionError):
 
 @dataclass
 class _GuardState:
-    records: list = field(default_factory=list)  # _NamespaceRecord and _FunctionRecord
+    records: list = field(default_factory=list)  # _NamespaceRecord
+    flat: _AllRecords | None = None  # the records, flattened for the fast check
     hooks: dict[str, object] = field(default_factory=dict)  # label -> the hook expected
     course_modules: set[str] = field(default_factory=set)
     modules_seen: int = 0
@@ -73,62 +76,71 @@ def _shell():
     return get_ipython()
 
 
-@dataclass
 class _NamespaceRecord:
-    """Names of one namespace (a module's, a class's, builtins') and the objects expected."""
+    """Names of one namespace (a module's, a class's, builtins') and the objects expected,
+    and the code and defaults expected of the functions among them."""
 
-    label: str
-    namespace: Mapping[str, object]  # the live mapping: read again at every check
-    expected: dict[str, object]
+    def __init__(self, label: str, namespace: Mapping[str, object], expected: dict[str, object]):
+        self.label = label
+        self.namespace = namespace  # the live mapping: read again at every check
+        self.names = tuple(expected)
+        self.values = tuple(expected.values())
+        functions = [(n, v) for n, v in expected.items() if isinstance(v, types.FunctionType)]
+        self.function_names = tuple(name for name, _ in functions)
+        self.functions = tuple(function for _, function in functions)
+        self.function_parts = tuple(tuple(map(part, self.functions)) for part in _PARTS)
 
     def changed(self) -> Iterator[str]:
-        get = self.namespace.get
-        for name, value in self.expected.items():
-            if get(name, _MISSING) is not value:
+        for name, value in zip(self.names, self.values, strict=True):
+            if self.namespace.get(name, _MISSING) is not value:
                 yield f"{self.label}.{name}"
+        for part, expected in zip(_PARTS, self.function_parts, strict=True):
+            for name, function, value in zip(
+                self.function_names, self.functions, expected, strict=True
+            ):
+                if part(function) is not value:
+                    yield f"{self.label}.{name}"
 
 
-@dataclass
-class _FunctionRecord:
-    label: str
-    function: types.FunctionType
-    parts: tuple[object, object, object]  # code, defaults, keyword defaults
+class _AllRecords:
+    """Every record's names, objects and functions flattened, so that the common case of a
+    check, nothing changed, is a few passes of C-level ``map``/``is`` with no Python loop
+    (``replaced_objects`` runs before and after every call into student code: thousands
+    of times in one finite-difference check)."""
 
-    def changed(self) -> Iterator[str]:
-        f = self.function
-        code, defaults, kwdefaults = self.parts
-        if (
-            f.__code__ is not code
-            or f.__defaults__ is not defaults
-            or f.__kwdefaults__ is not kwdefaults
-        ):
-            yield self.label
+    def __init__(self, records: list[_NamespaceRecord]):
+        self.count = len(records)
+        self.getters = tuple(record.namespace.get for record in records)
+        self.names = tuple(record.names for record in records)
+        self.values = tuple(value for record in records for value in record.values)
+        self.functions = tuple(f for record in records for f in record.functions)
+        self.parts = tuple(tuple(map(part, self.functions)) for part in _PARTS)
+
+    def unchanged(self) -> bool:
+        now = chain.from_iterable(map(map, self.getters, self.names, repeat(_MISSING_FOREVER)))
+        if not all(map(is_, now, self.values)):
+            return False
+        return all(
+            all(map(is_, map(part, self.functions), expected))
+            for part, expected in zip(_PARTS, self.parts, strict=True)
+        )
 
 
-def _function_records(label: str, namespace: Mapping[str, object]) -> list[_FunctionRecord]:
-    return [
-        _FunctionRecord(f"{label}.{name}", value, _function_parts(value))
-        for name, value in namespace.items()
-        if isinstance(value, types.FunctionType)
-    ]
-
-
-def _function_parts(function: types.FunctionType) -> tuple[object, object, object]:
-    return function.__code__, function.__defaults__, function.__kwdefaults__
+# A function's code, defaults and keyword defaults: what replacing its behaviour changes.
+_PARTS = (attrgetter("__code__"), attrgetter("__defaults__"), attrgetter("__kwdefaults__"))
 
 
 def _records(
     label: str, namespace: Mapping[str, object], skip: Callable[[str], bool]
-) -> list[_NamespaceRecord | _FunctionRecord]:
+) -> list[_NamespaceRecord]:
     expected = {name: value for name, value in list(namespace.items()) if not skip(name)}
-    return [_NamespaceRecord(label, namespace, expected), *_function_records(label, expected)]
+    return [_NamespaceRecord(label, namespace, expected)]
 
 
-def _module_records(name: str) -> list[_NamespaceRecord | _FunctionRecord]:
+def _module_records(name: str) -> list[_NamespaceRecord]:
     module = sys.modules.get(name)
     if module is None:
         return []
-    records: list[_NamespaceRecord | _FunctionRecord]
     records = [_NamespaceRecord("sys.modules", sys.modules, {name: module})]
     records += _records(name, vars(module), _is_dunder)
     for value in list(vars(module).values()):
@@ -223,7 +235,11 @@ def replaced_objects() -> list[str]:
     if not _STATE.installed:
         return []
     _record_new_course_modules()
-    changed = [label for record in _STATE.records for label in record.changed()]
+    if _STATE.flat is None or _STATE.flat.count != len(_STATE.records):
+        _STATE.flat = _AllRecords(_STATE.records)
+    changed = []
+    if not _STATE.flat.unchanged():
+        changed = [label for record in _STATE.records for label in record.changed()]
     hooks_now = dict(_hook_parts())
     for label, expected in _STATE.hooks.items():
         now = hooks_now.get(label, _MISSING)
@@ -239,6 +255,7 @@ def replaced_objects() -> list[str]:
 
 
 _MISSING = object()
+_MISSING_FOREVER = repeat(_MISSING)  # the default of every dict.get in the fast path
 
 
 @functools.lru_cache(maxsize=1024)
