@@ -2,6 +2,8 @@
 
 - ``class_grader``: ``grade_class`` (``course grade``): parallel workers, statuses, resume.
 - ``grading_worker``: one long-lived process running ``NbGraderAPI.autograde`` per student.
+- ``dask_grading``: ``course grade --scheduler``: one Dask task per submission, running
+  the same grading worker on the cluster's machines.
 - ``kernel_sandbox``: starts each student kernel in a read-only view of the disk without
   the course, with no network and resource limits, through one of two engines:
   ``bubblewrap`` (a grader who is an ordinary user) or ``mount_namespace`` (root, the kernel

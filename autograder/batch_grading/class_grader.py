@@ -47,6 +47,7 @@ from .submission_status import (
 SANDBOX_FIRST_UID = 3_000_000
 DEFAULT_MEMORY_LIMIT_MB = 3072
 GRADING_ATTEMPTS = 3
+GRADINGS_PER_PROCESS = 100
 # Failures of the grading machinery, not of the student's code: the submission is graded
 # again. SQLite lets one writer in at a time (a job that waited past its busy timeout), and
 # a kernel can lose the port jupyter_client picked for it to another socket before it binds
@@ -109,13 +110,16 @@ class GradingOptions:
 
 
 class _GradingWorker:
-    """A ``grading_worker`` process, restarted if it dies or overruns ``wall_timeout``."""
+    """A ``grading_worker`` process, restarted if it dies or overruns ``wall_timeout``, and
+    after ``GRADINGS_PER_PROCESS`` gradings (nbgrader's process grows by about 0.15 MB per
+    submission; a fresh one keeps a class of thousands from growing it without bound)."""
 
     def __init__(self, course: Path, assignment: str, overrides: dict, env: dict, log: Path):
         self.command = [sys.executable, "-m", "autograder.batch_grading.grading_worker"]
         self.command += [str(course), assignment, json.dumps(overrides)]
         self.course, self.env, self.log = course, env, log
         self.process: subprocess.Popen | None = None
+        self.gradings = 0
 
     def autograde(
         self, student: str, wall_timeout: float
@@ -149,6 +153,9 @@ class _GradingWorker:
                 return None, problem(ProblemKind.TIMED_OUT, detail, finished=False)
             detail = f"(its log: {self.log})"
             return None, problem(ProblemKind.GRADING_PROCESS_DIED, detail, finished=False)
+        self.gradings += 1
+        if self.gradings % GRADINGS_PER_PROCESS == 0:
+            self.stop()  # the next student starts a fresh process
         return json.loads(answer)["log"], None
 
     def stop(self) -> None:
