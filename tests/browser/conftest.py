@@ -52,27 +52,6 @@ def lab_without_widget_manager(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    assert CHROMIUM.exists(), (
-        "Debian's chromium is missing: `apt-get install chromium` (bootstrap.sh does it as root)"
-    )
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        yield context
-        context.close()
-
-
 @pytest.fixture
 def page(browser, lab, request):
     from playwright.sync_api import expect

@@ -4,7 +4,6 @@ import os
 
 import pytest
 
-from ..browser.conftest import browser  # noqa: F401  (Chromium, shared with the browser tests)
 from .accounts import install_course_environment
 
 
