@@ -6,7 +6,8 @@ bug), a scratch course is graded by ``course grade ASSIGNMENT --scheduler ADDRES
 the resident memory (RSS) of every part is sampled twice a second:
 
 - the scheduler (it runs inside this benchmark's process, as LocalCluster puts it);
-- each Dask worker process, with the grading worker it keeps and that one's kernels;
+- each Dask worker process, and apart from it what it starts: the grading workers it keeps
+  (one per thread and run) with their kernels;
 - the client (``course grade``).
 
 Prints submissions per second and each part's peak, per class size, so growth with the
@@ -36,27 +37,37 @@ from tests.course_helpers import copy_course, nbgrader, tool_env
 MB = 1024 * 1024
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """Resident bytes of ``process`` and all its descendants (0 for those already gone)."""
+def rss(processes: list[psutil.Process]) -> int:
+    """Resident bytes of ``processes`` (0 for those already gone)."""
     total = 0
-    for part in [process, *process.children(recursive=True)]:
+    for process in processes:
         try:
-            total += part.memory_info().rss
+            total += process.memory_info().rss
         except psutil.Error:
             continue
     return total
 
 
+def descendants(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return process.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
 def sample_peaks(parts: dict[str, list[psutil.Process]], stop: threading.Event, peaks: dict):
+    """Twice a second: each part's RSS; a Dask worker's alone, and its grading processes
+    (the grading workers and their kernels) as a part of their own."""
     while not stop.is_set():
+        now: dict[str, int] = {}
         for name, processes in parts.items():
             for index, process in enumerate(processes):
                 key = f"{name} {index + 1}" if len(processes) > 1 else name
-                try:
-                    rss = tree_rss(process) if name != "scheduler" else process.memory_info().rss
-                except psutil.Error:
-                    continue
-                peaks[key] = max(peaks.get(key, 0), rss)
+                now[key] = rss([process])
+                if name == "dask worker":
+                    now[f"{key}'s grading"] = rss(descendants(process))
+        for key, value in now.items():
+            peaks[key] = max(peaks.get(key, 0), value)
         stop.wait(0.5)
 
 
@@ -89,7 +100,7 @@ def main() -> None:
                 )
                 parts = {
                     "scheduler": [psutil.Process()],
-                    "worker": workers,
+                    "dask worker": workers,
                     "client": [psutil.Process(grading.pid)],
                 }
                 peaks: dict[str, int] = {}

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +88,15 @@ def course_package(
 
 # ---- on the worker -------------------------------------------------------------------
 
-_PREPARED: dict[str, tuple[Path, _GradingWorker]] = {}
+# Each thread of a Dask worker (`dask worker` runs one per core by default) grades with a
+# grading process of its own, for its own prepared courses, newest last. Two at most per
+# thread: a thread serving two runs at once keeps both, and a new run's course replaces
+# the oldest (each holds a grading process of about 150 MB: kept for ever, they would add
+# up run after run).
+PREPARED_COURSES_KEPT = 2
+_THIS_THREAD = threading.local()
+_EVERY_THREAD: list[dict[str, tuple[Path, _GradingWorker]]] = []
+_SLOTS = itertools.count()  # grading processes started by this worker process
 
 
 def grade_submission(
@@ -114,11 +124,20 @@ def grade_submission(
 
 
 def _prepared(package: CoursePackage) -> tuple[Path, _GradingWorker]:
-    """This worker process's copy of the course and its grading worker (made once)."""
+    """This worker thread's copy of the course and its grading worker (made once)."""
     from .class_grader import _GradingWorker, _slot_settings, _worker_settings
 
+    prepared = getattr(_THIS_THREAD, "courses", None)
+    if prepared is None:
+        prepared = _THIS_THREAD.courses = {}
+        _EVERY_THREAD.append(prepared)
     key = package.key
-    if key not in _PREPARED:
+    if key in prepared:
+        prepared[key] = prepared.pop(key)  # most recently used last
+    else:
+        while len(prepared) >= PREPARED_COURSES_KEPT:
+            course, worker = prepared.pop(next(iter(prepared)))
+            _clean_up(worker, course.parent)
         scratch = Path(tempfile.mkdtemp(prefix="course-grade-"))
         course = scratch / "course"
         (course / "source" / package.assignment).mkdir(parents=True)
@@ -134,19 +153,26 @@ def _prepared(package: CoursePackage) -> tuple[Path, _GradingWorker]:
             secret = course / ".quiz_secret"
             secret.write_bytes(package.quiz_secret)
             overrides.setdefault("QuizVariantForSubmission", {})["secret_file"] = str(secret)
-        # A slot per worker process: as root, its kernels' uid (see kernel_sandbox).
-        slot = os.getpid() % 50_000
+        # A slot per grading process: as root, its kernels' uid (see kernel_sandbox).
+        slot = (os.getpid() * 16 + next(_SLOTS)) % 50_000
         overrides, env = _slot_settings(overrides, env, scratch, slot, package.options.sandbox)
         log = scratch / "grading-worker.log"
         worker = _GradingWorker(course, package.assignment, overrides, env, log)
-        _PREPARED[key] = (course, worker)
-        atexit.register(_clean_up, worker, scratch)
-    return _PREPARED[key]
+        prepared[key] = (course, worker)
+    return prepared[key]
 
 
 def _clean_up(worker: _GradingWorker, scratch: Path) -> None:
     worker.stop()
     shutil.rmtree(scratch, ignore_errors=True)
+
+
+@atexit.register
+def _clean_up_all() -> None:
+    for prepared in _EVERY_THREAD:
+        while prepared:
+            course, worker = prepared.popitem()[1]
+            _clean_up(worker, course.parent)
 
 
 # ---- on the client -------------------------------------------------------------------

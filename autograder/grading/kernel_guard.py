@@ -28,8 +28,8 @@ import sys
 import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, repeat
-from operator import attrgetter, is_
+from itertools import chain
+from operator import attrgetter, is_, itemgetter
 
 from ..student_tracebacks import StudentFacingError
 from .tamper_scan import find_tampering, names_defined
@@ -46,6 +46,7 @@ SHELL_METHODS = (
     *("transform_ast", "showtraceback", "_showtraceback", "showsyntaxerror", "ex", "ev"),
 )
 PR_SET_DUMPABLE = 4
+IMMUTABLE_TYPE_FLAG = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE
 # First line of the code that replaces a refused cell (see preprocessors.BlockTampering).
 REFUSED_MARKER = "# This cell was not run by the grader"
 
@@ -104,26 +105,39 @@ class _NamespaceRecord:
 
 class _AllRecords:
     """Every record's names, objects and functions flattened, so that the common case of a
-    check, nothing changed, is a few passes of C-level ``map``/``is`` with no Python loop
+    check, nothing changed, is a few C-level passes (``itemgetter`` reads a namespace's
+    names in one call, ``map``/``is`` compares) with no Python loop per name
     (``replaced_objects`` runs before and after every call into student code: thousands
     of times in one finite-difference check)."""
 
     def __init__(self, records: list[_NamespaceRecord]):
         self.count = len(records)
-        self.getters = tuple(record.namespace.get for record in records)
-        self.names = tuple(record.names for record in records)
+        self.readers = tuple(
+            (_reader(record.names), record.namespace) for record in records if record.names
+        )
         self.values = tuple(value for record in records for value in record.values)
         self.functions = tuple(f for record in records for f in record.functions)
         self.parts = tuple(tuple(map(part, self.functions)) for part in _PARTS)
 
     def unchanged(self) -> bool:
-        now = chain.from_iterable(map(map, self.getters, self.names, repeat(_MISSING_FOREVER)))
-        if not all(map(is_, now, self.values)):
+        try:
+            now = chain.from_iterable([read(namespace) for read, namespace in self.readers])
+            if not all(map(is_, now, self.values)):
+                return False
+        except KeyError:  # a recorded name was deleted
             return False
         return all(
             all(map(is_, map(part, self.functions), expected))
             for part, expected in zip(_PARTS, self.parts, strict=True)
         )
+
+
+def _reader(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple]:
+    """A function reading ``names`` from a namespace as a tuple, in one C call."""
+    if len(names) == 1:
+        read_one = itemgetter(names[0])
+        return lambda namespace: (read_one(namespace),)
+    return itemgetter(*names)
 
 
 # A function's code, defaults and keyword defaults: what replacing its behaviour changes.
@@ -144,9 +158,15 @@ def _module_records(name: str) -> list[_NamespaceRecord]:
     records = [_NamespaceRecord("sys.modules", sys.modules, {name: module})]
     records += _records(name, vars(module), _is_dunder)
     for value in list(vars(module).values()):
-        if isinstance(value, type) and value.__module__ == name:
+        if isinstance(value, type) and value.__module__ == name and not _immutable(value):
             records += _records(f"{name}.{value.__name__}", vars(value), _never)
     return records
+
+
+def _immutable(cls: type) -> bool:
+    """Python refuses to set or delete attributes of this type (NumPy's and the built-in
+    types): nothing to record, as the routes around that (``gc``, ``ctypes``) are refused."""
+    return bool(cls.__flags__ & IMMUTABLE_TYPE_FLAG)
 
 
 def _shell_parts() -> Iterator[tuple[str, object]]:
@@ -255,7 +275,6 @@ def replaced_objects() -> list[str]:
 
 
 _MISSING = object()
-_MISSING_FOREVER = repeat(_MISSING)  # the default of every dict.get in the fast path
 
 
 @functools.lru_cache(maxsize=1024)

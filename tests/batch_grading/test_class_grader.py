@@ -117,6 +117,9 @@ def _start_and_stop(course, command, after, stop_signal):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: a suite started in the background by a non-interactive shell
+        # inherits an ignored SIGINT, which Python would keep ignoring.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 300
     while len(GradingJournal(course, A1).entries) < after and time.monotonic() < deadline:

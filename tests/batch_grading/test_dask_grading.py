@@ -22,9 +22,11 @@ ORDINARY = ["correct", "forgot_1_over_m", "wrong_sign", "relu_at_zero", "blank"]
 def cluster():
     from distributed import Client, LocalCluster
 
+    # Two threads per worker, as `dask worker` runs one per core: each thread grades with a
+    # grading process of its own.
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -133,3 +135,34 @@ def test_an_interrupted_client_resumes(tmp_path, postgres_server, cluster, grade
     _, rows = gradebook_state(course, url)
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}
     assert _totals(course, url) == _expected_scores(graded_class, roster)
+
+
+def _grading_processes(client) -> dict[str, int]:
+    """Grading processes each Dask worker keeps (children running grading_worker)."""
+    import psutil
+
+    counts = {}
+    for address, pid in client.run(os.getpid).items():
+        children = psutil.Process(pid).children(recursive=True)
+        counts[address] = sum("grading_worker" in " ".join(c.cmdline()) for c in children)
+    return counts
+
+
+def test_a_worker_keeps_the_grading_processes_of_two_runs_per_thread(
+    tmp_path, postgres_server, cluster
+):
+    """Run after run (each course a package of its own), the oldest run's grading process
+    and scratch course are let go: a long-lived cluster does not fill up."""
+    from autograder.batch_grading.dask_grading import PREPARED_COURSES_KEPT
+
+    scheduler, client = cluster
+    threads = client.nthreads()
+    for number in range(PREPARED_COURSES_KEPT + 2):
+        course, url, env, roster = _class(
+            tmp_path, postgres_server, f"run{number}", ["correct"] * 4, seed=number
+        )
+        graded = run(course, *_grade_command(scheduler), env=env)
+        assert graded.stdout.count(" graded") >= len(roster), graded.stdout
+        counts = _grading_processes(client)
+        assert all(counts[a] <= PREPARED_COURSES_KEPT * threads[a] for a in counts), counts
+    assert sum(counts.values()) > 0  # the grading processes were found at all

@@ -60,12 +60,23 @@ def test_everyday_habits_leave_every_check_working():
         ),
         ("import math\n[math][0].sqrt = abs", "math.sqrt"),
         ("import numpy.linalg as la\n[la][0].norm = abs", "numpy.linalg.norm"),
+        ("del [np][0].allclose", "numpy.allclose"),  # a deleted name, not only a replaced one
+        (
+            "import autograder.gradient_checking.results as r\n"
+            "del [r.CheckResult][0].assert_passed",
+            "CheckResult.assert_passed",
+        ),
     ],
 )
 def test_a_replaced_function_fails_the_next_check_by_name(attack, named):
     *_, check = _run(attack, CHECK)
     assert _error(check).startswith("TamperingDetected")
     assert named in _error(check)
+
+
+def test_numpy_types_need_no_record_because_python_refuses_to_change_them():
+    (cell,) = _run("[np][0].ndarray.__eq__ = lambda self, other: True")[1:]
+    assert _error(cell).startswith("TypeError: cannot set '__eq__' attribute of immutable type")
 
 
 def test_a_change_made_inside_student_code_is_caught_when_it_returns():
