@@ -253,7 +253,7 @@ def _workers(
     todo: int,
 ) -> tuple[Any, list]:
     """The run's workers: local grading processes, or stand-ins for tasks on the Dask
-    cluster at ``options.scheduler`` (with its client, to close after the run)."""
+    cluster at ``options.scheduler`` (with its session, to close after the run)."""
     if options.scheduler:
         from .dask_grading import dask_workers
 

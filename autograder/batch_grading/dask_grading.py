@@ -89,10 +89,10 @@ def course_package(
 # ---- on the worker -------------------------------------------------------------------
 
 # Each thread of a Dask worker (`dask worker` runs one per core by default) grades with a
-# grading process of its own, for its own prepared courses, newest last. Two at most per
-# thread: a thread serving two runs at once keeps both, and a new run's course replaces
-# the oldest (each holds a grading process of about 150 MB: kept for ever, they would add
-# up run after run).
+# grading process of its own, for its own prepared courses, newest last. A run that ends
+# releases its own (``release_course``); a killed client's stay until two newer runs
+# replace them (each holds a grading process of about 150 MB: kept for ever, they would
+# add up run after run). Two, so that a thread serving two runs at once keeps both.
 PREPARED_COURSES_KEPT = 2
 _THIS_THREAD = threading.local()
 _EVERY_THREAD: list[dict[str, tuple[Path, _GradingWorker]]] = []
@@ -160,6 +160,18 @@ def _prepared(package: CoursePackage) -> tuple[Path, _GradingWorker]:
         worker = _GradingWorker(course, package.assignment, overrides, env, log)
         prepared[key] = (course, worker)
     return prepared[key]
+
+
+def release_course(key: str) -> int:
+    """Run on every worker when a run ends: stop its grading processes and remove its
+    scratch courses (how many were released)."""
+    released = 0
+    for prepared in _EVERY_THREAD:
+        entry = prepared.pop(key, None)
+        if entry is not None:
+            _clean_up(entry[1], entry[0].parent)
+            released += 1
+    return released
 
 
 def _clean_up(worker: _GradingWorker, scratch: Path) -> None:
@@ -236,17 +248,35 @@ def _write_autograded(folder: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(content)
 
 
+class ClusterSession:
+    """The run's client of the cluster. Closing it ends the run on the workers too: they
+    stop the run's grading processes (a killed client leaves them to the next runs, which
+    replace them, see ``PREPARED_COURSES_KEPT``)."""
+
+    def __init__(self, client: Any, package_key: str):
+        self.client, self.package_key = client, package_key
+
+    def close(self) -> None:
+        try:
+            self.client.run(release_course, self.package_key)
+        except Exception:  # noqa: BLE001 - a worker that is gone has nothing to release
+            pass
+        finally:
+            self.client.close()
+
+
 def dask_workers(
     course: NbgraderCourse, assignment: str, options: GradingOptions
-) -> tuple[Any, list[DaskGradingWorker]]:
-    """A client of the cluster at ``options.scheduler`` and enough stand-in workers to
-    keep every thread of the cluster busy (the client closes with the run)."""
+) -> tuple[ClusterSession, list[DaskGradingWorker]]:
+    """A session on the cluster at ``options.scheduler`` and enough stand-in workers to
+    keep every thread of the cluster busy (the session closes with the run)."""
     from distributed import Client
 
     client = Client(options.scheduler, set_as_default=False)
-    package = client.scatter(course_package(course, assignment, options), broadcast=True)
+    package = course_package(course, assignment, options)
+    shipped = client.scatter(package, broadcast=True)
     threads = sum(client.nthreads().values()) or 1
     slots = max(options.jobs, 2 * threads)
-    return client, [
-        DaskGradingWorker(client, package, course.root, assignment) for _ in range(slots)
+    return ClusterSession(client, package.key), [
+        DaskGradingWorker(client, shipped, course.root, assignment) for _ in range(slots)
     ]
