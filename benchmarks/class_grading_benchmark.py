@@ -13,7 +13,9 @@ command line, as a grader would:
 
 The floor: one bare ``nbclient`` execution of one correct submission (kernel start
 included, no nbgrader, no sandbox), median of three, times the class size, divided by
-the cores. Prints seconds per submission, the ratio to sequential nbgrader and to the
+the cores. The graded floor: the same for that student's autograded notebook (with the
+hidden tests nbgrader restores) in a kernel with the course's guard, which grading runs at
+the least. Prints seconds per submission, the ratio to sequential nbgrader and to the
 floor, and whether the recorded grades agree with sequential nbgrader's (every grade cell
 of every student; the memory hog is the expected exception: only `course grade` limits
 memory).
@@ -58,7 +60,9 @@ def _grades(course: Path, assignment: str) -> dict[tuple[str, str], float]:
         }
 
 
-def bare_kernel_seconds(notebook: Path, repeats: int = 3) -> float:
+def bare_kernel_seconds(
+    notebook: Path, repeats: int = 3, extra_arguments: list[str] | None = None
+) -> float:
     """Median seconds of one plain nbclient execution of ``notebook`` (kernel start included)."""
     times = []
     for _ in range(repeats):
@@ -68,6 +72,7 @@ def bare_kernel_seconds(notebook: Path, repeats: int = 3) -> float:
             copy,
             timeout=60,
             kernel_name="python3",
+            extra_arguments=extra_arguments or [],
             resources={"metadata": {"path": str(notebook.parent)}},
         ).execute()
         times.append(time.perf_counter() - start)
@@ -105,7 +110,12 @@ def grade_three_ways(
         correct = next(s for s, kind in roster.items() if kind == "correct")
         folder = courses[GRADERS[0]] / "submitted" / correct / assignment
         floor = bare_kernel_seconds(folder / f"{assignment}.ipynb")
-    return times, grades, roster, floor
+        # What grading must run at the least: the notebook with the hidden tests nbgrader
+        # restored, in a kernel with the course's guard (still no nbgrader, no sandbox).
+        graded = courses[GRADERS[0]] / "autograded" / correct / assignment / f"{assignment}.ipynb"
+        guard = list(NbgraderCourse.load(courses[GRADERS[0]]).config.Execute.extra_arguments)
+        graded_floor = bare_kernel_seconds(graded, extra_arguments=guard)
+    return times, grades, roster, (floor, graded_floor)
 
 
 def main() -> None:
@@ -128,7 +138,7 @@ def main() -> None:
                 if name == "ordinary"
                 else typical_kinds(args.students, seed=args.seed)
             )
-            times, grades, roster, floor = grade_three_ways(
+            times, grades, roster, (floor, graded_floor) = grade_three_ways(
                 kinds, args.assignment, str(args.cell_timeout), cluster.scheduler_address, args.seed
             )
             n = len(roster)
@@ -141,12 +151,18 @@ def main() -> None:
                 f"  bare-kernel floor: {floor:.2f} s per kernel run, "
                 f"{floor_per_submission:.2f} s per submission on {cores} cores"
             )
+            graded_per_submission = graded_floor / cores
+            print(
+                f"  graded-notebook floor (hidden tests, guard): {graded_floor:.2f} s per "
+                f"kernel run, {graded_per_submission:.2f} s per submission on {cores} cores"
+            )
             sequential = times[GRADERS[0]]
             for grader, seconds in times.items():
                 print(
                     f"  {grader:21} {seconds:7.1f} s  {seconds / n:5.2f} s/submission  "
                     f"{sequential / seconds:4.2f}x sequential  "
-                    f"{seconds / n / floor_per_submission:4.2f}x the floor"
+                    f"{seconds / n / floor_per_submission:4.2f}x the floor  "
+                    f"{seconds / n / graded_per_submission:4.2f}x the graded floor"
                 )
             hog = {s for s, kind in roster.items() if kind == "memory_hog"}
             for grader in GRADERS[1:]:
