@@ -281,9 +281,6 @@ def _worker_settings(
     overrides = json.loads(json.dumps(course.overrides))  # plain dicts, for the workers
     if options.cell_timeout:
         overrides.setdefault("Execute", {})["timeout"] = options.cell_timeout
-    # Every output is in once the last cell replied: kill the kernel (its process group;
-    # sandboxed, its PID namespace) rather than wait about 0.2 s for it to exit politely.
-    overrides.setdefault("Execute", {}).setdefault("shutdown_kernel", "immediate")
     env = course.environment()
     if options.sandbox:
         hidden = [*_hidden_from_students(course), *(p for p in also_hidden if p.exists())]
