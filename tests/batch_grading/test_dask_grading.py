@@ -154,9 +154,9 @@ def test_a_finished_run_leaves_no_grading_process_on_the_workers(
     """Run after run (each course a package of its own), the workers let the run's grading
     processes and scratch courses go when it ends: a long-lived cluster does not fill up."""
     scheduler, client = cluster
-    for number in range(3):
+    for number in range(2):
         course, url, env, roster = _class(
-            tmp_path, postgres_server, f"run{number}", ["correct"] * 4, seed=number
+            tmp_path, postgres_server, f"run{number}", ["correct"] * 3, seed=number
         )
         grading = subprocess.Popen(
             _grade_command(scheduler), cwd=course, env=env, text=True, stdout=subprocess.PIPE
