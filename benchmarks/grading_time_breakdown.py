@@ -22,27 +22,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
 from autograder.batch_grading import class_grader
 from autograder.batch_grading.class_grader import GradingOptions
 from autograder.nbgrader_course import NbgraderCourse
 from autograder.simulation import write_simulated_class
+from benchmarks.class_grading_benchmark import bare_kernel_seconds
 from tests.course_helpers import copy_course, nbgrader, tool_env
 
 ASSIGNMENT = "a1_building_blocks"
-GUARD = (
-    "--IPKernelApp.exec_lines=__import__('autograder.grading.kernel_guard', "
-    "fromlist=['install']).install()"
-)
 
 
 class Timings:
@@ -91,22 +84,6 @@ def instrument(timings: Timings) -> None:
     client.NotebookClient.execute_cell = timed_cell
 
 
-def bare_seconds(notebook, extra_arguments: list[str], cwd: Path, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        copy = nbformat.from_dict(notebook)
-        start = time.perf_counter()
-        NotebookClient(
-            copy,
-            timeout=60,
-            kernel_name="python3",
-            extra_arguments=extra_arguments,
-            resources={"metadata": {"path": str(cwd)}},
-        ).execute()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=6)
@@ -148,14 +125,14 @@ def main() -> None:
 
         submitted = root / "submitted" / students[1] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         graded = root / "autograded" / students[1] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-        folder = submitted.parent
+        guard = list(config.Execute.extra_arguments)  # the course's guard, as grading runs it
         print("bare nbclient, no nbgrader, no sandbox (median of 3):")
         for label, notebook, extra in (
             ("as handed in (the floor)", submitted, []),
-            ("as handed in, with the guard", submitted, [GUARD]),
-            ("as graded (hidden tests), guard", graded, [GUARD]),
+            ("as handed in, with the guard", submitted, guard),
+            ("as graded (hidden tests), guard", graded, guard),
         ):
-            seconds = bare_seconds(nbformat.read(notebook, 4), extra, folder)
+            seconds = bare_kernel_seconds(notebook, extra_arguments=extra)
             print(f"  {label:34} {seconds:6.3f} s")
 
 
