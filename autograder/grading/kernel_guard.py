@@ -105,10 +105,15 @@ class _NamespaceRecord:
 
 class _AllRecords:
     """Every record's names, objects and functions flattened, so that the common case of a
-    check, nothing changed, is a few C-level passes (``itemgetter`` reads a namespace's
-    names in one call, ``map``/``is`` compares) with no Python loop per name
-    (``replaced_objects`` runs before and after every call into student code: thousands
-    of times in one finite-difference check)."""
+    check, nothing changed, costs little (``replaced_objects`` runs before and after every
+    call into student code: thousands of times in one finite-difference check):
+
+    - the namespaces: if none of their dictionaries changed since the last check that
+      passed (``DictionaryVersions``), their names need no reading; otherwise
+      ``itemgetter`` reads each namespace's names in one C call and ``map``/``is``
+      compares them, with no Python loop per name;
+    - the functions' code and defaults, compared the same way (assigning them changes no
+      dictionary)."""
 
     def __init__(self, records: list[_NamespaceRecord]):
         self.count = len(records)
@@ -118,18 +123,102 @@ class _AllRecords:
         self.values = tuple(value for record in records for value in record.values)
         self.functions = tuple(f for record in records for f in record.functions)
         self.parts = tuple(tuple(map(part, self.functions)) for part in _PARTS)
+        self.versions = DictionaryVersions.of([namespace for _, namespace in self.readers])
+        self.versions_checked: tuple[int, ...] | None = None
 
     def unchanged(self) -> bool:
-        try:
-            now = chain.from_iterable([read(namespace) for read, namespace in self.readers])
-            if not all(map(is_, now, self.values)):
+        versions = self.versions.read() if self.versions is not None else None
+        if versions is None or versions != self.versions_checked:
+            if not self._namespaces_unchanged():
                 return False
-        except KeyError:  # a recorded name was deleted
-            return False
+            self.versions_checked = versions
         return all(
             all(map(is_, map(part, self.functions), expected))
             for part, expected in zip(_PARTS, self.parts, strict=True)
         )
+
+    def _namespaces_unchanged(self) -> bool:
+        try:
+            now = chain.from_iterable([read(namespace) for read, namespace in self.readers])
+            return all(map(is_, now, self.values))
+        except KeyError:  # a recorded name was deleted
+            return False
+
+
+class DictionaryVersions:
+    """The version tags of some dictionaries (CPython's ``ma_version_tag``, PEP 509): every
+    change to a dictionary (setting a key to another object, deleting, clearing) gives it
+    a new tag that no dictionary had before. Equal tags mean nothing in them changed.
+
+    Python has no public way to read the tag, so it is read from the dictionary's header
+    with ``ctypes``, and only where ``works_here`` showed, on dictionaries made for the
+    purpose, that the field read behaves as a version tag (CPython 3.11 to 3.13; Python
+    3.14 no longer updates it). Elsewhere ``of`` returns None and every check reads every
+    name. Student code cannot forge a tag: ``ctypes`` and ``gc`` are refused by the scan.
+    """
+
+    OFFSET = 24  # after the reference count, the type and ma_used: 8 bytes each
+
+    def __init__(self, dictionaries: list[dict]):
+        import ctypes
+
+        self.dictionaries = dictionaries  # kept alive while their headers are read
+        self.tags = tuple(
+            ctypes.c_uint64.from_address(id(d) + self.OFFSET) for d in dictionaries
+        )
+
+    def read(self) -> tuple[int, ...]:
+        return tuple(map(_TAG_VALUE, self.tags))
+
+    @classmethod
+    def of(cls, namespaces: list[Mapping[str, object]]) -> DictionaryVersions | None:
+        """Versions of ``namespaces`` (dicts or classes' mapping proxies), or None if tags
+        cannot be read on this Python or a namespace is neither."""
+        dictionaries = [_underlying_dict(namespace) for namespace in namespaces]
+        if not cls.works_here() or any(d is None for d in dictionaries):
+            return None
+        return cls(dictionaries)
+
+    @classmethod
+    @functools.cache
+    def works_here(cls) -> bool:
+        if sys.implementation.name != "cpython" or sys.version_info < (3, 11):
+            return False
+        first, second = object(), object()
+        probe = {"name": first}
+        tags = cls([probe])
+        before = tags.read()
+        unchanged = tags.read() == before
+        probe["name"] = second  # replaced, same size: only the tag says so
+        replaced = tags.read()
+        probe["name"] = second  # the same object again: no change
+        same_again = tags.read()
+        del probe["name"]
+        deleted = tags.read()
+        probe["name"] = first  # back to how it was: still a new tag
+        restored = tags.read()
+        return (
+            unchanged
+            and replaced != before
+            and same_again == replaced
+            and len({before, replaced, deleted, restored}) == 4
+            and cls([{"name": first}]).read() not in (before, restored)
+        )
+
+
+_TAG_VALUE = attrgetter("value")
+
+
+def _underlying_dict(namespace: Mapping[str, object]) -> dict | None:
+    if type(namespace) is dict:
+        return namespace
+    if type(namespace) is types.MappingProxyType:
+        import gc
+
+        inner = gc.get_referents(namespace)
+        if len(inner) == 1 and type(inner[0]) is dict:
+            return inner[0]
+    return None
 
 
 def _reader(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple]:

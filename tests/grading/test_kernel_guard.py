@@ -6,6 +6,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
+from autograder.grading.kernel_guard import DictionaryVersions
 from autograder.nbgrader_course import NbgraderCourse
 
 from ..course_helpers import REPO
@@ -69,7 +70,10 @@ def test_everyday_habits_leave_every_check_working():
     ],
 )
 def test_a_replaced_function_fails_the_next_check_by_name(attack, named):
-    *_, check = _run(attack, CHECK)
+    # A check first, so that the attacked check starts from one that passed (the guard
+    # then reads only the namespaces' version tags, not every name).
+    *_, first, _, check = _run(CHECK, attack, CHECK)
+    assert _error(first) == ""
     assert _error(check).startswith("TamperingDetected")
     assert named in _error(check)
 
@@ -124,3 +128,30 @@ def test_the_formula_library_is_guarded_once_the_quiz_engine_is_loaded():
         CHECK,
     )
     assert "simpleeval.SimpleEval.eval" in _error(check)
+
+
+def test_version_tags_see_every_change_to_a_module_or_a_class():
+    # The course's Python must take the fast path (else every check reads every name).
+    assert DictionaryVersions.works_here()
+
+    class Checker:
+        def verdict(self):
+            return False
+
+    module = type(pytest)("probe")
+    module.allclose = print
+    versions = DictionaryVersions.of([vars(module), vars(Checker)])
+    assert versions is not None
+    seen = versions.read()
+    assert versions.read() == seen  # reading changes nothing
+    changes = [
+        lambda: setattr(module, "allclose", abs),
+        lambda: delattr(module, "allclose"),
+        lambda: setattr(Checker, "verdict", lambda self: True),
+        lambda: delattr(Checker, "verdict"),
+        lambda: setattr(Checker, "extra", 1),
+    ]
+    for change in changes:
+        change()
+        assert versions.read() != seen
+        seen = versions.read()
