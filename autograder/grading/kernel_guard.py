@@ -163,9 +163,7 @@ class DictionaryVersions:
         import ctypes
 
         self.dictionaries = dictionaries  # kept alive while their headers are read
-        self.tags = tuple(
-            ctypes.c_uint64.from_address(id(d) + self.OFFSET) for d in dictionaries
-        )
+        self.tags = tuple(ctypes.c_uint64.from_address(id(d) + self.OFFSET) for d in dictionaries)
 
     def read(self) -> tuple[int, ...]:
         return tuple(map(_TAG_VALUE, self.tags))
