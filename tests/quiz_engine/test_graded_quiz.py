@@ -2,13 +2,17 @@
 
 A simulated class of 20 honest students (answering in the widget, by letter in code, or by
 option text in code), 6 who copy a classmate's letters and numbers, and a few with
-habits and accidents, autograded by one real ``nbgrader autograde`` run.
+habits and accidents, autograded by the real ``nbgrader autograde`` (the class split between
+two course copies graded side by side, one per core).
 """
 
 import html
 import json
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -138,15 +142,24 @@ STYLES = ("widget", "letters", "text")
 COPIERS = {f"copier{n:02d}": HONEST[n] for n in range(6)}  # copier -> whose answers
 
 
+COURSE_COPIES = 2
+
+
 @pytest.fixture(scope="module")
-def graded_quiz(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("quiz") / "course")
-    (course / ".quiz_secret").write_bytes(SECRET)
+def graded_quiz(tmp_path_factory) -> dict[str, Path]:
+    """Hand in the class and autograde it; return each student's course copy."""
     env = tool_env()
-    nbgrader(course, "generate_assignment", QUIZ, "--force", env=env)
-    release = course / "release" / QUIZ
+    courses = []
+    for _ in range(COURSE_COPIES):
+        course = copy_course(tmp_path_factory.mktemp("quiz") / "course")
+        (course / ".quiz_secret").write_bytes(SECRET)
+        nbgrader(course, "generate_assignment", QUIZ, "--force", env=env)
+        courses.append(course)
+    release = courses[0] / "release" / QUIZ
+    course_of: dict[str, Path] = {}
 
     def hand_in(student, answers_in_code=None, before=""):
+        course = course_of[student] = courses[len(course_of) % COURSE_COPIES]
         folder = course / "submitted" / student / QUIZ
         folder.mkdir(parents=True)
         for item in release.iterdir():
@@ -187,7 +200,7 @@ def graded_quiz(tmp_path_factory):
     # widget_copier: copies a classmate's whole quiz_answers.json.
     folder = hand_in("widget_copier")
     (folder / "quiz_answers.json").write_bytes(
-        (course / "submitted" / HONEST[0] / QUIZ / "quiz_answers.json").read_bytes()
+        (course_of[HONEST[0]] / "submitted" / HONEST[0] / QUIZ / "quiz_answers.json").read_bytes()
     )
     # damaged: the widget's file was cut short; two answers were also typed in code.
     typed = {"purpose": own_answers("damaged", "letters")["purpose"], "direction": "A"}
@@ -209,21 +222,26 @@ def graded_quiz(tmp_path_factory):
         ),
     )
     hand_in("untouched")
-    nbgrader(course, "autograde", QUIZ, env=env)
-    nbgrader(course, "generate_feedback", QUIZ, env=env)
-    return course
+    for step in ("autograde", "generate_feedback"):
+        running = [
+            subprocess.Popen([sys.executable, "-m", "nbgrader", step, QUIZ], cwd=course, env=env)
+            for course in courses
+        ]
+        assert [process.wait() for process in running] == [0] * COURSE_COPIES
+    return course_of
 
 
-def _scores(course, student):
-    with NbgraderCourse.load(course).gradebook() as gradebook:
+def _scores(graded_quiz, student):
+    with NbgraderCourse.load(graded_quiz[student]).gradebook() as gradebook:
         return {
             grade_id: gradebook.find_grade(grade_id, QUIZ, QUIZ, student).score
             for grade_id in ("test_quiz", "test_calculations", "test_matching")
         }
 
 
-def _feedback(course, student):
-    return html.unescape((course / "feedback" / student / QUIZ / f"{QUIZ}.html").read_text())
+def _feedback(graded_quiz, student):
+    page = graded_quiz[student] / "feedback" / student / QUIZ / f"{QUIZ}.html"
+    return html.unescape(page.read_text())
 
 
 def test_every_honest_student_earns_full_marks_in_their_own_variant(graded_quiz):
@@ -301,7 +319,11 @@ def test_feedback_uses_the_students_own_letters_and_numbers(graded_quiz):
 
 
 def test_the_class_report_counts_canonical_answers(graded_quiz):
-    autograded = sorted((graded_quiz / "autograded").glob(f"*/{QUIZ}/{QUIZ}.ipynb"))
+    courses = set(graded_quiz.values())
+    autograded = sorted(
+        p for c in courses for p in (c / "autograded").glob(f"*/{QUIZ}/{QUIZ}.ipynb")
+    )
+    assert len(autograded) == len(graded_quiz)
     distribution = quiz_answer_distribution(autograded)
     right_letter = {q.id: "ABCD"[RIGHT[q.id]] for q in CHOICES}
     expected_purpose = Counter()
