@@ -172,8 +172,9 @@ class DictionaryVersions:
     def of(cls, namespaces: list[Mapping[str, object]]) -> DictionaryVersions | None:
         """Versions of ``namespaces`` (dicts or classes' mapping proxies), or None if tags
         cannot be read on this Python or a namespace is neither."""
-        dictionaries = [_underlying_dict(namespace) for namespace in namespaces]
-        if not cls.works_here() or any(d is None for d in dictionaries):
+        found = [_underlying_dict(namespace) for namespace in namespaces]
+        dictionaries = [d for d in found if d is not None]
+        if not cls.works_here() or len(dictionaries) != len(found):
             return None
         return cls(dictionaries)
 
