@@ -59,6 +59,7 @@ def command_grade(args: argparse.Namespace) -> int:
         cell_timeout=args.cell_timeout,
         memory_limit_mb=args.memory_limit,
         sandbox=not args.no_sandbox,
+        warm_kernels=not args.fresh_kernels,
         wall_timeout=args.submission_timeout,
         scheduler=args.scheduler or CourseGrade(config=course.config).scheduler or None,
     )
@@ -152,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-sandbox",
         action="store_true",
         help="run student kernels as yourself, seeing the whole course (not recommended)",
+    )
+    grade.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start every kernel as a new Python process, as nbgrader does (by default a "
+        "root grader forks them from a warm process: the same kernels, less CPU)",
     )
     grade.set_defaults(run=command_grade)
     report = commands.add_parser("report", help="write the class report of an assignment")

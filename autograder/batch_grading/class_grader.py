@@ -104,6 +104,7 @@ class GradingOptions:
     cell_timeout: int | None = None  # seconds per cell; None keeps the course's Execute.timeout
     memory_limit_mb: int = 3072
     sandbox: bool = True
+    warm_kernels: bool = True  # as root: fork kernels from a warm process (kernel_fork_server)
     wall_timeout: float = 600  # seconds for one whole submission
     progress: bool = True
     scheduler: str | None = None  # a Dask scheduler's address: grade on that cluster
@@ -292,7 +293,9 @@ def _worker_settings(
                 "Linux with bubblewrap and user namespaces (or root). Student code was not "
                 "run. Pass --no-sandbox to grade without isolation, only for code you trust"
             )
-        name = kernel_sandbox.write_kernelspec(scratch, memory, hidden)
+        # As root, kernels are forked from a warm process (kernel_fork_server).
+        warm = options.warm_kernels and os.geteuid() == 0
+        name = kernel_sandbox.write_kernelspec(scratch, memory, hidden, warm=warm)
         overrides.setdefault("Execute", {})["kernel_name"] = name
         # Sandboxed kernels have no network: they talk to their worker through sockets in
         # a folder of the worker's (see _slot_settings).

@@ -141,18 +141,27 @@ def drop_privileges(uid: int) -> None:
 
 
 def launch(
-    command: list[str], uid: int, memory_mb: int, hidden: list[Path], kernel: bool = True
+    command: list[str],
+    uid: int,
+    memory_mb: int,
+    hidden: list[Path],
+    kernel: bool = True,
+    warm: bool = False,
 ) -> NoReturn:
     """Steps 1-4, then exit with the kernel's status (``command`` has ``-f FILE`` if
-    ``kernel``; without it, ``command`` runs isolated and nothing is copied back)."""
+    ``kernel``; without it, ``command`` runs isolated and nothing is copied back). ``warm``:
+    this process was forked by ``kernel_fork_server``, and the kernel is forked from it too."""
     as_root = os.geteuid() == 0
     if as_root and uid <= 0:
         raise SandboxError(f"refusing to run student code as uid {uid}")
+    if warm and not as_root:
+        raise SandboxError("kernels are forked from a warm process only when grading as root")
     # Read now, not after the set-up: a grader that dies meanwhile must still be noticed.
     # jupyter_client sets JPY_PARENT_PID to its own pid for every kernel it starts; in
     # --check mode it is only inherited (course grade run from a notebook), so not compared.
+    # A warm launcher's parent is the fork server, which ends with the grader.
     grader = os.getppid()
-    if kernel and os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
+    if kernel and not warm and os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
         raise SandboxError("the grader that asked for this kernel has already ended")
     files, ipc_folders, index = {}, [], None
     if kernel:
@@ -172,7 +181,7 @@ def launch(
     results = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
     if as_root:
         status = _run_in_mount_namespace(
-            command, grader, uid, memory_mb, hidden, kept, ipc_folders, files
+            command, grader, uid, memory_mb, hidden, kept, ipc_folders, files, warm
         )
         scratch = SCRATCH
     else:
@@ -244,12 +253,13 @@ def _run_in_mount_namespace(
     kept: list[Path],
     writable: list[Path],
     files: dict[Path, bytes],
+    warm: bool = False,
 ) -> int | None:
     """As root: isolate this process (``mount_namespace``), then run the kernel as ``uid``."""
     isolate(uid, hidden, kept, writable, SCRATCH, SCRATCH_SIZE_MB)
     _write_scratch(SCRATCH, files, owner=uid)
     os.chdir(SCRATCH)
-    return _run_child(command, grader, lambda: _become_unprivileged(uid, memory_mb))
+    return _run_child(command, grader, lambda: _become_unprivileged(uid, memory_mb), warm=warm)
 
 
 def _limit_bubblewrap(memory_mb: int) -> None:
@@ -265,7 +275,11 @@ def _become_unprivileged(uid: int, memory_mb: int) -> None:
 
 
 def _run_child(
-    command: list[str], grader: int, prepare: Callable[[], None], rootless: bool = False
+    command: list[str],
+    grader: int,
+    prepare: Callable[[], None],
+    rootless: bool = False,
+    warm: bool = False,
 ) -> int | None:
     """Run ``command`` after ``prepare`` (in the child) with the kernel's environment; its
     wait status, or None if the grader died first (the kernel is then killed)."""
@@ -277,12 +291,16 @@ def _run_child(
     launcher = os.getpid()
     child = os.fork()
     if child == 0:
-        _become_kernel(command, environment, prepare, parent=launcher)
+        _become_kernel(command, environment, prepare, parent=launcher, warm=warm)
     return _wait_for_kernel(child, grader)
 
 
 def _become_kernel(
-    command: list[str], environment: dict[str, str], prepare: Callable[[], None], parent: int
+    command: list[str],
+    environment: dict[str, str],
+    prepare: Callable[[], None],
+    parent: int,
+    warm: bool = False,
 ) -> NoReturn:
     try:
         prepare()
@@ -290,10 +308,14 @@ def _become_kernel(
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:
             os._exit(70)  # the launcher died before the line above could take effect
-        os.execve(command[0], command, environment)
+        if not warm:
+            os.execve(command[0], command, environment)
     except BaseException as error:  # noqa: BLE001 - report and leave, whatever went wrong
         print(f"kernel_sandbox: cannot start the kernel: {error}", file=sys.stderr)
         os._exit(70)
+    from .kernel_fork_server import run_warm_kernel
+
+    run_warm_kernel(command, environment)
 
 
 def _wait_for_kernel(child: int, grader: int) -> int | None:
@@ -368,17 +390,24 @@ def launcher_command(memory_mb: int, hidden: list[Path]) -> list[str]:
     return [*command, "--"]
 
 
-def write_kernelspec(data_dir: Path, memory_mb: int, hidden: list[Path]) -> str:
-    """A Python kernelspec in ``data_dir/kernels`` that starts kernels through this launcher.
+def write_kernelspec(
+    data_dir: Path, memory_mb: int, hidden: list[Path], warm: bool = False
+) -> str:
+    """A Python kernelspec in ``data_dir/kernels`` that starts kernels through this launcher
+    (``warm``: forked by the grading worker's ``kernel_fork_server``, root only).
 
     Put ``data_dir`` on ``JUPYTER_PATH`` and select it with ``--Execute.kernel_name``.
     """
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec = {
+    spec: dict = {
         "argv": [*launcher_command(memory_mb, hidden), *kernel],
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
     }
+    if warm:
+        from .fork_server_provisioner import PROVISIONER_NAME
+
+        spec["metadata"] = {"kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}}
     folder = data_dir / "kernels" / KERNELSPEC_NAME
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
@@ -398,7 +427,7 @@ def sandbox_problem(uid: int, memory_mb: int, hidden: list[Path]) -> str | None:
     return lines[-1] if lines else f"the sandbox probe exited with {result.returncode}"
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, warm: bool = False) -> None:
     parser = argparse.ArgumentParser(prog="kernel_sandbox", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--uid",
@@ -416,7 +445,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("no command to run after --")
     try:
         hidden = [Path(p) for p in args.hide]
-        launch(command, args.uid, args.memory_mb, hidden, kernel=not args.check)
+        launch(command, args.uid, args.memory_mb, hidden, kernel=not args.check, warm=warm)
     except (SandboxError, OSError) as error:
         print(f"kernel_sandbox: cannot isolate the kernel: {error}", file=sys.stderr)
         sys.exit(70)

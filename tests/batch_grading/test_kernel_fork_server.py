@@ -1,0 +1,123 @@
+"""Kernels forked from the warm fork server (root graders) against kernels started afresh by
+the same sandbox: the same view, environment and limits, fresh randomness, and no way back
+to the server."""
+
+import json
+import os
+
+import pytest
+from jupyter_client import KernelManager
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+
+from autograder.batch_grading import kernel_sandbox
+from autograder.batch_grading.fork_server_provisioner import fork_server
+from autograder.nbgrader_course import NbgraderCourse
+
+from ..course_helpers import REPO
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the fork server is for root graders")
+
+UID = 3000031
+PROBE = """
+import json, os, random, sys
+import numpy as np
+def kind(fd):
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return "?"
+descriptors = [kind(fd) for fd in sorted(map(int, os.listdir("/proc/self/fd")))]
+def attempt(action):
+    try:
+        action()
+        return "allowed"
+    except Exception as error:
+        return type(error).__name__
+try:
+    np.ones(400_000_000)  # 3.2 GB, over the 1024 MB limit
+    memory = "allocated"
+except MemoryError:
+    memory = "MemoryError"
+print(json.dumps({
+    "uid": os.getuid(), "cwd": os.getcwd(), "environment": dict(os.environ),
+    "path": sys.path, "descriptors": descriptors,
+    "read secret": attempt(lambda: open(SECRET).read()),
+    "memory": memory,
+    "random": [random.random(), float(np.random.rand())],
+    "modules": sorted(m for m in ("numpy", "autograder.course_checks") if m in sys.modules),
+}))
+"""
+
+
+def _run_probe(tmp_path, monkeypatch, warm: bool, secret) -> dict:
+    name = kernel_sandbox.write_kernelspec(tmp_path / "data", 1024, [secret.parent], warm=warm)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
+    monkeypatch.setenv(kernel_sandbox.UID_VARIABLE, str(UID))
+    sockets = tmp_path / "sockets"
+    sockets.mkdir(mode=0o700, exist_ok=True)
+    os.chown(sockets, UID, UID)
+    guard = list(NbgraderCourse.load(REPO).config.Execute.extra_arguments)
+    notebook = new_notebook(cells=[new_code_cell(PROBE.replace("SECRET", repr(str(secret))))])
+    manager = KernelManager(kernel_name=name, transport="ipc", ip=str(sockets / "kernel"))
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    NotebookClient(
+        notebook,
+        km=manager,
+        extra_arguments=guard,
+        timeout=60,
+        resources={"metadata": {"path": str(work)}},
+    ).execute()
+    [output] = notebook.cells[0].outputs
+    assert output.output_type == "stream", output
+    return json.loads(output.text)
+
+
+@pytest.fixture
+def secret(tmp_path):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    (folder / "key.txt").write_text("the answers")
+    return folder / "key.txt"
+
+
+def test_a_forked_kernel_is_sandboxed_like_a_fresh_one(tmp_path, monkeypatch, secret):
+    fresh = _run_probe(tmp_path, monkeypatch, warm=False, secret=secret)
+    warm = _run_probe(tmp_path, monkeypatch, warm=True, secret=secret)
+    for seen in (fresh, warm):
+        assert (seen["uid"], seen["cwd"]) == (UID, "/tmp")
+        assert seen["read secret"] == "FileNotFoundError"
+        assert seen["memory"] == "MemoryError"
+        assert seen["modules"] == ["autograder.course_checks", "numpy"]
+    assert warm["environment"] == fresh["environment"]
+    assert warm["path"] == fresh["path"]
+    # No descriptor of a file or folder survives into either (exec closes the launcher's;
+    # a fork must close them itself): an open folder would lead out of the sandbox.
+    for seen in (fresh, warm):
+        files = [d for d in seen["descriptors"] if d.startswith("/")]
+        allowed = ("/dev/null", "/tmp/.sandbox-home/")  # IPython's history, in the scratch
+        assert all(d.startswith(allowed) or d.endswith("(deleted)") for d in files), files
+
+
+def test_forked_kernels_hold_nothing_of_the_server_and_draw_fresh_random_numbers(
+    tmp_path, monkeypatch, secret
+):
+    first = _run_probe(tmp_path, monkeypatch, warm=True, secret=secret)
+    second = _run_probe(tmp_path, monkeypatch, warm=True, secret=secret)
+    assert first["random"][0] != second["random"][0]  # Python's random
+    assert first["random"][1] != second["random"][1]  # NumPy's global generator
+    server = fork_server(("numpy", *_guard_modules()))
+    assert server.process is not None and server.process.poll() is None  # the one used
+    pipes = {
+        os.readlink(f"/proc/self/fd/{stream.fileno()}")
+        for stream in (server.process.stdin, server.process.stdout)
+    }
+    for seen in (first, second):
+        assert not pipes & set(seen["descriptors"])
+
+
+def _guard_modules():
+    from autograder.batch_grading.fork_server_provisioner import _GUARD_MODULES
+
+    return _GUARD_MODULES
