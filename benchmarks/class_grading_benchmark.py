@@ -1,13 +1,15 @@
-"""Grade the same class three ways and compare with the bare-kernel floor.
+"""Grade the same class four ways and compare with the bare-kernel floor.
 
 For two classes of the same size (``ordinary``: three quarters correct, the rest with a
 typical bug; ``faulty``: every kind of student once, including faults and attacks, the
-rest correct or buggy), three identical scratch courses are graded end to end from the
+rest correct or buggy), four identical scratch courses are graded end to end from the
 command line, as a grader would:
 
 - ``nbgrader autograde ASSIGNMENT --Execute.timeout=T`` (one process, one student after
   another, kernels unsandboxed);
-- ``course grade ASSIGNMENT --cell-timeout T`` (its default jobs, sandboxed kernels);
+- ``course grade ASSIGNMENT --cell-timeout T`` (its default jobs, sandboxed kernels; as
+  root, forked from a warm process);
+- the same with ``--fresh-kernels`` (every kernel a new Python process, as nbgrader's);
 - ``course grade ASSIGNMENT --scheduler ADDRESS`` on a Dask ``LocalCluster`` of two worker
   processes of one thread each (sandboxed kernels).
 
@@ -41,7 +43,12 @@ from autograder.simulation import SNOOPED_OUTSIDE, typical_kinds, write_simulate
 from autograder.simulation.catalogue import BUGS
 from tests.course_helpers import copy_course, nbgrader, run, tool_env
 
-GRADERS = ("sequential nbgrader", "course grade", "course grade on Dask")
+GRADERS = (
+    "sequential nbgrader",
+    "course grade",
+    "course grade, fresh kernels",
+    "course grade on Dask",
+)
 
 
 def ordinary_kinds(size: int) -> list[str]:
@@ -79,7 +86,7 @@ def bare_kernel_seconds(
     return statistics.median(times)
 
 
-def grade_three_ways(
+def grade_four_ways(
     kinds: list[str], assignment: str, timeout: str, scheduler: str, seed: int
 ) -> tuple[dict[str, float], dict[str, dict], dict[str, str], Path | None]:
     times, grades = {}, {}
@@ -99,6 +106,7 @@ def grade_three_ways(
                 *("--cell-timeout", timeout),
             ],
         }
+        commands["course grade, fresh kernels"] = [*commands["course grade"], "--fresh-kernels"]
         commands["course grade on Dask"] = [*commands["course grade"], "--scheduler", scheduler]
         for name in GRADERS:
             start = time.perf_counter()
@@ -138,7 +146,7 @@ def main() -> None:
                 if name == "ordinary"
                 else typical_kinds(args.students, seed=args.seed)
             )
-            times, grades, roster, (floor, graded_floor) = grade_three_ways(
+            times, grades, roster, (floor, graded_floor) = grade_four_ways(
                 kinds, args.assignment, str(args.cell_timeout), cluster.scheduler_address, args.seed
             )
             n = len(roster)
@@ -159,7 +167,7 @@ def main() -> None:
             sequential = times[GRADERS[0]]
             for grader, seconds in times.items():
                 print(
-                    f"  {grader:21} {seconds:7.1f} s  {seconds / n:5.2f} s/submission  "
+                    f"  {grader:27} {seconds:7.1f} s  {seconds / n:5.2f} s/submission  "
                     f"{sequential / seconds:4.2f}x sequential  "
                     f"{seconds / n / floor_per_submission:4.2f}x the floor  "
                     f"{seconds / n / graded_per_submission:4.2f}x the graded floor"

@@ -8,6 +8,9 @@
   the course, with no network and resource limits, through one of two engines:
   ``bubblewrap`` (a grader who is an ordinary user) or ``mount_namespace`` (root, the kernel
   as an unprivileged uid); ``sandbox_errors`` is their error.
+- ``kernel_fork_server``: as root, forks those kernels from a warm process that imported
+  ipykernel, NumPy and the checks once; ``fork_server_provisioner`` is jupyter_client's
+  side of it (a kernel provisioner).
 - ``grading_journal``: which submissions a run finished (for resuming after a kill).
 - ``submission_status``: what happened to one submission, as data (kinds and details).
 - ``class_report``: ``course report``: CSVs, pass rates, diagnosed bugs, quiz answers,

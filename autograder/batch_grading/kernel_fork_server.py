@@ -21,8 +21,9 @@ What a kernel must not inherit from this process, and why it does not:
   closes every close-on-exec descriptor, as the ``execve`` it replaces would;
 - an earlier kernel's data: the server reads requests only (paths, arguments, a few
   environment variables); each child reads its own support and connection files;
-- the server's environment, ``sys.argv`` and ``sys.path``: the kernel gets those a fresh
-  ``python -m ipykernel_launcher`` in its scratch folder would have;
+- the server's environment, ``sys.argv``, ``sys.path`` and ``__main__``: the kernel gets
+  those a fresh ``python -m ipykernel_launcher`` in its scratch folder would have (and
+  ipykernel's one setting read from the environment at import, ``JPY_PARENT_PID``);
 - random state: Python's ``random`` and NumPy's global generator are reseeded from the OS.
   String hashing keeps this server's seed (``PYTHONHASHSEED`` is fixed when Python starts).
 
@@ -81,6 +82,9 @@ def run_warm_kernel(command: list[str], environment: dict[str, str]) -> NoReturn
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()
     sys.argv = [ipykernel_launcher.__file__, *command[3:]]
+    if "JPY_PARENT_PID" in environment:
+        # ipykernel read it when this server imported it, before there was one.
+        sys.argv.append(f"--IPKernelApp.parent_handle={int(environment['JPY_PARENT_PID'])}")
     main_module = types.ModuleType("__main__")  # ipykernel_launcher's, not this server's
     main_module.__file__ = ipykernel_launcher.__file__
     sys.modules["__main__"] = main_module

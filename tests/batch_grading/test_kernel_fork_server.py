@@ -46,6 +46,7 @@ print(json.dumps({
     "memory": memory,
     "random": [random.random(), float(np.random.rand())],
     "modules": sorted(m for m in ("numpy", "autograder.course_checks") if m in sys.modules),
+    "parent": __import__("ipykernel.kernelapp").kernelapp.IPKernelApp.instance().parent_handle,
 }))
 """
 
@@ -91,6 +92,7 @@ def test_a_forked_kernel_is_sandboxed_like_a_fresh_one(tmp_path, monkeypatch, se
         assert seen["memory"] == "MemoryError"
         assert seen["modules"] == ["autograder.course_checks", "numpy"]
     assert warm["environment"] == fresh["environment"]
+    assert (warm["parent"], fresh["parent"]) == (os.getpid(), os.getpid())  # JPY_PARENT_PID
     assert warm["path"] == fresh["path"]
     # No descriptor of a file or folder survives into either (exec closes the launcher's;
     # a fork must close them itself): an open folder would lead out of the sandbox.
