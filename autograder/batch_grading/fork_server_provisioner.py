@@ -135,7 +135,7 @@ class ForkedLauncher:
             if status is None:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
             self.returncode = status
-            self.server.release(self.pid)
+        self.server.release(self.pid)  # once: the server reaps it, its pid may be reused
         return self.returncode
 
     def send_signal(self, signum: int) -> None:

@@ -4,7 +4,9 @@ to the server."""
 
 import json
 import os
+import time
 
+import psutil
 import pytest
 from jupyter_client import KernelManager
 from nbclient import NotebookClient
@@ -63,13 +65,16 @@ def _run_probe(tmp_path, monkeypatch, warm: bool, secret) -> dict:
     manager = KernelManager(kernel_name=name, transport="ipc", ip=str(sockets / "kernel"))
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
-    NotebookClient(
-        notebook,
-        km=manager,
-        extra_arguments=guard,
-        timeout=60,
-        resources={"metadata": {"path": str(work)}},
-    ).execute()
+    try:
+        NotebookClient(
+            notebook,
+            km=manager,
+            extra_arguments=guard,
+            timeout=60,
+            resources={"metadata": {"path": str(work)}},
+        ).execute()
+    finally:
+        manager.shutdown_kernel()  # as nbgrader's Execute does with the kernels it starts
     [output] = notebook.cells[0].outputs
     assert output.output_type == "stream", output
     return json.loads(output.text)
@@ -117,6 +122,11 @@ def test_forked_kernels_hold_nothing_of_the_server_and_draw_fresh_random_numbers
     }
     for seen in (first, second):
         assert not pipes & set(seen["descriptors"])
+    # Every ended kernel's launcher was released and reaped: no zombies pile up.
+    deadline = time.monotonic() + 30
+    while psutil.Process(server.process.pid).children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert psutil.Process(server.process.pid).children() == []
 
 
 def _guard_modules():
