@@ -23,10 +23,13 @@ from typing import Any
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
 
+from ..grading.kernel_guard import PRELOADED_MODULES
 from . import kernel_sandbox
 
 PROVISIONER_NAME = "course-fork-server"
 SERVER_START_SECONDS = 120
+# What a kernel with the course's guard imports before any cell (kernel_guard.install).
+GUARDED_KERNEL_PRELOAD = ("numpy", "autograder.grading.kernel_guard", *PRELOADED_MODULES)
 
 
 class ForkServer:
@@ -49,7 +52,7 @@ class ForkServer:
         deadline = None if timeout is None else time.monotonic() + timeout
         while pid not in self.ended:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not self._read(left) and left is not None and left <= 0:
+            if not self._messages(left) and left is not None and left <= 0:
                 return None
         return self.ended[pid]
 
@@ -83,11 +86,8 @@ class ForkServer:
             if time.monotonic() >= deadline:
                 raise RuntimeError(f"the kernel fork server did not answer {key!r} in time")
 
-    def _read(self, timeout: float | None) -> bool:
-        """Read what the server reported within ``timeout``; False if nothing came."""
-        return bool(self._messages(timeout))
-
     def _messages(self, timeout: float | None) -> list[dict]:
+        """What the server reported within ``timeout`` (endings are also kept)."""
         assert self.process is not None and self.process.stdout is not None
         out = self.process.stdout.fileno()
         if not select.select([out], [], [], timeout)[0]:
@@ -160,7 +160,8 @@ class ForkServerProvisioner(LocalProvisioner):
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         module = cmd.index("autograder.batch_grading.kernel_sandbox")
-        preload = ("numpy", *_GUARD_MODULES) if any("kernel_guard" in c for c in cmd) else ()
+        guarded = any("kernel_guard" in argument for argument in cmd)
+        preload = GUARDED_KERNEL_PRELOAD if guarded else ()
         server = fork_server(preload)
         given = kwargs.get("env") or os.environ
         kept = (*kernel_sandbox.KEPT_ENVIRONMENT, kernel_sandbox.UID_VARIABLE)
@@ -172,11 +173,3 @@ class ForkServerProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid
         self.cwd = cwd
         return self.connection_info
-
-
-# What the course's grading kernels import before any cell (kernel_guard.install).
-_GUARD_MODULES = (
-    "autograder.grading.kernel_guard",
-    "autograder.gradient_checking",
-    "autograder.course_checks",
-)

@@ -13,34 +13,27 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.batch_grading import kernel_sandbox
-from autograder.batch_grading.fork_server_provisioner import fork_server
+from autograder.batch_grading.fork_server_provisioner import GUARDED_KERNEL_PRELOAD, fork_server
 from autograder.nbgrader_course import NbgraderCourse
 
 from ..course_helpers import REPO
+from .test_kernel_sandbox import PROBE_HELPERS
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the fork server is for root graders")
 
 UID = 3000031
-PROBE = """
+PROBE = (
+    """
 import json, os, random, sys
-import numpy as np
 def kind(fd):
     try:
         return os.readlink(f"/proc/self/fd/{fd}")
     except OSError:
         return "?"
 descriptors = [kind(fd) for fd in sorted(map(int, os.listdir("/proc/self/fd")))]
-def attempt(action):
-    try:
-        action()
-        return "allowed"
-    except Exception as error:
-        return type(error).__name__
-try:
-    np.ones(400_000_000)  # 3.2 GB, over the 1024 MB limit
-    memory = "allocated"
-except MemoryError:
-    memory = "MemoryError"
+"""
+    + PROBE_HELPERS
+    + """
 print(json.dumps({
     "uid": os.getuid(), "cwd": os.getcwd(), "environment": dict(os.environ),
     "path": sys.path, "descriptors": descriptors,
@@ -51,6 +44,7 @@ print(json.dumps({
     "parent": __import__("ipykernel.kernelapp").kernelapp.IPKernelApp.instance().parent_handle,
 }))
 """
+)
 
 
 def _run_probe(tmp_path, monkeypatch, warm: bool, secret) -> dict:
@@ -114,7 +108,7 @@ def test_forked_kernels_hold_nothing_of_the_server_and_draw_fresh_random_numbers
     second = _run_probe(tmp_path, monkeypatch, warm=True, secret=secret)
     assert first["random"][0] != second["random"][0]  # Python's random
     assert first["random"][1] != second["random"][1]  # NumPy's global generator
-    server = fork_server(("numpy", *_guard_modules()))
+    server = fork_server(GUARDED_KERNEL_PRELOAD)
     assert server.process is not None and server.process.poll() is None  # the one used
     pipes = {
         os.readlink(f"/proc/self/fd/{stream.fileno()}")
@@ -127,9 +121,3 @@ def test_forked_kernels_hold_nothing_of_the_server_and_draw_fresh_random_numbers
     while psutil.Process(server.process.pid).children() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert psutil.Process(server.process.pid).children() == []
-
-
-def _guard_modules():
-    from autograder.batch_grading.fork_server_provisioner import _GUARD_MODULES
-
-    return _GUARD_MODULES

@@ -13,8 +13,8 @@ from autograder.batch_grading import kernel_sandbox
 
 from ..course_helpers import REPO
 
-PROBE = """
-import json, os, resource, socket
+# What every probe of a sandboxed process starts with: `attempt` and the memory limit.
+PROBE_HELPERS = """
 import numpy as np
 def attempt(action):
     try:
@@ -27,6 +27,13 @@ try:
     memory = "allocated"
 except MemoryError:
     memory = "MemoryError"
+"""
+PROBE = (
+    """
+import json, os, resource, socket
+"""
+    + PROBE_HELPERS
+    + """
 print(json.dumps({
     "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "cwd": os.getcwd(),
     "environment": sorted(os.environ),
@@ -39,6 +46,7 @@ print(json.dumps({
     "grader's loopback": attempt(lambda: socket.create_connection(("127.0.0.1", PORT), 2)),
 }))
 """
+)
 
 
 def listening_port() -> tuple[socket.socket, int]:
