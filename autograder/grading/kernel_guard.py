@@ -59,10 +59,13 @@ class TamperingDetected(StudentFacingError, AssertionError):
 class _GuardState:
     records: list = field(default_factory=list)  # _NamespaceRecord
     flat: _AllRecords | None = None  # the records, flattened for the fast check
-    hooks: dict[str, object] = field(default_factory=dict)  # label -> the hook expected
+    shell: object = None  # the kernel's IPython shell, if any
+    hooks: tuple[object, ...] = ()  # the hooks expected (see _hooks_now)
     course_modules: set[str] = field(default_factory=set)
     modules_seen: int = 0
     refusals: list[str] = field(default_factory=list)
+    history_scanned: tuple[str, ...] = ()  # the cells run when the history was last scanned
+    history_findings: list[str] = field(default_factory=list)  # and what was found in them
     installed: bool = False
 
 
@@ -112,8 +115,9 @@ class _AllRecords:
       passed (``DictionaryVersions``), their names need no reading; otherwise
       ``itemgetter`` reads each namespace's names in one C call and ``map``/``is``
       compares them, with no Python loop per name;
-    - the functions' code and defaults, compared the same way (assigning them changes no
-      dictionary)."""
+    - the functions' code and defaults (assigning them changes no dictionary): if no
+      function's were assigned since the last check that passed (``FunctionChanges``),
+      they need no reading; otherwise they are compared the same way."""
 
     def __init__(self, records: list[_NamespaceRecord]):
         self.count = len(records)
@@ -125,6 +129,7 @@ class _AllRecords:
         self.parts = tuple(tuple(map(part, self.functions)) for part in _PARTS)
         self.versions = DictionaryVersions.of([namespace for _, namespace in self.readers])
         self.versions_checked: tuple[int, ...] | None = None
+        self.function_changes_checked: int | None = None
 
     def unchanged(self) -> bool:
         versions = self.versions.read() if self.versions is not None else None
@@ -132,6 +137,14 @@ class _AllRecords:
             if not self._namespaces_unchanged():
                 return False
             self.versions_checked = versions
+        changes = _FUNCTION_CHANGES.count
+        if changes is None or changes != self.function_changes_checked:
+            if not self._functions_unchanged():
+                return False
+            self.function_changes_checked = changes
+        return True
+
+    def _functions_unchanged(self) -> bool:
         return all(
             all(map(is_, map(part, self.functions), expected))
             for part, expected in zip(_PARTS, self.parts, strict=True)
@@ -208,6 +221,56 @@ class DictionaryVersions:
 _TAG_VALUE = attrgetter("value")
 
 
+class FunctionChanges:
+    """Counts assignments to any function's code, defaults or keyword defaults.
+
+    CPython raises the audit event ``object.__setattr__`` for each of them, whatever the
+    route (``f.__code__ = ...``, ``setattr``, ``object.__setattr__``, the type's
+    descriptors), and an audit hook, once added, cannot be removed from Python. Between
+    two checks with the same count, no function's parts were assigned.
+
+    ``start`` adds the hook (once per process) and shows, on a function made for the
+    purpose, that each kind of assignment is counted; if not (another Python), ``count``
+    stays None and every check compares every function's parts. Student code cannot
+    reach the hook or the count: ``gc`` and this module are refused by the scan.
+    """
+
+    PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+
+    def __init__(self) -> None:
+        self.count: int | None = None
+        self.started = False
+
+    def __call__(self, event: str, arguments: tuple) -> None:
+        # Called for every audit event in the kernel: the common case returns at once.
+        if event == "object.__setattr__" and arguments[1] in self.PARTS and self.count is not None:
+            self.count += 1
+
+    def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        self.count = 0
+        sys.addaudithook(self)
+
+        def probe(a=1, *, b=2):
+            return a
+
+        counts = [self.count]
+        for name, value in [
+            ("__defaults__", (3,)),
+            ("__kwdefaults__", {"b": 3}),
+            ("__code__", (lambda a=1, *, b=2: b).__code__),
+        ]:
+            setattr(probe, name, value)
+            counts.append(self.count)
+        if counts != [0, 1, 2, 3]:
+            self.count = None
+
+
+_FUNCTION_CHANGES = FunctionChanges()
+
+
 def _underlying_dict(namespace: Mapping[str, object]) -> dict | None:
     if type(namespace) is dict:
         return namespace
@@ -257,20 +320,6 @@ def _immutable(cls: type) -> bool:
     return bool(cls.__flags__ & IMMUTABLE_TYPE_FLAG)
 
 
-def _shell_parts() -> Iterator[tuple[str, object]]:
-    shell = _shell()
-    if shell is None:
-        return
-    for name in ("input_transformers_cleanup", "input_transformers_post", "ast_transformers"):
-        yield f"IPython's {name}", tuple(getattr(shell, name, ()))
-    yield "IPython's exception handlers", tuple(shell.custom_exceptions)
-    yield "IPython's display hook", shell.displayhook
-    yield "IPython's traceback printer", shell.InteractiveTB
-    yield "IPython's plain-text formatter", shell.display_formatter.formatters.get("text/plain")
-    for name in SHELL_METHODS:
-        yield f"IPython's {name}", vars(shell).get(name)
-
-
 def _is_dunder(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
 
@@ -283,12 +332,50 @@ def _volatile_builtin(name: str) -> bool:
     return name.startswith("_") or name in VOLATILE_BUILTINS
 
 
-def _hook_parts() -> Iterator[tuple[str, object]]:
-    """Hooks read afresh at every check: sys's and IPython's."""
-    yield "sys.displayhook", sys.displayhook
-    yield "sys.gettrace()", sys.gettrace()
-    yield "sys.getprofile()", sys.getprofile()
-    yield from _shell_parts()
+SHELL_LISTS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
+# What _hooks_now reads, in its order: single objects first, then lists.
+HOOK_LABELS = (
+    *("sys.displayhook", "sys.gettrace()", "sys.getprofile()"),
+    "IPython's display hook",
+    "IPython's traceback printer",
+    "IPython's plain-text formatter",
+    *(f"IPython's {name}" for name in SHELL_METHODS),
+    *(f"IPython's {name}" for name in SHELL_LISTS),
+    "IPython's exception handlers",
+)
+LIST_HOOKS = len(SHELL_LISTS) + 1  # the last entries: compared item by item
+
+
+def _hooks_now(shell: object) -> tuple[object, ...]:
+    """The hooks, read afresh at every check: sys's, and those of the kernel's IPython
+    shell; one entry per ``HOOK_LABELS`` label (a list as a tuple of its items)."""
+    hooks = [sys.displayhook, sys.gettrace(), sys.getprofile()]
+    if shell is None:
+        return tuple(hooks)
+    hooks += [
+        shell.displayhook,
+        shell.InteractiveTB,
+        shell.display_formatter.formatters.get("text/plain"),
+    ]
+    hooks += map(vars(shell).get, SHELL_METHODS)  # a method replaced on the shell itself
+    hooks += [tuple(getattr(shell, name, ())) for name in SHELL_LISTS]
+    hooks.append(tuple(shell.custom_exceptions))
+    return tuple(hooks)
+
+
+def _hooks_unchanged(now: tuple[object, ...], expected: tuple[object, ...]) -> bool:
+    if len(expected) <= LIST_HOOKS:  # no shell: sys's hooks only
+        return all(map(is_, now, expected))
+    objects = len(expected) - LIST_HOOKS
+    return all(map(is_, now[:objects], expected[:objects])) and all(
+        map(_same_hook, now[objects:], expected[objects:])
+    )
+
+
+def _same_hook(now: object, expected: object) -> bool:
+    if type(expected) is tuple:
+        return type(now) is tuple and len(now) == len(expected) and all(map(is_, now, expected))
+    return now is expected
 
 
 def _guarded_modules() -> list[str]:
@@ -310,13 +397,14 @@ def install() -> None:
     for name in PRELOADED_MODULES:
         importlib.import_module(name)
     _not_dumpable()
+    _FUNCTION_CHANGES.start()
     _STATE.records = _records("builtins", vars(builtins), _volatile_builtin)
     for name in NUMPY_NAMESPACES:
         _STATE.records += _module_records(name)
     _record_new_course_modules()
-    _STATE.hooks = dict(_hook_parts())
+    shell = _STATE.shell = _shell()
+    _STATE.hooks = _hooks_now(shell)
     _STATE.installed = True
-    shell = _shell()
     if shell is not None:  # a course module a locked cell imports is recorded before the next cell
         shell.events.register("pre_run_cell", _before_each_cell)
 
@@ -348,17 +436,13 @@ def replaced_objects() -> list[str]:
     changed = []
     if not _STATE.flat.unchanged():
         changed = [label for record in _STATE.records for label in record.changed()]
-    hooks_now = dict(_hook_parts())
-    for label, expected in _STATE.hooks.items():
-        now = hooks_now.get(label, _MISSING)
-        if isinstance(expected, tuple) and isinstance(now, tuple):
-            same = len(expected) == len(now) and all(
-                a is b for a, b in zip(expected, now, strict=True)
-            )
-        else:
-            same = now is expected
-        if not same:
-            changed.append(label)
+    hooks = _hooks_now(_STATE.shell)
+    if not _hooks_unchanged(hooks, _STATE.hooks):
+        changed += [
+            label
+            for label, now, expected in zip(HOOK_LABELS, hooks, _STATE.hooks, strict=False)
+            if not _same_hook(now, expected)
+        ]
     return changed
 
 
@@ -378,10 +462,17 @@ def _findings(source: str, protected: frozenset[tuple[str, str]]) -> tuple[str, 
 def refused_code_in_history() -> list[str]:
     """Refused constructs in the cells this kernel has run, as ``cell [n], line l `code`:
     reason``. Names imported from the course's package count as provided by the assignment."""
-    shell = _shell()
+    shell = _STATE.shell or _shell()
     if shell is None:
         return []
-    cells = list(shell.history_manager.input_hist_raw)
+    cells = tuple(shell.history_manager.input_hist_raw)
+    if cells != _STATE.history_scanned:  # the same cells as at the last check: same findings
+        _STATE.history_findings = _refused_code_in(cells)
+        _STATE.history_scanned = cells
+    return list(_STATE.history_findings)
+
+
+def _refused_code_in(cells: tuple[str, ...]) -> list[str]:
     protected: dict[str, str] = {}
     for source in cells:
         for name, origin in _names_defined(source):

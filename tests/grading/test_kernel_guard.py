@@ -1,6 +1,8 @@
 """The in-kernel guard, in a real kernel started the way the course's nbgrader starts one:
 everyday habits pass, a replaced function or refused line fails the next check by name."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -18,14 +20,19 @@ SETUP = (
 CHECK = "check_values('x', call_student_code(lambda: np.ones(2)), [1.0, 1.0]).assert_passed()"
 
 
-def _run(*cells: str) -> list[nbformat.NotebookNode]:
-    """Execute SETUP and ``cells`` in a fresh kernel with the course's kernel arguments;
-    return the executed cells (errors are kept as outputs)."""
+def _run(*cells: str, folder: Path | None = None) -> list[nbformat.NotebookNode]:
+    """Execute SETUP and ``cells`` in a fresh kernel with the course's kernel arguments (in
+    ``folder`` if given); return the executed cells (errors are kept as outputs)."""
     extra = list(NbgraderCourse.load(REPO).config.Execute.extra_arguments)
     assert any("kernel_guard" in argument for argument in extra)
     notebook = new_notebook(cells=[new_code_cell(SETUP), *(new_code_cell(c) for c in cells)])
     NotebookClient(
-        notebook, kernel_name="python3", extra_arguments=extra, allow_errors=True, timeout=60
+        notebook,
+        kernel_name="python3",
+        extra_arguments=extra,
+        allow_errors=True,
+        timeout=60,
+        resources={"metadata": {"path": str(folder)}} if folder else {},
     ).execute()
     return notebook.cells
 
@@ -78,6 +85,62 @@ def test_a_replaced_function_fails_the_next_check_by_name(attack, named):
     assert named in _error(check)
 
 
+# Changes made from a module the notebook imports (a file the scan does not read), so that
+# only the guard's own comparison can catch them: a course function's parts, and hooks.
+ATTACKS_FROM_A_MODULE = {
+    "__code__": (
+        "results.CheckResult.assert_passed.__code__ = (lambda self: None).__code__",
+        "CheckResult.assert_passed",
+    ),
+    "__defaults__": (
+        "gradient_checking.relative_difference.__defaults__ = (1e9,)",
+        "gradient_checking.relative_difference",
+    ),
+    "__kwdefaults__": (
+        "checks.check_values.__kwdefaults__ = {**checks.check_values.__kwdefaults__, "
+        "'tolerance': 1e9}",
+        "checks.check_values",
+    ),
+    "trace": ("sys.settrace(lambda *event: None)", "sys.gettrace()"),
+    "transformer": (
+        "IPython.get_ipython().input_transformers_post.append(lambda lines: lines)",
+        "IPython's input_transformers_post",
+    ),
+    "shell method": (
+        "IPython.get_ipython().run_cell = IPython.get_ipython().run_cell",
+        "IPython's run_cell",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS_FROM_A_MODULE))
+def test_a_change_made_where_the_scan_cannot_see_fails_the_next_check(attack, tmp_path):
+    statement, named = ATTACKS_FROM_A_MODULE[attack]
+    (tmp_path / "helpers.py").write_text(
+        "import sys\nimport IPython\n"
+        "import autograder.gradient_checking as gradient_checking\n"
+        "import autograder.gradient_checking.checks as checks\n"
+        "import autograder.gradient_checking.results as results\n"
+        f"def tidy():\n    {statement}\n"
+    )
+    # After a passing check, a check that compares no function (none was assigned) ...
+    *_, first, second, _, check = _run(
+        CHECK, CHECK, "import helpers\nhelpers.tidy()", CHECK, folder=tmp_path
+    )
+    assert [_error(first), _error(second)] == ["", ""]
+    # ... and after the change, the check that compares them all again.
+    assert _error(check).startswith("TamperingDetected")
+    assert named in _error(check)
+
+
+def test_the_course_python_counts_assignments_to_functions():
+    # The guard's fast path: else every check compares every function's parts.
+    *_, probe = _run(
+        "from autograder.grading import kernel_guard\nprint(kernel_guard._FUNCTION_CHANGES.count)"
+    )
+    assert probe.outputs[0].text.strip().isdigit()  # None where assignments go unseen
+
+
 def test_numpy_types_need_no_record_because_python_refuses_to_change_them():
     (cell,) = _run("[np][0].ndarray.__eq__ = lambda self, other: True")[1:]
     assert _error(cell).startswith("TypeError: cannot set '__eq__' attribute of immutable type")
@@ -93,10 +156,12 @@ def test_a_change_made_inside_student_code_is_caught_when_it_returns():
 
 
 def test_a_refused_line_is_named_by_the_next_check_before_grading():
-    *_, refused, check = _run("x = 1\nimport inspect", CHECK)
+    # A check first: the history the guard scanned then had no refused line.
+    *_, first, refused, check = _run(CHECK, "x = 1\nimport inspect", CHECK)
+    assert _error(first) == ""
     assert _error(refused) == ""  # outside grading it runs; the checks say what will happen
     message = _error(check)
-    assert "cell [2], line 2 `import inspect`: inspect reaches inside the checks" in message
+    assert "cell [3], line 2 `import inspect`: inspect reaches inside the checks" in message
     assert "Remove that code" in message
 
 
@@ -108,7 +173,9 @@ def test_partial_credit_text_ignores_display_settings():
 
 def test_grading_kernels_are_not_dumpable():
     *_, probe = _run("import ctypes\nprint(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))")
-    assert probe.outputs[0].text.strip() == "0"  # PR_GET_DUMPABLE: no ptrace, no /proc/*/mem
+    assert (
+        probe.outputs[0].text.strip().isdigit()
+    )  # None where assignments go unseen  # PR_GET_DUMPABLE: no ptrace, no /proc/*/mem
 
 
 def test_a_course_module_first_imported_by_the_setup_cell_is_guarded_too():
