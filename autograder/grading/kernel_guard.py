@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter, is_, itemgetter
+from typing import Any
 
 from ..student_tracebacks import StudentFacingError
 from .tamper_scan import find_tampering, names_defined
@@ -59,7 +60,7 @@ class TamperingDetected(StudentFacingError, AssertionError):
 class _GuardState:
     records: list = field(default_factory=list)  # _NamespaceRecord
     flat: _AllRecords | None = None  # the records, flattened for the fast check
-    shell: object = None  # the kernel's IPython shell, if any
+    shell: Any = None  # the kernel's IPython shell, if any
     hooks: tuple[object, ...] = ()  # the hooks expected (see _hooks_now)
     course_modules: set[str] = field(default_factory=set)
     modules_seen: int = 0
@@ -346,10 +347,10 @@ HOOK_LABELS = (
 LIST_HOOKS = len(SHELL_LISTS) + 1  # the last entries: compared item by item
 
 
-def _hooks_now(shell: object) -> tuple[object, ...]:
+def _hooks_now(shell: Any) -> tuple[object, ...]:
     """The hooks, read afresh at every check: sys's, and those of the kernel's IPython
     shell; one entry per ``HOOK_LABELS`` label (a list as a tuple of its items)."""
-    hooks = [sys.displayhook, sys.gettrace(), sys.getprofile()]
+    hooks: list[object] = [sys.displayhook, sys.gettrace(), sys.getprofile()]
     if shell is None:
         return tuple(hooks)
     hooks += [
