@@ -5,6 +5,7 @@ import glob
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -89,10 +90,17 @@ def graded_class(tmp_path_factory):
         assert write_simulated_class(copies[name], A1, KINDS, seed=4)
     roster = write_simulated_class(parallel, A1, KINDS, seed=4)
     before = submitted_digests(parallel)
-    results = grade_with_gradebook(parallel, jobs=2, cell_timeout=int(CELL_TIMEOUT))
+    # Side by side: the plain sequential reference (its timeouts and dead kernels mostly
+    # wait) and `course grade`; the same gradings, sooner.
     sequential = copies["sequential"]
     timeout = f"--Execute.timeout={CELL_TIMEOUT}"
-    nbgrader(sequential, "autograde", A1, timeout, env=course_env(sequential), check=False)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        env = course_env(sequential)
+        reference = background.submit(
+            nbgrader, sequential, "autograde", A1, timeout, env=env, check=False
+        )
+        results = grade_with_gradebook(parallel, jobs=2, cell_timeout=int(CELL_TIMEOUT))
+        reference.result()
     # Unsandboxed, the snooper wrote outside the course; the sandboxed run must not have.
     outside = Path(SNOOPED_OUTSIDE.format(student=student_of_kind(roster, "snooping")))
     snooped_outside = outside.exists()
