@@ -1,5 +1,8 @@
-"""The one Chromium of the test session, shared by the browser and multi-user tests
-(Playwright's sync API runs one instance per thread: a second would refuse to start)."""
+"""The one Chromium of each test worker, shared by the browser and multi-user tests
+(Playwright's sync API runs one instance per thread: a second would refuse to start); which
+tests share a worker."""
+
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -25,3 +28,34 @@ def browser(tmp_path_factory):
         context.set_default_timeout(TIMEOUT_MS)
         yield context
         context.close()
+
+
+# The suite runs on two pytest-xdist workers (pyproject.toml). The tests of one file run on
+# one worker, so that a module's fixtures are made once; so do the tests of these folders,
+# which share a session's fixtures or the machine's state:
+SHARED_WORKER = {
+    # the simulated class graded once, the PostgreSQL server, and the sandbox's uids (a test
+    # looks for every process running as one)
+    "batch_grading",
+    "browser",  # the JupyterLab servers
+    "multi_user",  # Unix accounts and the course environment they use
+}
+
+
+def worker_scope(nodeid: str) -> str:
+    """The unit a worker runs whole: a test's file, or its folder if in SHARED_WORKER."""
+    path = nodeid.split("::", 1)[0]
+    folder = PurePosixPath(path).parent.name
+    return folder if folder in SHARED_WORKER else path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    # xdist's own scheduler by scope, with worker_scope as the scope (its --dist loadgroup
+    # marks are not applied under pytest 9: tests of one group ran on both workers).
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWorkerScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(nodeid)
+
+    return SharedWorkerScheduling(config, log)
