@@ -49,9 +49,11 @@ def worker_scope(nodeid: str) -> str:
     return folder if folder in SHARED_WORKER else path
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: `-p no:xdist` still runs the suite
 def pytest_xdist_make_scheduler(config, log):
-    # xdist's own scheduler by scope, with worker_scope as the scope (its --dist loadgroup
-    # marks are not applied under pytest 9: tests of one group ran on both workers).
+    # xdist's own scheduler by scope, with worker_scope as the scope. (Its --dist loadgroup
+    # did not group here: with pytest 9.2 and xdist 3.8, two tests marked with one
+    # xdist_group ran on both workers.)
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedWorkerScheduling(LoadScopeScheduling):
