@@ -49,7 +49,7 @@ def worker_scope(nodeid: str) -> str:
     return folder if folder in SHARED_WORKER else path
 
 
-@pytest.hookimpl(optionalhook=True)  # xdist's hook: `-p no:xdist` still runs the suite
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: pytest without xdist ignores it
 def pytest_xdist_make_scheduler(config, log):
     # xdist's own scheduler by scope, with worker_scope as the scope. (Its --dist loadgroup
     # did not group here: with pytest 9.2 and xdist 3.8, two tests marked with one
