@@ -61,7 +61,7 @@ class _GuardState:
     records: list = field(default_factory=list)  # _NamespaceRecord
     flat: _AllRecords | None = None  # the records, flattened for the fast check
     shell: Any = None  # the kernel's IPython shell, if any
-    hooks: tuple[object, ...] = ()  # the hooks expected (see _hooks_now)
+    hooks: Hooks = ((), ())  # the hooks expected (see _hooks_now)
     course_modules: set[str] = field(default_factory=set)
     modules_seen: int = 0
     refusals: list[str] = field(default_factory=list)
@@ -334,49 +334,49 @@ def _volatile_builtin(name: str) -> bool:
 
 
 SHELL_LISTS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
-# What _hooks_now reads, in its order: single objects first, then lists.
-HOOK_LABELS = (
+# What _hooks_now reads, in its order: single objects, then lists (compared item by item).
+OBJECT_HOOK_LABELS = (
     *("sys.displayhook", "sys.gettrace()", "sys.getprofile()"),
     "IPython's display hook",
     "IPython's traceback printer",
     "IPython's plain-text formatter",
     *(f"IPython's {name}" for name in SHELL_METHODS),
-    *(f"IPython's {name}" for name in SHELL_LISTS),
-    "IPython's exception handlers",
 )
-LIST_HOOKS = len(SHELL_LISTS) + 1  # the last entries: compared item by item
+LIST_HOOK_LABELS = (*(f"IPython's {name}" for name in SHELL_LISTS), "IPython's exception handlers")
+
+Hooks = tuple[tuple[object, ...], tuple[tuple[object, ...], ...]]
 
 
-def _hooks_now(shell: Any) -> tuple[object, ...]:
+def _hooks_now(shell: Any) -> Hooks:
     """The hooks, read afresh at every check: sys's, and those of the kernel's IPython
-    shell; one entry per ``HOOK_LABELS`` label (a list as a tuple of its items)."""
-    hooks: list[object] = [sys.displayhook, sys.gettrace(), sys.getprofile()]
+    shell, as (single objects, lists as tuples of their items) in the labels' order."""
+    objects: list[object] = [sys.displayhook, sys.gettrace(), sys.getprofile()]
     if shell is None:
-        return tuple(hooks)
-    hooks += [
+        return tuple(objects), ()
+    objects += [
         shell.displayhook,
         shell.InteractiveTB,
         shell.display_formatter.formatters.get("text/plain"),
     ]
-    hooks += map(vars(shell).get, SHELL_METHODS)  # a method replaced on the shell itself
-    hooks += [tuple(getattr(shell, name, ())) for name in SHELL_LISTS]
-    hooks.append(tuple(shell.custom_exceptions))
-    return tuple(hooks)
+    objects += map(vars(shell).get, SHELL_METHODS)  # a method replaced on the shell itself
+    lists = [tuple(getattr(shell, name, ())) for name in SHELL_LISTS]
+    lists.append(tuple(shell.custom_exceptions))
+    return tuple(objects), tuple(lists)
 
 
-def _hooks_unchanged(now: tuple[object, ...], expected: tuple[object, ...]) -> bool:
-    if len(expected) <= LIST_HOOKS:  # no shell: sys's hooks only
-        return all(map(is_, now, expected))
-    objects = len(expected) - LIST_HOOKS
-    return all(map(is_, now[:objects], expected[:objects])) and all(
-        map(_same_hook, now[objects:], expected[objects:])
-    )
+def _same_items(now: tuple[object, ...], expected: tuple[object, ...]) -> bool:
+    return len(now) == len(expected) and all(map(is_, now, expected))
 
 
-def _same_hook(now: object, expected: object) -> bool:
-    if type(expected) is tuple:
-        return type(now) is tuple and len(now) == len(expected) and all(map(is_, now, expected))
-    return now is expected
+def _changed_hooks(now: Hooks, expected: Hooks) -> list[str]:
+    (objects, lists), (expected_objects, expected_lists) = now, expected
+    if all(map(is_, objects, expected_objects)) and all(map(_same_items, lists, expected_lists)):
+        return []  # the common case, in C loops; labels only when something differs
+    single = zip(OBJECT_HOOK_LABELS, objects, expected_objects, strict=False)
+    items = zip(LIST_HOOK_LABELS, lists, expected_lists, strict=False)
+    return [label for label, a, b in single if a is not b] + [
+        label for label, a, b in items if not _same_items(a, b)
+    ]
 
 
 def _guarded_modules() -> list[str]:
@@ -437,14 +437,7 @@ def replaced_objects() -> list[str]:
     changed = []
     if not _STATE.flat.unchanged():
         changed = [label for record in _STATE.records for label in record.changed()]
-    hooks = _hooks_now(_STATE.shell)
-    if not _hooks_unchanged(hooks, _STATE.hooks):
-        changed += [
-            label
-            for label, now, expected in zip(HOOK_LABELS, hooks, _STATE.hooks, strict=False)
-            if not _same_hook(now, expected)
-        ]
-    return changed
+    return changed + _changed_hooks(_hooks_now(_STATE.shell), _STATE.hooks)
 
 
 _MISSING = object()
