@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import numpy as np
 
+from ..accessible_widgets import LiveRegion, wide_button
 from ..course_data import load_digits_split
-from .figures import image_widget, new_figure, png_bytes
+from .figures import figure_html, figure_widget, new_figure
 
 
 @dataclass
@@ -76,6 +77,23 @@ class DigitTrainer:
         return float(self.model.score(self.data.X_test, self.data.y_test))
 
 
+def describe_history(history: list[EpochReport]) -> str:
+    """The error curves in words: 'over 5 epochs the training error fell from 40% to 6%…'."""
+    first, last = history[0], history[-1]
+
+    def change(name: str, start: float, end: float) -> str:
+        verb = "fell" if end < start else "rose" if end > start else "stayed"
+        return f"the {name} {verb} from {start:.1%} to {end:.1%}"
+
+    return (
+        f"Training error (circles) and validation error (squares) by epoch, epochs "
+        f"{first.epoch} to {last.epoch}: "
+        + change("training error", first.train_error, last.train_error)
+        + "; "
+        + change("validation error", 1 - first.validation_accuracy, 1 - last.validation_accuracy)
+    )
+
+
 class DigitTrainerView(widgets.VBox):
     """Train on real handwritten digits and watch error and accuracy as it learns."""
 
@@ -83,16 +101,16 @@ class DigitTrainerView(widgets.VBox):
         super().__init__()
         self.trainer = trainer or DigitTrainer()
         self.epochs_per_click = epochs_per_click
-        self.train_button = widgets.Button(
+        self.train_button = wide_button(
             description=f"Train {epochs_per_click} epochs",
             tooltip="Run more epochs of mini-batch training",
         )
-        self.reset_button = widgets.Button(description="Reset", tooltip="Start from a new network")
+        self.reset_button = wide_button(description="Reset", tooltip="Start from a new network")
         self.progress = widgets.IntProgress(
             value=0, min=0, max=epochs_per_click, description="Progress"
         )
-        self.status = widgets.HTML("<p role='status'>Training progress: ready to train.</p>")
-        self.picture = image_widget()
+        self.status = LiveRegion("<p>Training progress: ready to train.</p>")
+        self.picture = figure_widget()
         self.train_button.on_click(lambda _: self.train())
         self.reset_button.on_click(lambda _: self.reset())
         self.children = [
@@ -110,7 +128,7 @@ class DigitTrainerView(widgets.VBox):
     def _epoch_done(self, report) -> None:
         self.progress.value += 1
         self.status.value = (
-            f"<p role='status'>Training progress: epoch {report.epoch}. "
+            f"<p>Training progress: epoch {report.epoch}. "
             f"Current error: {report.train_error:.1%}. "
             f"Validation accuracy: {report.validation_accuracy:.1%}.</p>"
         )
@@ -118,8 +136,8 @@ class DigitTrainerView(widgets.VBox):
     def reset(self) -> None:
         self.trainer.reset()
         self.progress.value = 0
-        self.status.value = "<p role='status'>Training progress: ready to train.</p>"
-        self.picture.value = b""
+        self.status.value = "<p>Training progress: ready to train.</p>"
+        self.picture.value = ""
 
     def render(self) -> None:
         history = self.trainer.history
@@ -133,4 +151,4 @@ class DigitTrainerView(widgets.VBox):
         ax.set_xlabel("epoch")
         ax.set_ylim(0, 1)
         ax.legend()
-        self.picture.value = png_bytes(figure)
+        self.picture.value = figure_html(figure, describe_history(history))

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from .figures import image_widget, new_figure, png_bytes
+from ..accessible_widgets import LiveRegion, LogSlider
+from .figures import figure_html, figure_widget, new_figure
 
 MINIMUM = 3.0
 CURVATURE = 25.0
@@ -83,8 +84,7 @@ class Descent:
             return f"converged: within {ARRIVED} of the minimum after {_steps(self.arrival_step)}"
         if self.outcome == "diverged":
             return (
-                f"diverged: each step lands further up the other side ({end} after "
-                f"{_steps(steps)})"
+                f"diverged: each step lands further up the other side ({end} after {_steps(steps)})"
             )
         if self.outcome == "bouncing":
             low, high = sorted(self.path[-2:])
@@ -121,7 +121,7 @@ class ErrorSurfaceView(widgets.VBox):
 
     def __init__(self):
         super().__init__()
-        self.rate = widgets.FloatLogSlider(
+        self.rate = LogSlider(
             value=0.03,
             base=10,
             min=-4.5,
@@ -131,8 +131,8 @@ class ErrorSurfaceView(widgets.VBox):
             description="Learning rate",
             style={"description_width": "initial"},
         )
-        self.picture = image_widget()
-        self.summary = widgets.HTML()
+        self.picture = figure_widget()
+        self.summary = LiveRegion()
         self.rate.observe(lambda _: self.render(), names="value")
         self.children = [self.rate, self.picture, self.summary]
         self.render()
@@ -142,7 +142,7 @@ class ErrorSurfaceView(widgets.VBox):
         figure = new_figure(10, 2.8)
         axes = figure.subplots(1, len(runs), sharey=True)
         grid = np.linspace(-2, 8, 200)
-        lines = []
+        lines, words = [], []
         for ax, (title, rate) in zip(axes, runs.items(), strict=True):
             descent = roll(rate)
             path = np.array([w for w in descent.path if abs(w - MINIMUM) < 6])
@@ -151,5 +151,12 @@ class ErrorSurfaceView(widgets.VBox):
             ax.set_title(f"{title}: {descent.outcome}", fontsize=9)
             ax.set_ylim(0, 320)
             lines.append(f"<li>{html.escape(title)}: <b>{html.escape(descent.describe())}</b></li>")
-        self.picture.value = png_bytes(figure)
-        self.summary.value = f"<ul role='status'>{''.join(lines)}</ul>"
+            words.append(f"{title}: {descent.describe()}")
+        # The list under the figure says the same as its alt text, so no caption as well.
+        self.picture.value = figure_html(
+            figure,
+            f"The ball's path down L(w) = 12.5 (w − 3)² + 1 from w = {START:g}, one panel per "
+            f"learning rate. {'; '.join(words)}.",
+            caption=False,
+        )
+        self.summary.value = f"<ul>{''.join(lines)}</ul>"

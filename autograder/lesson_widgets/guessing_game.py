@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
+from ..accessible_widgets import LiveRegion, wide_button
+
 LOWEST, HIGHEST = 1, 100
 TOLERANCE = 2
 FIXED_STEPS = (2, 10, 50)
@@ -193,14 +195,14 @@ class GuessingGameView(widgets.VBox):
         self.first = widgets.BoundedIntText(
             value=50, min=LOWEST, max=HIGHEST, description="First guess"
         )
-        self.guess_button = widgets.Button(description="Guess", tooltip="Make your first guess")
-        self.down_button = widgets.Button(description="Lower", tooltip="Move down by the step")
-        self.up_button = widgets.Button(description="Higher", tooltip="Move up by the step")
-        self.replay_button = widgets.Button(
+        self.guess_button = wide_button(description="Guess", tooltip="Make your first guess")
+        self.down_button = wide_button(description="Lower", tooltip="Move down by the step")
+        self.up_button = wide_button(description="Higher", tooltip="Move up by the step")
+        self.replay_button = wide_button(
             description="Replay this secret", tooltip="Same secret, the step chosen above"
         )
-        self.new_button = widgets.Button(description="New secret", tooltip="A new secret number")
-        self.status = widgets.HTML()
+        self.new_button = wide_button(description="New secret", tooltip="A new secret number")
+        self.status = LiveRegion()
         # The button names the number it will send, so what you see is what is guessed.
         self.first.observe(lambda _: self.render(), names="value")
         self.guess_button.on_click(lambda _: self.first_guess())
@@ -260,7 +262,7 @@ class GuessingGameView(widgets.VBox):
         earlier = self.session.summary()
         chosen = self.step.value
         self.status.value = (
-            f"<p role='status'>Playing with {game.step_label}. "
+            f"<p>Playing with {game.step_label}. "
             f"{game.status()}</p>"
             + (f"<p>Trail: {trail}</p>" if trail else "")
             + (

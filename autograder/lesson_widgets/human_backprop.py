@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
+from ..accessible_widgets import LiveRegion, wide_button
+
 #: The source material's three sentences and their true labels.
 ROUNDS: tuple[tuple[str, str], ...] = (
     ("I would be grateful for your assistance.", "formal"),
@@ -157,13 +159,13 @@ class HumanBackpropView(widgets.VBox):
         self.formal = widgets.Button(description="Formal", tooltip="I predict formal")
         self.casual = widgets.Button(description="Casual", tooltip="I predict casual")
         self.word_buttons = widgets.ToggleButtons(options=[], description="Word")
-        self.too_high = widgets.Button(
+        self.too_high = wide_button(
             description="I weighted it too high", tooltip="It sounds less formal than I thought"
         )
-        self.too_low = widgets.Button(
+        self.too_low = wide_button(
             description="I weighted it too low", tooltip="It sounds more formal than I thought"
         )
-        self.next_button = widgets.Button(description="Next sentence", tooltip="Nothing to adjust")
+        self.next_button = wide_button(description="Next sentence", tooltip="Nothing to adjust")
         # Sent to the kernel when the box loses focus, so Save never sees half the text.
         self.rule_text = widgets.Textarea(
             placeholder="For example: “grateful” sounds formal; I weighted it too low.",
@@ -172,8 +174,8 @@ class HumanBackpropView(widgets.VBox):
         )
         self.rule_preview = widgets.HTML()
         self.rule_text.observe(lambda _: self.preview_rule(), names="value")
-        self.save_rule = widgets.Button(description="Save my rule")
-        self.feedback = widgets.HTML()
+        self.save_rule = wide_button(description="Save my rule")
+        self.feedback = LiveRegion()
         self.rules = widgets.HTML()
         self.formal.on_click(lambda _: self.predict("formal"))
         self.casual.on_click(lambda _: self.predict("casual"))
@@ -209,24 +211,24 @@ class HumanBackpropView(widgets.VBox):
         truth = self.model.truth
         if right:
             self.feedback.value = (
-                f"<p role='status'>✓ Right: it is {truth}. No error, so no rule has to change "
+                f"<p>✓ Right: it is {truth}. No error, so no rule has to change "
                 "(you may still adjust one).</p>"
             )
         else:
             self.feedback.value = (
-                f"<p role='status'>✗ Wrong: it is {truth}. Which word did you weight too high "
+                f"<p>✗ Wrong: it is {truth}. Which word did you weight too high "
                 "or too low for formal? Pick it, then adjust your rule.</p>"
             )
         self.render()
 
     def adjust(self, direction: str) -> None:
         if self.word_buttons.value is None:
-            self.feedback.value = "<p role='status'>Pick a word of the sentence first.</p>"
+            self.feedback.value = "<p>Pick a word of the sentence first.</p>"
             return
         blamed = ", ".join(self.model.backprop_would_blame())
         change = self.model.adjust(self.word_buttons.value, direction)
         self.feedback.value = (
-            f"<p role='status'>{html.escape(change.sentence())}</p>"
+            f"<p>{html.escape(change.sentence())}</p>"
             f"<p>Backpropagation would nudge every word of that sentence at once: "
             f"{html.escape(blamed)}.</p>"
         )
@@ -234,7 +236,7 @@ class HumanBackpropView(widgets.VBox):
 
     def skip(self) -> None:
         self.model.skip_adjustment()
-        self.feedback.value = "<p role='status'>Nothing adjusted: on to the next sentence.</p>"
+        self.feedback.value = "<p>Nothing adjusted: on to the next sentence.</p>"
         self.render()
 
     def preview_rule(self) -> None:
@@ -245,10 +247,10 @@ class HumanBackpropView(widgets.VBox):
         try:
             self.model.write_rule(self.rule_text.value)
         except ValueError as problem:
-            self.feedback.value = f"<p role='status'>{html.escape(str(problem))}.</p>"
+            self.feedback.value = f"<p>{html.escape(str(problem))}.</p>"
             return
         self.feedback.value = (
-            f"<p role='status'>Your rule: “{html.escape(self.model.written_rule)}”. That is what "
+            f"<p>Your rule: “{html.escape(self.model.written_rule)}”. That is what "
             "backpropagation does: measure the error, trace it back to the features that "
             "caused it, and change their weights for next time.</p>"
         )

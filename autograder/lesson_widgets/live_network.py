@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib import cm
 from matplotlib.axes import Axes
 
-from .figures import image_widget, new_figure, png_bytes
+from ..accessible_widgets import LiveRegion, LogSlider, wide_button
+from .figures import figure_html, figure_widget, new_figure
 
 #: Four examples of a smooth target: y = x1 - 0.5 * x2, a little bent by tanh.
 INPUTS = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [-1.0, 0.5]])
@@ -100,6 +101,40 @@ class LiveNetwork:
         return rows + [("b2[y]", float(self.b2))]
 
 
+def _steps(count: int) -> str:
+    return f"{count} step" if count == 1 else f"{count} steps"
+
+
+def loss_story(losses: list[float]) -> str:
+    """What the loss curve shows, in words: 'the loss fell from 0.69 to 0.012 in 100 steps'."""
+    start, end, steps = losses[0], losses[-1], len(losses) - 1
+    if steps == 0:
+        return f"no steps yet: the loss is {start:.2g}"
+    if not math.isfinite(end):
+        return (
+            f"the loss blew up in {_steps(steps)}: it started at {start:.2g} and is no "
+            "longer a finite number"
+        )
+    if end == start:
+        return f"the loss stayed at {start:.2g} for {_steps(steps)}"
+    verb = "fell" if end < start else "rose"
+    return f"the loss {verb} from {start:.2g} to {end:.2g} in {_steps(steps)}"
+
+
+def describe_network(net: LiveNetwork, x: np.ndarray, target: float) -> str:
+    """The network diagram in words: the values its nodes show and its edges' signs."""
+    hidden, prediction = net.forward(x[None, :])
+    weights = np.concatenate([net.W1.ravel(), net.W2])
+    positive = int(np.sum(weights >= 0))
+    return (
+        f"the network on the example x = ({x[0]:g}, {x[1]:g}): hidden nodes "
+        + ", ".join(f"{v:.3g}" for v in hidden[0])
+        + f"; output {float(prediction[0]):.3g} against the true label y = {target:.2f}; "
+        f"{positive} of the {len(weights)} weights are positive (solid blue edges) and "
+        f"{len(weights) - positive} negative (dashed red edges), thicker for larger"
+    )
+
+
 def _edge_width(weight: float, largest: float) -> float:
     """Line width for an edge: 0.5 to 4.5 by |weight|; widest for a weight that blew up."""
     if not (math.isfinite(weight) and math.isfinite(largest)):
@@ -113,12 +148,10 @@ class LiveNetworkView(widgets.VBox):
     def __init__(self, network: LiveNetwork | None = None):
         super().__init__()
         self.network = network or LiveNetwork()
-        self.one_step = widgets.Button(description="1 step", tooltip="One gradient descent step")
-        self.hundred_steps = widgets.Button(description="100 steps", tooltip="A hundred steps")
-        self.reset_button = widgets.Button(
-            description="Reset", tooltip="Start again from new weights"
-        )
-        self.rate = widgets.FloatLogSlider(
+        self.one_step = wide_button(description="1 step", tooltip="One gradient descent step")
+        self.hundred_steps = wide_button(description="100 steps", tooltip="A hundred steps")
+        self.reset_button = wide_button(description="Reset", tooltip="Start again from new weights")
+        self.rate = LogSlider(
             value=self.network.learning_rate,
             base=10,
             min=-3,
@@ -135,8 +168,8 @@ class LiveNetworkView(widgets.VBox):
             value=0,
             description="Example",
         )
-        self.picture = image_widget()
-        self.status = widgets.HTML()
+        self.picture = figure_widget()
+        self.status = LiveRegion()
         self.weights = widgets.HTML()
         self.one_step.on_click(lambda _: self._steps(1))
         self.hundred_steps.on_click(lambda _: self._steps(100))
@@ -145,9 +178,10 @@ class LiveNetworkView(widgets.VBox):
         self.example.observe(lambda _: self.render(), names="value")
         self.children = [
             widgets.HTML(
-                "<b>Live 2-layer network.</b> Node colour: green = high activation, "
-                "red = low. Edges: blue = positive weight, red = negative; thicker = "
-                "larger. The dashed node is the true label y. Click <i>100 steps</i>."
+                "<b>Live 2-layer network.</b> Each node shows its value (its colour says "
+                "the same: green = high, red = low). Edges: solid blue = positive weight, "
+                "dashed red = negative; thicker = larger. The dashed circle is the true "
+                "label y. Click <i>100 steps</i>; the words under the picture say what it shows."
             ),
             widgets.HBox([self.one_step, self.hundred_steps, self.reset_button]),
             widgets.HBox([self.rate, self.example]),
@@ -171,9 +205,14 @@ class LiveNetworkView(widgets.VBox):
         diagram, curve = figure.subplots(1, 2, width_ratios=[1.2, 1])
         _draw_network(diagram, net, x, TARGETS[self.example.value])
         _draw_losses(curve, net.losses)
-        self.picture.value = png_bytes(figure)
+        target = TARGETS[self.example.value]
+        self.picture.value = figure_html(
+            figure,
+            f"Left, {describe_network(net, x, target)}. Right, the loss curve (log scale): "
+            f"{loss_story(net.losses)}.",
+        )
         self.status.value = (
-            f"<p role='status'>Step {net.steps}: loss {net.losses[-1]:.4g} "
+            f"<p>Step {net.steps}: loss {net.losses[-1]:.4g} "
             f"(started at {net.losses[0]:.4g}) — {net.progress}</p>"
         )
         rows = "".join(
@@ -224,6 +263,7 @@ def _draw_edge(
         [start[0], end[0]],
         [start[1], end[1]],
         color="tab:blue" if weight >= 0 else "tab:red",
+        linestyle="-" if weight >= 0 else "--",  # not colour alone (WCAG 1.4.1)
         linewidth=_edge_width(weight, largest),
     )
 

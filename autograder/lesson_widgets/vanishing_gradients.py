@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from .figures import image_widget, new_figure, png_bytes
+from ..accessible_widgets import LiveRegion, SelectionSlider
+from .figures import figure_html, figure_widget, new_figure
 
 ACTIVATIONS: dict[
     str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
@@ -106,6 +107,19 @@ def judge(norms: list[float]) -> Verdict:
     )
 
 
+def describe_bars(norms: list[float]) -> str:
+    """The bar chart in words: its range, and how many layers are inside the useful band."""
+    low, high = USEFUL
+    useful = sum(low <= n <= high for n in norms)
+    return (
+        f"Bar chart, log scale: the gradient size of each of the {len(norms)} layers, from "
+        f"{norms[0]:.2g} at layer 1 (closest to the input) to {norms[-1]:.2g} at layer "
+        f"{len(norms)}; the smallest is {min(norms):.2g}, the largest {max(norms):.2g}. "
+        f"Dashed lines mark the useful band from {low:g} to {high:g}: {useful} of "
+        f"{len(norms)} layers are inside it."
+    )
+
+
 class VanishingGradientsView(widgets.VBox):
     """Gradient size per layer for a deep network, by activation and initial weight scale."""
 
@@ -114,12 +128,10 @@ class VanishingGradientsView(widgets.VBox):
         self.activation = widgets.Dropdown(
             options=list(ACTIVATIONS), value="sigmoid", description="Activation"
         )
-        self.scale = widgets.SelectionSlider(
-            options=INIT_SCALES, value=1.0, description="Init scale"
-        )
-        self.depth = widgets.SelectionSlider(options=DEPTHS, value=12, description="Layers")
-        self.picture = image_widget()
-        self.summary = widgets.HTML()
+        self.scale = SelectionSlider(options=INIT_SCALES, value=1.0, description="Init scale")
+        self.depth = SelectionSlider(options=DEPTHS, value=12, description="Layers")
+        self.picture = figure_widget()
+        self.summary = LiveRegion()
         for control in (self.activation, self.scale, self.depth):
             control.observe(lambda _: self.render(), names="value")
         self.children = [
@@ -139,9 +151,9 @@ class VanishingGradientsView(widgets.VBox):
         ax.set_yscale("log")
         ax.set_xlabel("layer (1 = closest to the input)")
         ax.set_ylabel("gradient size")
-        self.picture.value = png_bytes(figure)
+        self.picture.value = figure_html(figure, describe_bars(norms), caption=False)
         verdict = judge(norms)
         self.summary.value = (
-            f"<p role='status'>First layer's gradient: {norms[0]:.2g}; last layer's: "
+            f"<p>First layer's gradient: {norms[0]:.2g}; last layer's: "
             f"{norms[-1]:.2g}. <b>{verdict.word}</b>: {verdict.explanation}.</p>"
         )

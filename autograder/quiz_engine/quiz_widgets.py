@@ -1,8 +1,11 @@
 """ipywidgets views over the exercises in ``exercises.py`` (thin: no logic of their own).
 
 Accessibility: every control carries a text label (a ``description``, a button's own
-text, or a label beside it), right and wrong are said in words ("Correct", "Not
-quite"), never by colour alone, and nothing needs dragging. Choices are buttons, one
+text, or a label beside it) that names what it acts on ("Move “Forward pass” up"),
+right and wrong are said in words ("Correct", "Not quite"), never by colour alone, in a
+live region that stays on the page (``LiveRegion``), so a screen reader reads each verdict
+as it appears; nothing needs dragging. Long button texts wrap instead of being cut off
+(the ``course-wrap`` class, styled by ``autograder.accessible_widgets``). Choices are buttons, one
 per option, because JupyterLab's command-mode shortcuts take the arrow keys from a
 focused radio group or drop-down inside a notebook: with buttons, Tab moves between
 options and Enter or Space chooses, and the chosen one is marked in its text (◉/☑).
@@ -18,6 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..accessible_widgets import LiveRegion, wide_button
 from .exercises import CheckpointState, FlashcardDeck, MatchingExercise, OrderingExercise, Quiz
 from .formulas import fill_in
 from .marking import Mark
@@ -37,7 +41,7 @@ def _verdict_html(mark: Mark | None) -> str:
         word, icon = f"Partly right ({mark.score:.0%})", "◐"
     else:
         word, icon = "Not quite", "✗"
-    return f"<p role='status'><b>{icon} {word}.</b> {html.escape(mark.feedback)}</p>"
+    return f"<p><b>{icon} {word}.</b> {html.escape(mark.feedback)}</p>"
 
 
 class ChoiceButtons(widgets.VBox):
@@ -49,10 +53,7 @@ class ChoiceButtons(widgets.VBox):
         self.options, self.multiple, self.on_change = options, multiple, on_change
         self.value = (list(value) if value else []) if multiple else value
         self.buttons = [
-            widgets.Button(
-                layout=widgets.Layout(width="auto", max_width="100%"),
-                tooltip=f"Choose {LETTERS[index]}: {text}",
-            )
+            wide_button(tooltip=f"Choose {LETTERS[index]}: {text}")
             for index, text in enumerate(options)
         ]
         for index, button in enumerate(self.buttons):
@@ -88,7 +89,7 @@ class OrderingView(widgets.VBox):
         super().__init__()
         self.exercise, self.on_change = exercise, on_change
         self.rows = widgets.VBox()
-        self.feedback = widgets.HTML()
+        self.feedback = LiveRegion()
         self.check_button = widgets.Button(description="Check order", tooltip="Check the order")
         self.check_button.on_click(lambda _: self._check())
         self.children = [widgets.HTML(f"<b>{html.escape(exercise.question.prompt)}</b>"), self.rows]
@@ -106,29 +107,30 @@ class OrderingView(widgets.VBox):
     def _render(self) -> None:
         rows = []
         for position, item in enumerate(self.exercise.order):
-            up = widgets.Button(
-                description="Move up",
-                tooltip=f"Move '{item}' up",
+            # Each button names its item: "Move up" alone would be the same name on every row.
+            up = wide_button(
+                description=f"Move “{item}” up",
+                tooltip=f"Move “{item}” up one place",
                 disabled=position == 0,
-                layout=widgets.Layout(width="90px"),
             )
-            down = widgets.Button(
-                description="Move down",
-                tooltip=f"Move '{item}' down",
+            down = wide_button(
+                description=f"Move “{item}” down",
+                tooltip=f"Move “{item}” down one place",
                 disabled=position == len(self.exercise.order) - 1,
-                layout=widgets.Layout(width="100px"),
             )
             up.on_click(lambda _, p=position: self._move(p, True))
             down.on_click(lambda _, p=position: self._move(p, False))
             rows.append(
                 widgets.HBox(
                     [
-                        widgets.Label(
-                            f"{position + 1}. {item}", layout=widgets.Layout(width="320px")
+                        widgets.HTML(
+                            f"<b>{position + 1}.</b> {html.escape(item)}",
+                            layout=widgets.Layout(width="320px", min_width="200px"),
                         ),
                         up,
                         down,
-                    ]
+                    ],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
                 )
             )
         self.rows.children = rows
@@ -156,21 +158,18 @@ class MatchingView(widgets.VBox):
             dropdown.observe(lambda change, t=term: self._chosen(t, change["new"]), names="value")
             self.dropdowns[term] = dropdown
         self.term_buttons = {
-            t: widgets.Button(description=t, tooltip=f"Select the term {t}", layout=WIDE)
-            for t in exercise.terms
+            t: wide_button(description=t, tooltip=f"Select the term {t}") for t in exercise.terms
         }
         for term, button in self.term_buttons.items():
             button.on_click(lambda _, t=term: self._select_term(t))
         self.definition_buttons = {
-            d: widgets.Button(
-                description=d[:70] + ("…" if len(d) > 70 else ""), tooltip=d, layout=WIDE
-            )
+            d: wide_button(description=d, tooltip=f"Match the selected term to: {d}")
             for d in exercise.definitions
         }
         for definition, button in self.definition_buttons.items():
             button.on_click(lambda _, d=definition: self._select_definition(d))
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
+        self.status = LiveRegion()
+        self.feedback = LiveRegion()
         self.check_button = widgets.Button(
             description="Check matches", tooltip="Check your matches"
         )
@@ -203,7 +202,7 @@ class MatchingView(widgets.VBox):
 
     def _select_definition(self, definition: str) -> None:
         if self.exercise.selected_term is None:
-            self.status.value = "<p role='status'>Select a term first, then its definition.</p>"
+            self.status.value = "<p>Select a term first, then its definition.</p>"
             return
         self.exercise.select_definition(definition)
         self._changed()
@@ -226,9 +225,7 @@ class MatchingView(widgets.VBox):
                 dropdown.value = self.exercise.matches.get(term)
         done = len(self.exercise.matches)
         hint = f" Selected: {selected}. Now click its definition." if selected else ""
-        self.status.value = (
-            f"<p role='status'>{done} of {len(self.exercise.terms)} terms matched.{hint}</p>"
-        )
+        self.status.value = f"<p>{done} of {len(self.exercise.terms)} terms matched.{hint}</p>"
 
     def _check(self) -> None:
         self.feedback.value = _verdict_html(self.exercise.check())
@@ -259,16 +256,16 @@ class QuizView(widgets.VBox):
         self.boxes = [self._question_box(i, q, seed) for i, q in enumerate(self.quiz.questions)]
         self.position = 0
         self.one_at_a_time = one_at_a_time
-        self.previous_button = widgets.Button(description="Previous question")
-        self.next_button = widgets.Button(description="Next question")
+        self.previous_button = wide_button(description="Previous question")
+        self.next_button = wide_button(description="Next question")
         self.previous_button.on_click(lambda _: self.show(self.position - 1))
         self.next_button.on_click(lambda _: self.show(self.position + 1))
         self.submit_button = widgets.Button(
             description="Submit quiz", button_style="primary", tooltip="Score the whole quiz"
         )
         self.submit_button.on_click(lambda _: self.submit())
-        self.result = widgets.HTML()
-        self.status = widgets.HTML()
+        self.result = LiveRegion()
+        self.status = LiveRegion()
         footer = [self.submit_button, self.result] if mode == "practice" else [self.status]
         self.question_area = widgets.VBox()
         navigation = (
@@ -348,7 +345,7 @@ class QuizView(widgets.VBox):
             )
             check.on_click(lambda _, q=question: self.check(q.id))
             retry.on_click(lambda _, q=question: self.retry(q.id))
-            self.feedback[question.id] = widgets.HTML()
+            self.feedback[question.id] = LiveRegion()
             children += [widgets.HBox([check, retry]), self.feedback[question.id]]
         elif question.type != "ordering":
             clear = widgets.Button(
@@ -367,13 +364,12 @@ class QuizView(widgets.VBox):
     def _update_status(self) -> None:
         problem = self.quiz.load_problem
         warning = (
-            f"<p role='alert'><b>Your saved answers could not be used:</b> "
-            f"{html.escape(problem)}.</p>"
+            f"<p><b>Your saved answers could not be used:</b> {html.escape(problem)}.</p>"
             if problem
             else ""
         )
         self.status.value = warning + (
-            f"<p role='status'>Saved: {self.quiz.answered} of {len(self.quiz.questions)} "
+            f"<p>Saved: {self.quiz.answered} of {len(self.quiz.questions)} "
             "answered. Your answers are marked when your work is graded.</p>"
         )
 
@@ -439,8 +435,8 @@ class QuizView(widgets.VBox):
             self.feedback[question_id].value = _verdict_html(mark)
         details = f"<ul>{''.join(wrong)}</ul>" if wrong else ""
         self.result.value = (
-            f"<div role='status'><h4>Quiz complete! Score: {report.summary}</h4>"
-            f"<p>{html.escape(report.message)}</p>{details}</div>"
+            f"<h4>Quiz complete! Score: {report.summary}</h4>"
+            f"<p>{html.escape(report.message)}</p>{details}"
         )
         return report
 
@@ -468,13 +464,13 @@ class GradedQuizView(widgets.VBox):
         self.quiz_view = QuizView(
             self.bank, "graded", answers_path=self.answers_path, variant=variant
         )
-        change = widgets.Button(description="Not you? Change", tooltip="Enter another student id")
+        change = wide_button(description="Not you? Change", tooltip="Enter another student id")
         change.on_click(lambda _: setattr(self, "children", [self.form]))
         hub = identity.source == "JupyterHub"
         where = "from JupyterHub" if hub else f"saved in {identity.source}"
         self.children = [
             widgets.HTML(
-                f"<p role='status'>Your own version of this quiz, for student "
+                f"<p>Your own version of this quiz, for student "
                 f"<b>{html.escape(identity.student_id)}</b> ({html.escape(where)}): its "
                 "options are in your own order, with your own letters, and its numbers "
                 "are yours. It is marked as the work of the student id you submit as.</p>"
@@ -496,12 +492,10 @@ class IdentityForm(widgets.VBox):
             placeholder="e.g. jsmith",
         )
         self.quiz_key = widgets.Text(description="Quiz key", placeholder="e.g. ABCD-EFGHJ")
-        self.save_button = widgets.Button(
-            description="Save and show my quiz", button_style="primary"
-        )
+        self.save_button = wide_button(description="Save and show my quiz", button_style="primary")
         self.save_button.on_click(lambda _: self.save())
-        self.message = widgets.HTML()
-        self.key_check = widgets.HTML()  # says, as the key is typed, whether it fits the id
+        self.message = LiveRegion()
+        self.key_check = LiveRegion()  # says, as the key is typed, whether it fits the id
         for field in (self.student_id, self.quiz_key):
             field.observe(lambda _: self._check_key(), names="value")
         self.children = [
@@ -527,18 +521,17 @@ class IdentityForm(widgets.VBox):
         try:
             normalised = normalised_key(student_id, key)
         except QuizKeyError as error:
-            self.key_check.value = f"<p role='status'>✗ {html.escape(str(error))}.</p>"
+            self.key_check.value = f"<p>✗ {html.escape(str(error))}.</p>"
         else:
             self.key_check.value = (
-                f"<p role='status'>✓ {normalised} is the key of student id "
-                f"{html.escape(student_id)}.</p>"
+                f"<p>✓ {normalised} is the key of student id {html.escape(student_id)}.</p>"
             )
 
     def save(self) -> None:
         try:
             identity = save_identity(self.student_id.value, self.quiz_key.value)
         except QuizKeyError as error:
-            self.message.value = f"<p role='alert'>Not saved: {html.escape(str(error))}.</p>"
+            self.message.value = f"<p>Not saved: {html.escape(str(error))}.</p>"
             return
         self.message.value = ""
         self.on_saved(identity)
@@ -557,7 +550,8 @@ class FlashcardView(widgets.VBox):
     def __init__(self, deck: FlashcardDeck):
         super().__init__()
         self.deck = deck
-        self.card = widgets.HTML(
+        # A live region: what Flip reveals is read out.
+        self.card = LiveRegion(
             layout=widgets.Layout(border="1px solid #888", padding="16px", min_height="90px")
         )
         self.progress = widgets.Label()
@@ -600,9 +594,9 @@ class CheckpointView(widgets.VBox):
             layout=widgets.Layout(width="95%", height="80px"),
         )
         self.response.observe(lambda c: setattr(state, "response", c["new"]), names="value")
-        self.reveal_button = widgets.Button(description="Reveal answer sketch")
+        self.reveal_button = wide_button(description="Reveal answer sketch")
         self.reveal_button.on_click(lambda _: self.reveal())
-        self.sketch = widgets.HTML()
+        self.sketch = LiveRegion()
         self.children = [
             widgets.HTML(f"<b>Checkpoint.</b> {html.escape(state.question.prompt)}"),
             self.response,
@@ -612,4 +606,4 @@ class CheckpointView(widgets.VBox):
 
     def reveal(self) -> None:
         sketch = self.state.reveal()
-        self.sketch.value = f"<p role='status'><b>Answer sketch:</b> {html.escape(sketch)}</p>"
+        self.sketch.value = f"<p><b>Answer sketch:</b> {html.escape(sketch)}</p>"

@@ -1,0 +1,199 @@
+"""The controls ipywidgets 8 cannot make accessible, as small custom widgets (anywidget).
+
+ipywidgets leaves ARIA to the widget's author (jupyter-widgets/ipywidgets#2650), and two
+things cannot be said from Python with its built-in controls:
+
+- **A slider's accessible name.** Its handle is a ``<div role="slider">`` (noUiSlider) that
+  its ``description`` label is not tied to, so a screen reader announces "slider" with no
+  name (axe: ``aria-input-field-name``). ``LogSlider`` and ``SelectionSlider`` are a native
+  ``<input type="range">`` with a ``<label for>`` (its name), ``aria-valuetext`` (the value
+  as the student reads it, "0.03" rather than the exponent) and an ``<output>`` showing it.
+  They keep ipywidgets' Python interface (``value``, ``min``/``max``/``step``/``base``,
+  ``options``, ``description``, ``observe(..., names="value")``). The value is sent to
+  the kernel when the handle is let go (or at each arrow key), as ipywidgets'
+  ``continuous_update=False`` does.
+- **A live region.** ``widgets.HTML`` replaces its whole content on every change, so a
+  ``<p role="status">`` inside it is a new element each time, and screen readers announce
+  changes only in a live region that was already on the page. ``LiveRegion`` is one
+  ``<div role="status" aria-live="polite" aria-atomic="true">`` that stays, and only its
+  content changes: "Too high", "diverged" or "Correct" is read out when it appears.
+
+Both carry a stylesheet that also gives every ipywidgets button in a notebook output a
+2 px focus ring (ipywidgets' own is 1 px, faint on a grey button), and lets a button with
+the ``course-wrap`` class (``wrap_text``: ipywidgets' ``_dom_classes`` hook) wrap its text
+instead of cutting it off with "…" (ipywidgets' buttons are one line, 148 px wide).
+``wide_button`` is such a button, as wide as its text.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import anywidget
+import ipywidgets as widgets
+import traitlets
+
+_CSS = """
+.course-slider { display: flex; align-items: center; gap: 8px; margin: 2px 0; }
+.course-slider label { white-space: nowrap; }
+.course-slider input[type=range] { width: 220px; }
+.course-slider input[type=range]:focus-visible,
+.jp-OutputArea .jupyter-button:focus-visible,
+.jp-OutputArea .widget-toggle-button:focus-visible {
+  outline: 2px solid var(--jp-brand-color1, #1976d2); outline-offset: 2px;
+}
+.course-live-region p { margin: 0.3em 0; }
+.jupyter-button.course-wrap {
+  white-space: normal; height: auto; min-height: var(--jp-widgets-inline-height, 28px);
+  line-height: 1.3; padding-top: 4px; padding-bottom: 4px; text-align: left;
+}
+"""
+
+
+def wrap_text(widget: widgets.DOMWidget) -> widgets.DOMWidget:
+    """Let the widget's text wrap instead of being cut off (the ``course-wrap`` class; the
+    rule comes with this module's widgets, which every view that uses it shows)."""
+    widget.add_class("course-wrap")
+    return widget
+
+
+def wide_button(**kwargs: Any) -> widgets.Button:
+    """An ipywidgets button as wide as its text (at most the output's width), wrapping."""
+    kwargs.setdefault("layout", widgets.Layout(width="auto", max_width="100%"))
+    button = widgets.Button(**kwargs)
+    wrap_text(button)
+    return button
+
+
+_SLIDER_ESM = """
+export default {
+  render({ model, el }) {
+    const id = "course-slider-" + Math.random().toString(36).slice(2);
+    el.classList.add("course-slider");
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    const input = document.createElement("input");
+    input.type = "range";
+    input.id = id;
+    const output = document.createElement("output");
+    output.setAttribute("for", id);
+    const draw = () => {
+      label.textContent = model.get("description");
+      input.min = model.get("low");
+      input.max = model.get("high");
+      input.step = model.get("step_size");
+      input.value = model.get("position");
+      input.setAttribute("aria-valuetext", model.get("readout"));
+      output.textContent = model.get("readout");
+    };
+    draw();
+    model.on("change", draw);
+    input.addEventListener("change", () => {
+      model.set("position", Number(input.value));
+      model.save_changes();
+    });
+    el.append(label, input, output);
+  }
+};
+"""
+
+_LIVE_REGION_ESM = """
+export default {
+  render({ model, el }) {
+    const region = document.createElement("div");
+    region.className = "course-live-region";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("aria-atomic", "true");
+    const draw = () => { region.innerHTML = model.get("value"); };
+    draw();
+    model.on("change:value", draw);
+    el.append(region);
+  }
+};
+"""
+
+
+class LiveRegion(anywidget.AnyWidget):
+    """HTML in a ``role="status"`` live region that stays on the page; set ``value`` to
+    change what it says (a screen reader reads the new content)."""
+
+    _esm = _LIVE_REGION_ESM
+    _css = _CSS
+    value = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, value: str = "", **kwargs: Any):
+        super().__init__(value=value, **kwargs)
+
+
+class _RangeInput(anywidget.AnyWidget):
+    """A labelled ``<input type="range">`` over positions ``low``..``high`` by ``step_size``;
+    ``readout`` is what the student reads (beside it, and as ``aria-valuetext``)."""
+
+    _esm = _SLIDER_ESM
+    _css = _CSS
+    description = traitlets.Unicode("").tag(sync=True)
+    low = traitlets.Float(0.0).tag(sync=True)
+    high = traitlets.Float(1.0).tag(sync=True)
+    step_size = traitlets.Float(1.0).tag(sync=True)
+    position = traitlets.Float(0.0).tag(sync=True)
+    readout = traitlets.Unicode("").tag(sync=True)
+
+
+class LogSlider(_RangeInput):
+    """``ipywidgets.FloatLogSlider``'s interface: ``value`` = ``base ** exponent``, the
+    exponent from ``min`` to ``max`` by ``step``."""
+
+    value = traitlets.Float(1.0)
+    min = traitlets.Float(0.0)
+    max = traitlets.Float(4.0)
+    step = traitlets.Float(0.1)
+    base = traitlets.Float(10.0)
+    readout_format = traitlets.Unicode(".3g")
+
+    def __init__(self, **kwargs: Any):
+        kwargs.pop("style", None)  # ipywidgets' description width: the label is never cut
+        super().__init__(**kwargs)
+        self.observe(
+            lambda _: self._show(), names=["value", "min", "max", "step", "readout_format"]
+        )
+        self.observe(self._moved, names="position")
+        self._show()
+
+    def _show(self) -> None:
+        low, high = self.base**self.min, self.base**self.max
+        self.value = min(max(self.value, low), high)  # clamps, as FloatLogSlider does
+        self.low, self.high, self.step_size = self.min, self.max, self.step
+        self.position = math.log(self.value, self.base)
+        self.readout = format(self.value, self.readout_format)
+
+    def _moved(self, change: dict[str, Any]) -> None:
+        if not math.isclose(change["new"], math.log(self.value, self.base), abs_tol=1e-12):
+            self.value = self.base ** change["new"]
+
+
+class SelectionSlider(_RangeInput):
+    """``ipywidgets.SelectionSlider``'s interface: ``value`` is one of ``options``."""
+
+    options = traitlets.Tuple()
+    value = traitlets.Any()
+
+    def __init__(self, options: tuple | list, value: Any = None, **kwargs: Any):
+        kwargs.pop("style", None)
+        super().__init__(
+            options=tuple(options), value=options[0] if value is None else value, **kwargs
+        )
+        self.observe(lambda _: self._show(), names=["value", "options"])
+        self.observe(self._moved, names="position")
+        self._show()
+
+    def _show(self) -> None:
+        if self.value not in self.options:
+            raise traitlets.TraitError(f"{self.value!r} is not one of the options")
+        self.low, self.high, self.step_size = 0, len(self.options) - 1, 1
+        self.position = self.options.index(self.value)
+        self.readout = str(self.value)
+
+    def _moved(self, change: dict[str, Any]) -> None:
+        self.value = self.options[int(round(change["new"]))]
