@@ -11,7 +11,9 @@ things cannot be said from Python with its built-in controls:
   They keep ipywidgets' Python interface (``value``, ``min``/``max``/``step``/``base``,
   ``options``, ``description``, ``observe(..., names="value")``). The value is sent to
   the kernel when the handle is let go (or at each arrow key), as ipywidgets'
-  ``continuous_update=False`` does.
+  ``continuous_update=False`` does. ``LogSlider`` also has a number box beside it (its
+  accessible name: the description and ", exact value") to type an exact value in, as
+  the readout of ipywidgets' slider allows.
 - **A live region.** ``widgets.HTML`` replaces its whole content on every change, so a
   ``<p role="status">`` inside it is a new element each time, and screen readers announce
   changes only in a live region that was already on the page. ``LiveRegion`` is one
@@ -76,16 +78,31 @@ export default {
     const input = document.createElement("input");
     input.type = "range";
     input.id = id;
-    const output = document.createElement("output");
-    output.setAttribute("for", id);
+    // The value beside the handle: a number box to type an exact value in, or read-only.
+    const editable = model.get("editable");
+    const output = document.createElement(editable ? "input" : "output");
+    if (editable) {
+      output.type = "number";
+      output.step = "any";
+      output.addEventListener("change", () => {
+        model.set("typed", output.value);
+        model.save_changes();
+      });
+    } else {
+      output.setAttribute("for", id);
+    }
     const draw = () => {
+      if (editable) {
+        output.setAttribute("aria-label", model.get("description") + ", exact value");
+        output.value = model.get("readout");
+      }
       label.textContent = model.get("description");
       input.min = model.get("low");
       input.max = model.get("high");
       input.step = model.get("step_size");
       input.value = model.get("position");
       input.setAttribute("aria-valuetext", model.get("readout"));
-      output.textContent = model.get("readout");
+      if (!editable) output.textContent = model.get("readout");
     };
     draw();
     model.on("change", draw);
@@ -139,6 +156,8 @@ class _RangeInput(anywidget.AnyWidget):
     step_size = traitlets.Float(1.0).tag(sync=True)
     position = traitlets.Float(0.0).tag(sync=True)
     readout = traitlets.Unicode("").tag(sync=True)
+    editable = traitlets.Bool(False).tag(sync=True)  # a number box to type a value in
+    typed = traitlets.Unicode("").tag(sync=True)  # what was typed there; read, then cleared
 
 
 class LogSlider(_RangeInput):
@@ -154,11 +173,12 @@ class LogSlider(_RangeInput):
 
     def __init__(self, **kwargs: Any):
         kwargs.pop("style", None)  # ipywidgets' description width: the label is never cut
-        super().__init__(**kwargs)
+        super().__init__(editable=True, **kwargs)
         self.observe(
             lambda _: self._show(), names=["value", "min", "max", "step", "readout_format"]
         )
         self.observe(self._moved, names="position")
+        self.observe(self._typed, names="typed")
         self._show()
 
     def _show(self) -> None:
@@ -171,6 +191,19 @@ class LogSlider(_RangeInput):
     def _moved(self, change: dict[str, Any]) -> None:
         if not math.isclose(change["new"], math.log(self.value, self.base), abs_tol=1e-12):
             self.value = self.base ** change["new"]
+
+    def _typed(self, change: dict[str, Any]) -> None:
+        if not change["new"]:
+            return
+        try:
+            typed = float(change["new"])
+        except ValueError:
+            typed = math.nan
+        if math.isfinite(typed) and typed > 0:
+            self.value = typed  # exactly as typed (0.08 bounces for ever), then clamped
+        else:
+            self._show()  # not a rate: the box shows the value again
+        self.typed = ""
 
 
 class SelectionSlider(_RangeInput):

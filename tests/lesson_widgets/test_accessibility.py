@@ -204,6 +204,10 @@ def test_the_sliders_are_native_range_inputs_with_a_label_and_value_text():
     assert slider.value == pytest.approx(0.01) and slider.readout == "0.01"
     slider.value = 50  # beyond the range: clamped, as FloatLogSlider does
     assert slider.value == 1
+    slider.typed = "0.08"  # typed in the number box beside it: exactly that value
+    assert slider.value == 0.08 and slider.typed == "" and slider.readout == "0.08"
+    slider.typed = "fast"  # not a number: nothing changes
+    assert slider.value == 0.08
     layers = SelectionSlider(options=(4, 8, 12), value=8, description="Layers")
     assert (layers.low, layers.high, layers.position, layers.readout) == (0, 2, 1, "8")
     layers.position = 2
