@@ -9,6 +9,8 @@ import os
 from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.preprocessors import DeduplicateIds, SaveAutoGrades
 
+from autograder.batch_grading.late_penalty import CourseLatePenalty
+from autograder.due_date_header import DueDateHeader
 from autograder.grading.preprocessors import (
     BlockTampering,
     ForgetDuplicateCells,
@@ -44,8 +46,10 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"
 # Keep a student's megabytes of printing out of the autograded notebook and the feedback.
 c.LimitOutput.max_lines = 200
-# Released notebooks carry no widget state (in addition to nbgrader's cleared outputs).
+# Released notebooks carry no widget state (in addition to nbgrader's cleared outputs),
+# and open with the due date the gradebook holds (`course due-date`), if it holds one.
 c.GenerateAssignment.preprocessors = [
+    DueDateHeader,
     StripWidgetState,
     *GenerateAssignment.class_traits()["preprocessors"].default(),
 ]
@@ -78,3 +82,13 @@ c.Autograde.autograde_preprocessors = [
 c.QuizVariantForSubmission.secret_file = os.path.join(course_root, ".quiz_secret")
 # A test cell a student deleted is put back and graded (nbgrader's default scores it 0).
 c.OverwriteCells.add_missing_cells = True
+# Late work: nbgrader measures how late (timestamp.txt against the due date plus the
+# student's extension, `course due-date` / `course extend`); this policy says what it costs
+# (autograder/batch_grading/late_penalty.py): nothing within 15 minutes, then 10% of the
+# score per started day, at most 50%; a week after the due date work is no longer accepted.
+c.AssignLatePenalties.plugin_class = CourseLatePenalty
+c.CourseLatePenalty.grace_minutes = 15
+c.CourseLatePenalty.unit = "day"
+c.CourseLatePenalty.percent_per_unit = 10
+c.CourseLatePenalty.cap_percent = 50
+c.CourseLatePenalty.hard_deadline_hours = 7 * 24

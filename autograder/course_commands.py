@@ -5,6 +5,9 @@
     course grade ASSIGNMENT [--jobs N]  autograde every submission in parallel (resumable)
     course report ASSIGNMENT           class report: CSVs, pass rates, bugs, histogram, feedback
     course quiz-keys [STUDENT ...]     each student's quiz key, as CSV (makes the secret once)
+    course due-date ASSIGNMENT WHEN    set an assignment's due date in the gradebook
+    course extend ASSIGNMENT STUDENT --days D [--hours H]   grant an extension (0: remove)
+    course deadlines [ASSIGNMENT]      list due dates and extensions
 
 Every command checks its inputs first and answers a bad one with a single line
 ``course: error: ...`` (exit status 2) instead of a library traceback.
@@ -118,6 +121,39 @@ def command_quiz_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_due_date(args: argparse.Namespace) -> int:
+    from .deadlines import course_timezone, local_time, parse_due_date, set_due_date
+
+    course = NbgraderCourse.load()
+    timezone = course_timezone(course)
+    due = None if args.when == "none" else parse_due_date(args.when, timezone)
+    set_due_date(course, args.assignment, due)
+    shown = local_time(due, timezone) if due else "none"
+    print(f"{args.assignment} is due {shown}; `course generate {args.assignment}` shows it.")
+    return 0
+
+
+def command_extend(args: argparse.Namespace) -> int:
+    import datetime
+
+    from .deadlines import grant_extension
+
+    extension = datetime.timedelta(days=args.days, hours=args.hours)
+    if extension < datetime.timedelta(0):
+        raise CourseError(f"an extension cannot be negative ({extension}).")
+    grant_extension(NbgraderCourse.load(), args.assignment, args.student, extension)
+    print(f"{args.student}: extension on {args.assignment} is now {extension or 'none'}")
+    return 0
+
+
+def command_deadlines(args: argparse.Namespace) -> int:
+    from .deadlines import course_timezone, deadlines, deadlines_text
+
+    course = NbgraderCourse.load()
+    print(deadlines_text(deadlines(course, args.assignment), course_timezone(course)))
+    return 0
+
+
 def grading_defaults():
     from .batch_grading.class_grader import GradingOptions
 
@@ -169,6 +205,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keys.add_argument("students", nargs="*", help="student ids (default: the gradebook's)")
     keys.set_defaults(run=command_quiz_keys)
+    due = commands.add_parser("due-date", help="set an assignment's due date (gradebook)")
+    due.add_argument("assignment")
+    due.add_argument(
+        "when",
+        help="'2026-12-10 17:00' (course time zone, nbgrader's Exchange.timezone), "
+        "'2026-12-10 17:00 Europe/Berlin', or 'none' to clear it",
+    )
+    due.set_defaults(run=command_due_date)
+    extend = commands.add_parser("extend", help="grant a student an extension (replaces one)")
+    extend.add_argument("assignment")
+    extend.add_argument("student")
+    extend.add_argument("--days", type=float, default=0.0, help="days more (default 0)")
+    extend.add_argument("--hours", type=float, default=0.0, help="hours more (default 0)")
+    extend.set_defaults(run=command_extend)
+    listing = commands.add_parser("deadlines", help="list due dates and extensions")
+    listing.add_argument("assignment", nargs="?", help="one assignment (default: all)")
+    listing.set_defaults(run=command_deadlines)
     return parser
 
 

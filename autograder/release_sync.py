@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from .course_files import CONFIG_NAME, CourseError, assignment_notebooks, source_assignments
+from .due_date_header import is_due_date_cell
 from .nbgrader_course import NbgraderCourse
 
 
@@ -30,12 +31,14 @@ def generate_release(root: Path, assignments: list[str] | None = None) -> list[s
 
 
 def _comparable(notebook: nbformat.NotebookNode) -> dict:
-    """What matters in a released notebook: its cells and metadata (no timestamps exist)."""
+    """What matters in a released notebook: its cells and metadata (no timestamps exist);
+    not the due-date header, which comes from this term's gradebook (``due_date_header``)."""
     return {
         "metadata": dict(notebook.metadata),
         "cells": [
             (cell.cell_type, cell.get("id"), cell.source, dict(cell.metadata))
             for cell in notebook.cells
+            if not is_due_date_cell(cell)
         ],
     }
 
