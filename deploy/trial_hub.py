@@ -11,9 +11,12 @@ As root (JupyterHub starts each person's JupyterLab as their own Unix account). 
 - the exchange /srv/nbgrader/exchange (everyone may write; nbgrader sets the rest);
 - the course in the grader's home (``~grader/backprop101``: source/, release/, the course's
   nbgrader_config.py, a quiz secret), owned by the grader, with a1..a3 generated;
+- the lessons' git repository /srv/backprop-course/lessons.git (course_content/, owned by
+  the instructor), which the hub serves to the students' nbgitpuller links;
 
-then runs JupyterHub with deploy/jupyterhub_config.py until Ctrl-C, and stops everything it
-started. Tests use ``TrialHub`` directly (other ports and folders, their own password).
+then runs JupyterHub with deploy/jupyterhub_config.py until it gets SIGTERM, SIGINT (Ctrl-C)
+or SIGHUP, and stops everything it started (``serve``). Tests use ``TrialHub`` directly
+(other ports and folders, their own password).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -36,6 +40,8 @@ from pathlib import Path
 DEPLOY = Path(__file__).resolve().parent
 REPO = DEPLOY.parent
 COURSE_FILES = ("source", "release", "nbgrader_config.py")
+# What a shell script, a service manager (systemd), Ctrl-C or a closed terminal sends.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 @dataclass
@@ -54,6 +60,8 @@ class TrialHub:
     api_port: int = 8081
     proxy_api_port: int = 8001
     service_port: int = 9999
+    lessons_repository: Path = Path("/srv/backprop-course/lessons.git")
+    lessons_port: int = 9418
     process: subprocess.Popen | None = None
 
     @property
@@ -72,16 +80,18 @@ class TrialHub:
         for name in self.accounts:
             _ensure_account(name)
             _set_up_jupyterlab(name, student=name in self.students)
+            _course_tools_on_login_path(name, self.environment)
         if install_environment:
             script = DEPLOY / "install_course_environment.sh"
             subprocess.run(["bash", str(script), str(self.environment)], check=True)
         settings = self.environment / "etc" / "jupyter" / "nbgrader_config.py"
         settings.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(DEPLOY / "global_nbgrader_config.py", settings)
+        settings.write_text(_site_settings(self.exchange))
         settings.chmod(0o644)
         self.exchange.mkdir(parents=True, exist_ok=True)
         self.exchange.chmod(0o777)  # nbgrader's documented exchange: everyone writes
         self._prepare_course()
+        self._prepare_lessons()
         self.state.mkdir(parents=True, exist_ok=True)
         self.state.chmod(0o700)
 
@@ -107,6 +117,42 @@ class TrialHub:
             )
         for assignment in sorted(p.name for p in (course / "source").iterdir() if p.is_dir()):
             self.run_as(self.grader, "nbgrader", "generate_assignment", assignment, "--force")
+
+    def _prepare_lessons(self) -> None:
+        """The lessons' bare repository, from course_content/, owned by the instructor (who
+        updates it with git push); kept as it is if it exists (the instructor's updates)."""
+        repository = self.lessons_repository
+        if repository.exists():
+            return
+        repository.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="lessons-"))
+        try:
+            shutil.copytree(
+                REPO / "course_content",
+                work / "course_content",
+                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+            )
+            git = ["git", "-C", str(work / "course_content")]
+            subprocess.run([*git, "init", "--quiet", "--initial-branch=main"], check=True)
+            subprocess.run([*git, "add", "."], check=True)
+            author = ["-c", "user.name=Course instructor", "-c", "user.email=instructor@localhost"]
+            subprocess.run([*git, *author, "commit", "--quiet", "-m", "The lessons"], check=True)
+            subprocess.run(
+                [
+                    "git",
+                    "clone",
+                    "--quiet",
+                    "--bare",
+                    str(work / "course_content"),
+                    str(repository),
+                ],
+                check=True,
+            )
+        finally:
+            shutil.rmtree(work)
+        subprocess.run(
+            ["chown", "-R", f"{self.instructor}:{self.instructor}", str(repository)], check=True
+        )
 
     def user_environment(self, account: str) -> dict[str, str]:
         """A login-like environment for ``account`` with the course's tools first."""
@@ -156,6 +202,8 @@ class TrialHub:
             "COURSE_GRADERS": self.grader,
             "COURSE_STUDENTS": ",".join(self.students),
             "COURSE_TRIAL_PASSWORD": self.password,
+            "COURSE_LESSONS_REPOSITORY": str(self.lessons_repository),
+            "COURSE_LESSONS_PORT": str(self.lessons_port),
         }
 
     def start(self, log: Path | None = None, timeout: float = 180) -> None:
@@ -263,6 +311,28 @@ def _set_up_jupyterlab(account: str, student: bool) -> None:
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(jupyter)], check=True)
 
 
+def _site_settings(exchange: Path) -> str:
+    """global_nbgrader_config.py with this trial's exchange: every nbgrader command of the
+    course's environment finds it, however it is started (no NBGRADER_EXCHANGE needed)."""
+    text = (DEPLOY / "global_nbgrader_config.py").read_text()
+    default = 'EXCHANGE = "/srv/nbgrader/exchange"\n'
+    if text.count(default) != 1:
+        raise RuntimeError(f"global_nbgrader_config.py has no line {default.strip()!r}")
+    return text.replace(default, f"EXCHANGE = {str(exchange)!r}\n")
+
+
+def _course_tools_on_login_path(account: str, environment: Path) -> None:
+    """The course's tools first on PATH in the account's login shells (``sudo -u grader
+    -i``; a terminal in JupyterLab, where /etc/profile resets the spawner's PATH): a line in
+    its ~/.profile, written as the account."""
+    line = f'PATH="{environment / "bin"}:$PATH"  # the course\'s tools (trial_hub.py)'
+    script = 'grep -qxF "$1" "$2" 2>/dev/null || printf "%s\\n" "$1" >> "$2"'
+    runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+    home = pwd.getpwnam(account).pw_dir
+    command = [runuser, "-u", account, "--", "sh", "-c", script, "sh", line, f"{home}/.profile"]
+    subprocess.run(command, cwd=home, check=True)
+
+
 def _ensure_account(name: str) -> None:
     """An ordinary account whose home only its owner can read (Debian's default lets every
     account read every home: a student's work, the grader's course and its answers)."""
@@ -274,22 +344,40 @@ def _ensure_account(name: str) -> None:
     Path(account.pw_dir).chmod(0o700)
 
 
+class StopSignal(Exception):
+    """One of STOP_SIGNALS arrived."""
+
+
+def _raise_stop_signal(signum: int, frame: object) -> None:
+    raise StopSignal(signal.Signals(signum).name)
+
+
+def serve(hub: TrialHub, install_environment: bool = True) -> None:
+    """Prepare and run the trial until one of STOP_SIGNALS arrives (or the hub exits), then
+    stop everything it started: the hub, the proxy, the services, every user's server."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _raise_stop_signal)
+    try:
+        hub.prepare(install_environment)
+        hub.start()
+        print(f"The course's trial hub: {hub.url}", flush=True)
+        print(f"Log in as {', '.join(hub.accounts)} with the password {hub.password}")
+        print(f"The formgrader: {hub.url}/services/{hub.course_id}/formgrader")
+        print(f"Stop it with Ctrl-C, or kill -TERM {os.getpid()}", flush=True)
+        assert hub.process is not None
+        hub.process.wait()
+    except StopSignal as stop:
+        print(f"{stop}: stopping the trial hub", flush=True)
+    finally:
+        for signum in STOP_SIGNALS:  # a second signal must not cut the stopping short
+            signal.signal(signum, signal.SIG_IGN)
+        hub.stop()
+
+
 def main() -> None:
     if os.geteuid() != 0:
         sys.exit("trial_hub: run as root (the hub starts each person's server as them)")
-    hub = TrialHub()
-    hub.prepare()
-    hub.start()
-    print(f"The course's trial hub: {hub.url}  (Ctrl-C stops it)")
-    print(f"Log in as {', '.join(hub.accounts)} with the password {hub.password}")
-    print(f"The formgrader: {hub.url}/services/{hub.course_id}/formgrader")
-    try:
-        assert hub.process is not None
-        hub.process.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        hub.stop()
+    serve(TrialHub())
 
 
 if __name__ == "__main__":
