@@ -11,6 +11,7 @@ from nbgrader.preprocessors import DeduplicateIds, SaveAutoGrades
 
 from autograder.batch_grading.late_penalty import CourseLatePenalty
 from autograder.due_date_header import DueDateHeader
+from autograder.exchange_access import CHECKED_EXCHANGE
 from autograder.grading.preprocessors import (
     BlockTampering,
     ForgetDuplicateCells,
@@ -18,6 +19,7 @@ from autograder.grading.preprocessors import (
     QuizVariantForSubmission,
 )
 from autograder.notebook_hygiene import StripWidgetState
+from autograder.site_config import site_config
 
 c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
 course_root = os.path.dirname(os.path.abspath(__file__))
@@ -26,12 +28,25 @@ course_root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "backprop101"
 # The course root is this folder, wherever nbgrader is started from inside it.
 c.CourseDirectory.root = course_root
-# Local exchange (students and instructor on one machine); NBGRADER_EXCHANGE overrides it.
-c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(course_root, "exchange"))
-# Gradebook: nbgrader's default (gradebook.db in the course root); NBGRADER_DB_URL or a
-# line here selects a server database for large courses.
+# What nbgrader's other configuration files set (a shared hub's /etc/jupyter or the course
+# environment's etc/jupyter, the user's ~/.jupyter): this file loads last and would win, so
+# it sets nothing they set (traitlets gives each file a fresh `c`; see site_config.py).
+site = site_config(course_root)
+# The exchange: NBGRADER_EXCHANGE, else the one a site configuration sets (the hub's shared
+# exchange), else the course's own exchange/ folder (everyone on one machine).
+if "NBGRADER_EXCHANGE" in os.environ:
+    c.Exchange.root = os.environ["NBGRADER_EXCHANGE"]
+elif "root" not in site.Exchange:
+    c.Exchange.root = os.path.join(course_root, "exchange")
+# Gradebook: NBGRADER_DB_URL, else a site configuration's db_url, else nbgrader's default
+# (gradebook.db in the course root); a line here selects a server database for large courses.
 if "NBGRADER_DB_URL" in os.environ:
     c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]
+# nbgrader's exchange, with each refusal one line naming the folder and the account
+# (autograder/exchange_access.py), unless a site configuration chose its own classes.
+for operation, checked_class in CHECKED_EXCHANGE.items():
+    if operation not in site.ExchangeFactory:
+        setattr(c.ExchangeFactory, operation, checked_class)
 
 # Seconds one cell may run while autograding before it is interrupted (training included).
 c.Execute.timeout = 120
@@ -79,7 +94,9 @@ c.Autograde.autograde_preprocessors = [
 # Each student's quiz variant is drawn from this secret and their id (see
 # autograder/quiz_engine/variants.py). It stays with the instructor and the graders:
 # never in release/, never committed. `course quiz-keys` makes it and lists the keys.
-c.QuizVariantForSubmission.secret_file = os.path.join(course_root, ".quiz_secret")
+# A site configuration may keep it elsewhere.
+if "secret_file" not in site.QuizVariantForSubmission:
+    c.QuizVariantForSubmission.secret_file = os.path.join(course_root, ".quiz_secret")
 # A test cell a student deleted is put back and graded (nbgrader's default scores it 0).
 c.OverwriteCells.add_missing_cells = True
 # Late work: nbgrader measures how late (timestamp.txt against the due date plus the

@@ -23,6 +23,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from .course_files import CONFIG_NAME, CourseError, find_course_root
+from .site_config import site_config
 
 
 def sqlite_path(db_url: str) -> Path | None:
@@ -52,12 +53,15 @@ class NbgraderCourse:
     @classmethod
     def load(cls, root: Path | None = None, *, db_url: str | None = None) -> NbgraderCourse:
         """The course at ``root`` (default: the nearest folder above the working directory
-        with a ``nbgrader_config.py``); ``db_url`` replaces the gradebook it configures."""
+        with a ``nbgrader_config.py``), configured as nbgrader run in it is: the site's and
+        the user's nbgrader configuration, then the course's file; ``db_url`` replaces the
+        gradebook they configure."""
         root = Path(root).resolve() if root is not None else find_course_root()
         if not (root / CONFIG_NAME).is_file():
             raise CourseError(f"no {CONFIG_NAME} in {root}.")
+        config = site_config(root)
         try:
-            config = PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config()
+            config.merge(PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config())
         except Exception as error:  # noqa: BLE001 - any error in the instructor's file
             raise CourseError(f"{root / CONFIG_NAME} could not be read: {error}") from None
         overrides = Config()

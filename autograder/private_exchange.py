@@ -18,12 +18,15 @@ from pathlib import Path
 
 from nbgrader.exchange.default.submit import ExchangeSubmit
 
+from .exchange_access import ExchangeAccessCheck
+
 OTHERS = stat.S_IRWXO
 STAGING = ".copying"
 
 
-class PrivateExchangeSubmit(ExchangeSubmit):
-    """``nbgrader submit`` (and the Assignment List's Submit) without access for others."""
+class PrivateExchangeSubmit(ExchangeAccessCheck, ExchangeSubmit):
+    """``nbgrader submit`` (and the Assignment List's Submit) without access for others;
+    a refusal is one line naming the folder and the account (``ExchangeAccessCheck``)."""
 
     def do_copy(self, src: str, dest: str, log=None) -> None:
         if Path(dest).parent != Path(self.inbound_path):
