@@ -105,7 +105,9 @@ class DigitTrainerView(widgets.VBox):
             description=f"Train {epochs_per_click} epochs",
             tooltip="Run more epochs of mini-batch training",
         )
-        self.reset_button = wide_button(description="Reset", tooltip="Start from a new network")
+        self.reset_button = wide_button(
+            description="Reset", tooltip="Back to the same starting weights, before any training"
+        )
         self.progress = widgets.IntProgress(
             value=0, min=0, max=epochs_per_click, description="Progress"
         )

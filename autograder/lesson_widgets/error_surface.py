@@ -15,6 +15,7 @@ says: 0.1 diverges, 0.01 converges, 0.0001 crawls.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -112,8 +113,22 @@ def roll(learning_rate: float, start: float = START, steps: int = STEPS) -> Desc
     return Descent(learning_rate, tuple(path))
 
 
-#: The source material's three rates, which show the three behaviours on this curve.
+#: Three rates that show the three behaviours on this curve.
 EXAMPLES = {"too high (0.1)": 0.1, "just right (0.01)": 0.01, "too low (0.0001)": 0.0001}
+
+#: The slider's notches (exponents of 10): six per doubling, placed so that 0.04 (one step
+#: to the minimum) and 0.08 (bouncing for ever) are notches; from about 0.00004 to 0.2.
+SLIDER_STEP = math.log10(2) / 6
+SLIDER_MIN = math.log10(0.04) - 60 * SLIDER_STEP
+SLIDER_MAX = math.log10(0.08) + 8 * SLIDER_STEP
+
+
+def chosen_rate(value: float) -> float:
+    """The slider's value without a notch's float noise (10 ** log10(0.04) is
+    0.04000000000000001), so that the notches at 0.04 and 0.08 behave exactly as
+    0.04 and 0.08; any other value is kept as it is."""
+    rounded = float(f"{value:.3g}")
+    return rounded if math.isclose(value, rounded, rel_tol=1e-9) else value
 
 
 class ErrorSurfaceView(widgets.VBox):
@@ -124,9 +139,9 @@ class ErrorSurfaceView(widgets.VBox):
         self.rate = LogSlider(
             value=0.03,
             base=10,
-            min=-4.5,
-            max=-0.7,
-            step=0.05,
+            min=SLIDER_MIN,
+            max=SLIDER_MAX,
+            step=SLIDER_STEP,
             readout_format=".4g",
             description="Learning rate",
             style={"description_width": "initial"},
@@ -138,7 +153,8 @@ class ErrorSurfaceView(widgets.VBox):
         self.render()
 
     def render(self) -> None:
-        runs = {**EXAMPLES, f"yours ({self.rate.value:.4g})": self.rate.value}
+        rate = chosen_rate(self.rate.value)
+        runs = {**EXAMPLES, f"yours ({rate:.4g})": rate}
         figure = new_figure(10, 2.8)
         axes = figure.subplots(1, len(runs), sharey=True)
         grid = np.linspace(-2, 8, 200)

@@ -150,7 +150,9 @@ class LiveNetworkView(widgets.VBox):
         self.network = network or LiveNetwork()
         self.one_step = wide_button(description="1 step", tooltip="One gradient descent step")
         self.hundred_steps = wide_button(description="100 steps", tooltip="A hundred steps")
-        self.reset_button = wide_button(description="Reset", tooltip="Start again from new weights")
+        self.reset_button = wide_button(
+            description="Reset", tooltip="Back to the same starting weights, before any step"
+        )
         self.rate = LogSlider(
             value=self.network.learning_rate,
             base=10,

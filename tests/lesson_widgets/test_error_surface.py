@@ -11,6 +11,7 @@ from autograder.lesson_widgets.error_surface import (
     START,
     STEPS,
     ErrorSurfaceView,
+    chosen_rate,
     loss,
     roll,
     slope,
@@ -18,9 +19,16 @@ from autograder.lesson_widgets.error_surface import (
 
 SLIDER = ErrorSurfaceView().rate
 EVERY_SLIDER_RATE = [
-    float(SLIDER.base**exponent)
-    for exponent in np.arange(SLIDER.min, SLIDER.max + SLIDER.step / 2, SLIDER.step)
+    chosen_rate(float(SLIDER.base ** (SLIDER.min + notch * SLIDER.step)))
+    for notch in range(round((SLIDER.max - SLIDER.min) / SLIDER.step) + 1)
 ]
+
+
+def test_the_slider_reaches_the_rates_lesson_4_asks_for():
+    """Lesson 4: 0.04 lands in one step, 0.08 bounces for ever; both are notches."""
+    assert 0.04 in EVERY_SLIDER_RATE and 0.08 in EVERY_SLIDER_RATE
+    assert roll(0.04).arrival_step == 1 and roll(0.08).outcome == "bouncing"
+    assert min(EVERY_SLIDER_RATE) < 0.0001 and 0.1 < max(EVERY_SLIDER_RATE) < 0.25
 
 
 def expected_outcome(rate: float) -> str:
