@@ -6,8 +6,14 @@ Every setting can be overridden on the command line, e.g. ``--Exchange.root=/tmp
 
 import os
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde, GenerateAssignment
-from nbgrader.preprocessors import DeduplicateIds, SaveAutoGrades
+from nbgrader.preprocessors import (
+    ClearHiddenTests,
+    DeduplicateIds,
+    GetGrades,
+    SaveAutoGrades,
+)
 
 from autograder.batch_grading.late_penalty import CourseLatePenalty
 from autograder.due_date_header import DueDateHeader
@@ -20,6 +26,14 @@ from autograder.grading.preprocessors import (
 )
 from autograder.notebook_hygiene import StripWidgetState
 from autograder.site_config import site_config
+from autograder.student_feedback import TEMPLATE_FILE as FEEDBACK_TEMPLATE
+from autograder.student_feedback.preprocessors import (
+    DescribeHiddenChecks,
+    QuizFeedbackForStudent,
+    RedactHiddenTestText,
+    ShortTracebacks,
+    StaticWidgets,
+)
 
 c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
 course_root = os.path.dirname(os.path.abspath(__file__))
@@ -109,3 +123,22 @@ c.CourseLatePenalty.unit = "day"
 c.CourseLatePenalty.percent_per_unit = 10
 c.CourseLatePenalty.cap_percent = 50
 c.CourseLatePenalty.hard_deadline_hours = 7 * 24
+# Students' feedback (`nbgrader generate_feedback`, the formgrader's feedback buttons and
+# `course report` alike): the points, the visible checks, what each hidden check checked
+# in one sentence, the quiz in the student's own variant; never a hidden test, a reference
+# implementation or the quiz's key (autograder/student_feedback/); autograded notebooks
+# keep everything.
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    RedactHiddenTestText,
+    DescribeHiddenChecks,
+    ClearHiddenTests,
+    QuizFeedbackForStudent,
+    ShortTracebacks,
+    StaticWidgets,
+    CSSHTMLHeaderPreprocessor,
+]
+c.GenerateFeedback.HTMLExporter.template_file = FEEDBACK_TEMPLATE
+# When feedback shows the quiz's right answers: "never" (default), "after_due" (once the
+# due date, with every extension in the gradebook, has passed) or "always".
+c.QuizFeedbackForStudent.show_answers = "never"

@@ -9,8 +9,10 @@ with the submission's variant (``variants.SUBMISSION_PLACEHOLDER``)::
 Each graded cell holds the key to its own questions (``first_number`` numbers them as the
 widget does), so one cell's failure never hides another's key.
 
-It prints feedback in the student's own letters and numbers, mapped back to the canonical
-question and option, and publishes the canonical answers for the class report.
+It shows feedback in the student's own letters and numbers, mapped back to the canonical
+question and option, with the right answers (the graders' view), together with the same
+feedback as data (``quiz_feedback``) from which the student's feedback is written under
+the course's policy; and it publishes the canonical answers for the class report.
 """
 
 from __future__ import annotations
@@ -23,37 +25,50 @@ from .exercises import MARKABLE, collected_answers
 from .formulas import fill_in
 from .marking import Mark, mark_answer
 from .question_bank import Question, QuestionBank
+from .quiz_feedback import QUIZ_FEEDBACK_METADATA, quiz_feedback_lines
 from .variants import QuizVariant, variant_for_grading
 
 QUIZ_ANSWERS_METADATA = "autograder/quiz_answers"
 
 
-def _choice_line(question: Question, mark: Mark, chosen: Any, variant: QuizVariant) -> str:
-    if chosen is None:
-        return f"no answer. {mark.feedback}"
-    letter = variant.letter_of(question, chosen)
-    verdict = "Correct" if mark.correct else "Not quite"
-    return f"you chose {letter}, '{question.options[chosen].text}'. {verdict}: {mark.feedback}"
-
-
-def _calculation_line(question: Question, mark: Mark, given: Any, variant: QuizVariant) -> str:
-    numbers = fill_in(
-        ", ".join(f"{name} = {{{name}}}" for name, _ in question.parameters),
-        variant.parameters(question),
-    )
-    if given is None:
-        return f"no answer (your numbers: {numbers}). {mark.feedback}"
-    verdict = "Correct" if mark.correct else "Not quite"
-    return f"you answered {given} (your numbers: {numbers}). {verdict}: {mark.feedback}"
-
-
-def _matching_lines(question: Question, matched: Any) -> list[str]:
-    matched = matched if isinstance(matched, dict) else {}
-    return [
-        f"  {term}: "
-        + ("right" if matched.get(term) == definition else f"should be '{definition}'")
-        for term, definition in question.pairs
-    ]
+def _record(
+    number: int, question: Question, mark: Mark, given: Any, variant: QuizVariant
+) -> dict[str, Any]:
+    """One question's entry of the feedback record (see ``quiz_feedback``)."""
+    entry: dict[str, Any] = {
+        "number": number,
+        "id": question.id,
+        "type": question.type,
+        "answered": given is not None and mark.detail != "Not answered yet.",
+        "correct": mark.correct,
+        "score": mark.score,
+        "detail": mark.detail or mark.feedback,
+    }
+    if question.type == "single_choice":
+        right = next(i for i, option in enumerate(question.options) if option.correct)
+        entry["answer"] = f"{variant.letter_of(question, right)}, '{question.options[right].text}'"
+        if entry["answered"]:
+            text = question.options[given].text
+            entry["given"] = f"{variant.letter_of(question, given)}, '{text}'"
+    elif question.type == "calculation":
+        entry["numbers"] = fill_in(
+            ", ".join(f"{name} = {{{name}}}" for name, _ in question.parameters),
+            variant.parameters(question),
+        )
+        entry["given"] = None if given is None else str(given)
+        entry["answer"] = mark.answer
+    elif question.type == "matching":
+        matched = given if isinstance(given, dict) else {}
+        entry["pairs"] = [
+            {
+                "term": term,
+                "given": matched.get(term),
+                "right": matched.get(term) == definition,
+                "answer": definition,
+            }
+            for term, definition in question.pairs
+        ]
+    return entry
 
 
 def _canonical_letter(question: Question, mark: Mark, given: Any) -> str:
@@ -76,29 +91,34 @@ def mark_graded_quiz(
     kernel_guard.verify()
     variant = variant_for_grading(variant_token)
     collected = collected_answers(key, answers_path, answers_in_code, variant)
-    for note in collected.notes:
-        print(f"Note: {note}")
     marked = list(enumerate(key.of_type(*MARKABLE), first_number))
     total = 0.0
     canonical = {}
+    record: dict[str, Any] = {"notes": list(collected.notes), "questions": []}
     for number, question in marked:
         given = collected.answers.get(question.id)
         mark = mark_answer(question, given, variant.parameters(question))
         total += mark.score
         canonical[question.id] = _canonical_letter(question, mark, given)
-        if question.type == "single_choice":
-            print(f"Question {number}: {_choice_line(question, mark, given, variant)}")
-        elif question.type == "calculation":
-            print(f"Question {number}: {_calculation_line(question, mark, given, variant)}")
-        elif question.type == "matching":
-            print(f"Question {number} (matching): {mark.score:.0%} right. {mark.feedback}")
-            print("\n".join(_matching_lines(question, given)))
-        else:
-            print(f"Question {number}: {mark.feedback}")
+        record["questions"].append(_record(number, question, mark, given, variant))
+    earned = points * total / len(marked)
+    record["score_line"] = f"Score: {total:g} of {len(marked)} right, {earned:.4g} points."
     _publish(canonical)
     kernel_guard.verify()
-    print(f"Score: {total:g} of {len(marked)} right, {points * total / len(marked):.4g} points.")
-    return Score(round(points * total / len(marked), 6))
+    _show_feedback(record)
+    return Score(round(earned, 6))
+
+
+def _show_feedback(record: dict[str, Any]) -> None:
+    """Every answer with the right ones (the graders' view); the record rides along for
+    the student's feedback, which writes it again under the course's policy."""
+    text = "\n".join(quiz_feedback_lines(record, show_answers=True))
+    try:
+        from IPython.display import publish_display_data
+    except ImportError:
+        print(text)
+        return
+    publish_display_data({"text/plain": text}, metadata={QUIZ_FEEDBACK_METADATA: record})
 
 
 def _publish(canonical: dict[str, str]) -> None:

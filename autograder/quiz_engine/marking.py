@@ -19,11 +19,19 @@ from .question_bank import Question
 
 @dataclass(frozen=True)
 class Mark:
-    """``score`` in [0, 1]; ``feedback``: what the answer shows (a misconception, or why right)."""
+    """``score`` in [0, 1]; ``feedback``: what the answer shows (a misconception, or why right).
+
+    Graded feedback tells the two parts of ``feedback`` apart: ``detail`` is about the
+    student's own answer (the chosen option's feedback, the mistake it matches); ``answer``
+    is what reveals the right answer (the right option, the working that ends in it). Both
+    empty when ``feedback`` is all there is.
+    """
 
     question_id: str
     score: float
     feedback: str
+    detail: str = ""
+    answer: str = ""
 
     @property
     def correct(self) -> bool:
@@ -31,7 +39,7 @@ class Mark:
 
 
 def _unanswered(question: Question) -> Mark:
-    return Mark(question.id, 0.0, "Not answered yet.")
+    return Mark(question.id, 0.0, "Not answered yet.", detail="Not answered yet.")
 
 
 def mark_single_choice(question: Question, chosen: int) -> Mark:
@@ -40,9 +48,11 @@ def mark_single_choice(question: Question, chosen: int) -> Mark:
     option = question.options[chosen]
     right = next(o for o in question.options if o.correct)
     if option.correct:
-        return Mark(question.id, 1.0, option.feedback or question.explanation or "Correct.")
+        feedback = option.feedback or question.explanation or "Correct."
+        return Mark(question.id, 1.0, feedback, detail=feedback, answer=right.text)
     detail = option.feedback or question.explanation or ""
-    return Mark(question.id, 0.0, f"{detail} The answer: {right.text}".strip())
+    feedback = f"{detail} The answer: {right.text}".strip()
+    return Mark(question.id, 0.0, feedback, detail=detail, answer=right.text)
 
 
 def mark_multiple_select(question: Question, chosen: list[int]) -> Mark:
@@ -94,11 +104,12 @@ def mark_calculation(question: Question, value: Any, parameters: dict[str, float
         return math.isclose(number, expected, rel_tol=tolerance, abs_tol=tolerance)
 
     if close(values["answer"]):
-        return Mark(question.id, 1.0, f"Right. {working}".strip())
+        return Mark(question.id, 1.0, f"Right. {working}".strip(), detail="Right.", answer=working)
     for formula, feedback in question.wrong_formulas:
         if close(evaluate(formula, values)):
-            return Mark(question.id, 0.0, f"{feedback} {working}".strip())
-    return Mark(question.id, 0.0, f"Not quite. {working}".strip())
+            full = f"{feedback} {working}".strip()
+            return Mark(question.id, 0.0, full, detail=feedback, answer=working)
+    return Mark(question.id, 0.0, f"Not quite. {working}".strip(), detail="", answer=working)
 
 
 def mark_matching(question: Question, matches: dict[str, str]) -> Mark:
