@@ -12,6 +12,9 @@ One module or package, one job:
 - ``batch_grading``: ``course grade`` and ``course report`` for a whole class.
 - ``simulation``: simulated submissions and classes (bugs, habits, faults, attacks).
 - ``nbgrader_course``: one nbgrader course: config, gradebook, exchange, running nbgrader.
+- ``site_config``: what nbgrader's configuration outside a course folder sets.
+- ``exchange_access``, ``private_exchange``: nbgrader's exchange with one-line refusals;
+  submissions readable by their student and the graders only.
 - ``quiz_engine``: question banks, marking, exercise state and their widgets.
 - ``lesson_widgets``: the lessons' interactive models, each with its view.
 - ``notebook_hygiene``: clean notebooks (no outputs, no widget state, kernelspec, ids).
