@@ -6,8 +6,11 @@
 - ``grades_lms.csv``: one row per student for an LMS (``lms_export.LmsCsvExportPlugin``);
 - ``canvas_grades.csv``: Canvas's gradebook import file (``canvas_export``);
 - ``histogram.png``: the grade distribution;
+- ``item_analysis.csv`` and ``item_analysis.png``: every auto-graded item's proportion
+  correct, discrimination, option shares and calculation bands (``item_analysis``);
 - ``report.md``: statuses, per-test pass rates, the gradient checker's most frequent
-  diagnoses, and for a quiz the answer distribution per question;
+  diagnoses, for a quiz the answer distribution per question, the items to look at and
+  the late submissions with their penalties (``late_penalty``);
 
 and runs ``nbgrader generate_feedback`` so every graded student has ``feedback/`` HTML.
 Each part is a small function over plain data, so it is tested without a whole class.
@@ -29,6 +32,8 @@ from ..gradient_checking.results import DIAGNOSES_METADATA
 from ..nbgrader_course import NbgraderCourse
 from ..quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
 from .grading_journal import GradingJournal
+from .item_analysis import write_item_analysis
+from .late_penalty import late_work_markdown
 from .submission_status import SubmissionStatus
 
 LMS_EXPORTER = "autograder.batch_grading.lms_export.LmsCsvExportPlugin"
@@ -220,5 +225,8 @@ def write_class_report(nbgrader_course: NbgraderCourse, assignment: str) -> Path
     )
     if feedback_problem:
         text += f"\n**Feedback:** {feedback_problem}\n"
+    tests = {row.student: row.tests for row in rows}
+    text += write_item_analysis(nbgrader_course, assignment, tests, autograded, folder)
+    text += late_work_markdown(nbgrader_course, assignment)
     (folder / "report.md").write_text(text, encoding="utf-8")
     return folder

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Enum, Float, TraitError, validate
 
+from ..nbgrader_course import NbgraderCourse
+
 UNIT_SECONDS = {"day": 86400, "hour": 3600}
 
 
@@ -150,3 +152,49 @@ class CourseLatePenalty(LateSubmissionPlugin):
         assessment = self.policy().assess(total_seconds_late)
         self.log.warning("Late submission of %s: %s", student_id, assessment.reason)
         return score * assessment.percent / 100
+
+
+def policy_summary(policy: LatePolicy) -> str:
+    """The policy in one sentence, for the report."""
+    parts = [f"{policy.grace_minutes:g}-minute grace period"] if policy.grace_minutes else []
+    parts.append(f"{policy.percent_per_unit:g}% of the score per started {policy.unit}")
+    if policy.cap_percent < 100:
+        parts.append(f"at most {policy.cap_percent:g}%")
+    if policy.hard_deadline_hours is not None:
+        parts.append(f"not accepted after {policy.hard_deadline_hours:g} h")
+    return ", ".join(parts)
+
+
+def late_work_markdown(course: NbgraderCourse, assignment: str) -> str:
+    """The class report's "Late work" section: every late submission (nbgrader's
+    lateness, extension included), the penalty the gradebook holds and its reason."""
+    configured = course.config.get("AssignLatePenalties", {}).get("plugin_class")
+    ours = configured in (CourseLatePenalty, f"{__name__}.CourseLatePenalty")
+    policy = CourseLatePenalty(config=course.config).policy() if ours else None
+    lines = ["", "## Late work", ""]
+    with course.gradebook() as gradebook:
+        record = gradebook.find_assignment(assignment)
+        if record.duedate is None:
+            return "\n".join([*lines, f"No due date set (`course due-date {assignment} ...`).", ""])
+        lines.append(
+            f"Due {record.duedate:%Y-%m-%d %H:%M} UTC. Policy: "
+            + (policy_summary(policy) if policy else "nbgrader's LateSubmissionPlugin")
+            + "."
+        )
+        rows = []
+        for submission in sorted(record.submissions, key=lambda s: s.student.id):
+            seconds = submission.total_seconds_late
+            if seconds <= 0:
+                continue
+            penalty = submission.late_submission_penalty or 0.0
+            reason = policy.assess(seconds).reason if policy else describe_duration(seconds)
+            if policy and policy.assess(seconds).refused:
+                reason = f"**{reason}**"
+            rows.append(
+                f"| {submission.student.id} | {submission.timestamp:%Y-%m-%d %H:%M} | "
+                f"{submission.duedate:%Y-%m-%d %H:%M} | {penalty:g} | {reason} |"
+            )
+    if not rows:
+        return "\n".join([*lines, "", "Every submission was on time.", ""])
+    header = ["", "| student | submitted (UTC) | due with extension | penalty (points) | why |"]
+    return "\n".join([*lines, *header, "|---|---|---|---|---|", *rows, ""])

@@ -20,6 +20,7 @@ from nbgrader.preprocessors import AssignLatePenalties
 from traitlets import TraitError
 from traitlets.config import Config
 
+from autograder.batch_grading.class_report import write_class_report
 from autograder.batch_grading.late_penalty import CourseLatePenalty, LatePolicy
 from autograder.course_commands import main
 from autograder.deadlines import deadlines, grant_extension, parse_due_date, set_due_date
@@ -35,6 +36,7 @@ DAILY = {"grace_minutes": 15, "unit": "day", "percent_per_unit": 10, "cap_percen
 HOURLY = {"unit": "hour", "percent_per_unit": 5, "hard_deadline_hours": 24}
 CONFIG = f"""
 from nbgrader.converters import GenerateAssignment
+from autograder.batch_grading.class_report import write_class_report
 from autograder.batch_grading.late_penalty import CourseLatePenalty
 from autograder.due_date_header import DueDateHeader
 c = get_config()
@@ -230,3 +232,18 @@ def test_autograde_applies_the_penalty_and_the_header_shows_the_due_date(tmp_pat
         punctual = gradebook.find_submission(ASSIGNMENT, "punctual")
         assert (late.score, late.late_submission_penalty) == (10, pytest.approx(3.0))
         assert (punctual.score, punctual.late_submission_penalty) == (10, 0)
+    # The class report says who was late, by how much, what it cost and why; nbgrader's
+    # feedback shows the penalty to the student.
+    report = write_class_report(NbgraderCourse.load(folder), ASSIGNMENT) / "report.md"
+    late_work = report.read_text().split("## Late work")[1]
+    assert "Policy: 15-minute grace period, 10% of the score per started day, at most 50%." in (
+        late_work
+    )
+    assert (
+        "| late_student | 2026-12-12 18:00 | 2026-12-10 17:00 | 3 | "
+        "2 d 1 h late: 3 started days × 10% = 30% of the score |"
+    ) in late_work
+    assert "punctual" not in late_work
+    assert "**test_answer** (test): everyone right" in report.read_text()
+    feedback = folder / "feedback" / "late_student" / ASSIGNMENT / f"{NOTEBOOK}.html"
+    assert "Late submission penalty (Score: -3.0)" in feedback.read_text()
