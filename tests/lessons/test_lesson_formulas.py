@@ -54,13 +54,6 @@ NETWORK = {
 WEIGHTS = {"w1": 0.5, "w2": -1.2, "w3": 2.0}
 
 
-def forward(weights):
-    values = dict(weights)
-    for name, (_, formula) in NETWORK.items():
-        values[name] = formula(values)
-    return values
-
-
 def chain_factors(text: str) -> list[tuple[str, str]]:
     """The (numerator, denominator) pairs right of '=', in LaTeX or in ∂a³/∂z³ form."""
     right = text.split("=", 1)[1] if "=" in text else text
@@ -75,31 +68,128 @@ def chain_factors(text: str) -> list[tuple[str, str]]:
     return normal
 
 
-def check_chain_for_first_weight(factors: list[tuple[str, str]]) -> None:
+#: One hidden unit between input and output, in this course's numbering (a⁰ = x, a weight
+#: numbered by the layer it feeds into) ...
+ONE_HIDDEN_UNIT = {
+    "z1": (("w1",), lambda v: v["w1"] * X),
+    "a1": (("z1",), lambda v: sigmoid(v["z1"])),
+    "z2": (("w2", "a1"), lambda v: v["w2"] * v["a1"]),
+    "a2": (("z2",), lambda v: sigmoid(v["z2"])),
+    "L": (("a2",), lambda v: (v["a2"] - Y) ** 2),
+}
+#: ... and the same network in the other common numbering: the input is a¹ = x and a
+#: weight is numbered by the layer it comes out of.
+ONE_HIDDEN_UNIT_OTHER_NUMBERING = {
+    "a1": ((), lambda v: X),
+    "z2": (("w1", "a1"), lambda v: v["w1"] * v["a1"]),
+    "a2": (("z2",), lambda v: sigmoid(v["z2"])),
+    "z3": (("w2", "a2"), lambda v: v["w2"] * v["a2"]),
+    "a3": (("z3",), lambda v: sigmoid(v["z3"])),
+    "L": (("a3",), lambda v: (v["a3"] - Y) ** 2),
+}
+TWO_WEIGHTS = {"w1": 0.5, "w2": -1.2}
+
+
+def forward(weights, network=None):
+    values = dict(weights)
+    for name, (_, formula) in (network or NETWORK).items():
+        values[name] = formula(values)
+    return values
+
+
+def check_chain_for_first_weight(
+    factors: list[tuple[str, str]], network=None, weights=None
+) -> float:
     """The factors link L to w1 with local derivatives only, and their product equals
-    the loss's change when w1 is nudged."""
+    the loss's change when w1 is nudged (central differences). Returns the product."""
+    network, weights = network or NETWORK, weights or WEIGHTS
     assert factors, "no chain found"
     assert factors[0][0] == "L" and factors[-1][1] == "w1"
     for (_, below), (above, _) in zip(factors, factors[1:], strict=False):
         assert below == above, f"the chain breaks between ∂{below} and ∂{above}"
-    values = forward(WEIGHTS)
+    values = forward(weights, network)
     product = 1.0
     for top, bottom in factors:
-        inputs, formula = NETWORK[top]
+        inputs, formula = network[top]
         assert bottom in inputs, f"∂{top}/∂{bottom} is not a local derivative"
 
         def local(t, top=top, bottom=bottom, formula=formula):
             return formula({**values, bottom: t})
 
         product *= central_difference(local, values[bottom])
-    total = central_difference(lambda w: forward({**WEIGHTS, "w1": w})["L"], WEIGHTS["w1"])
+    total = central_difference(lambda w: forward({**weights, "w1": w}, network)["L"], weights["w1"])
     assert product == pytest.approx(total, rel=1e-6)
+    return product
 
 
-def test_the_checker_catches_the_seeds_chain():
-    seed = "∂L/∂w¹ = ∂L/∂a³ · ∂a³/∂z³ · ∂z³/∂a² · ∂a²/∂z² · ∂z²/∂w¹"
+FIVE_FACTORS_OTHER_NUMBERING = "∂L/∂w¹ = ∂L/∂a³ · ∂a³/∂z³ · ∂z³/∂a² · ∂a²/∂z² · ∂z²/∂w¹"
+
+
+def test_the_checker_catches_a_chain_with_missing_links():
+    """Read in this course's numbering for three layers of weights, the five-factor chain
+    skips a¹ and z¹, and the checker says so."""
     with pytest.raises(AssertionError, match="not a local derivative"):
-        check_chain_for_first_weight(chain_factors(seed))
+        check_chain_for_first_weight(chain_factors(FIVE_FACTORS_OTHER_NUMBERING))
+
+
+def test_the_five_factor_chain_is_complete_in_the_other_numbering():
+    """The same five factors, with the input at a¹ and w¹ coming out of layer 1, are the
+    whole chain of a one-hidden-unit network, and equal this course's five factors."""
+    other = check_chain_for_first_weight(
+        chain_factors(FIVE_FACTORS_OTHER_NUMBERING), ONE_HIDDEN_UNIT_OTHER_NUMBERING, TWO_WEIGHTS
+    )
+    course = check_chain_for_first_weight(
+        chain_factors("= ∂L/∂a² · ∂a²/∂z² · ∂z²/∂a¹ · ∂a¹/∂z¹ · ∂z¹/∂w¹"),
+        ONE_HIDDEN_UNIT,
+        TWO_WEIGHTS,
+    )
+    assert other == pytest.approx(course, rel=1e-9)
+
+
+def test_lesson_3_teaches_both_numberings_and_both_chains_agree_with_a_nudge():
+    """The cell 'two-numberings' states the other numbering's chain, then this course's,
+    for one network; the code below it computes both, and both equal finite differences."""
+    text = cell("03_chain_rule_and_backprop.ipynb", "two-numberings")
+    other_display, course_display = re.findall(r"\$\$(.*?)\$\$", text, re.S)
+    other = check_chain_for_first_weight(
+        chain_factors(other_display), ONE_HIDDEN_UNIT_OTHER_NUMBERING, TWO_WEIGHTS
+    )
+    course = check_chain_for_first_weight(
+        chain_factors(course_display), ONE_HIDDEN_UNIT, TWO_WEIGHTS
+    )
+    assert "**This course uses the first numbering**" in text
+    assert "$a^{[0]} = x$" in text and "$a^{[1]} = x$" in text
+
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        for cell_id in ("chain-rule-numbers", "two-numberings-numbers"):
+            source = cell("03_chain_rule_and_backprop.ipynb", cell_id)
+            exec(compile(source, cell_id, "exec"), namespace)
+    assert (namespace["u"], namespace["v"]) == (TWO_WEIGHTS["w1"], TWO_WEIGHTS["w2"])
+    assert chain_factors(" = " + " · ".join(namespace["course_chain"])) == chain_factors(
+        course_display
+    )
+    assert chain_factors(" = " + " · ".join(namespace["other_chain"])) == chain_factors(
+        other_display
+    )
+    for computed in ("course_product", "other_product", "nudged"):
+        assert namespace[computed] == pytest.approx(course, rel=1e-7), computed
+    assert other == pytest.approx(course, rel=1e-9)
+    for computed in ("course_product", "other_product", "nudged"):
+        assert f"{namespace[computed]:+.8f}" in printed.getvalue()
+
+
+def test_leaving_out_any_factor_breaks_the_agreement_lesson_3_shows():
+    assert "Leave out any one factor" in cell(
+        "03_chain_rule_and_backprop.ipynb", "chain-rule-numbers-after"
+    )
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(cell("03_chain_rule_and_backprop.ipynb", "chain-rule-numbers"), namespace)
+    factors = list(namespace["local_derivatives"].values())
+    for left_out in range(len(factors)):
+        rest = np.prod(factors[:left_out] + factors[left_out + 1 :])
+        assert rest != pytest.approx(namespace["measured"], rel=1e-3)
 
 
 def test_lesson_3_states_the_whole_chain():
@@ -131,8 +221,12 @@ def test_lesson_3s_worked_numbers_match_the_formula_and_the_nudge():
 
 # --- the backpropagation equations ---------------------------------------------------
 
-NOTATION = [("ᵀ", ".T"), ("(1/m) ·", "(1/m) *"), (" · ", " @ "),
-            ("sum of dZ over the batch", "dZ.sum(axis=0)")]
+NOTATION = [
+    ("ᵀ", ".T"),
+    ("(1/m) ·", "(1/m) *"),
+    (" · ", " @ "),
+    ("sum of dZ over the batch", "dZ.sum(axis=0)"),
+]
 
 
 def equations(block: str) -> str:
@@ -152,8 +246,12 @@ def test_the_backprop_equations_give_the_gradients_of_the_mean_cost():
     m, n_in, n_hidden, n_out = 5, 3, 4, 2
     X = rng.standard_normal((m, n_in))
     Y = np.eye(n_out)[rng.integers(0, n_out, m)]
-    params = {"W1": rng.standard_normal((n_hidden, n_in)), "b1": rng.standard_normal(n_hidden),
-              "W2": rng.standard_normal((n_out, n_hidden)), "b2": rng.standard_normal(n_out)}
+    params = {
+        "W1": rng.standard_normal((n_hidden, n_in)),
+        "b1": rng.standard_normal(n_hidden),
+        "W2": rng.standard_normal((n_out, n_hidden)),
+        "b2": rng.standard_normal(n_out),
+    }
 
     def cost(p):
         Z1 = X @ p["W1"].T + p["b1"]
@@ -164,41 +262,96 @@ def test_the_backprop_equations_give_the_gradients_of_the_mean_cost():
     _, Z1, P = cost(params)
     out = {"prediction": P, "actual_value": Y, "previous_layer_output": np.tanh(Z1), "m": m}
     exec(equations(output_block), out)
-    hidden = {"dZ_next": out["dZ"], "W_next": params["W2"], "Z": Z1, "m": m,
-              "activation_derivative": lambda Z: 1 - np.tanh(Z) ** 2,
-              "previous_layer_output": X}
+    hidden = {
+        "dZ_next": out["dZ"],
+        "W_next": params["W2"],
+        "Z": Z1,
+        "m": m,
+        "activation_derivative": lambda Z: 1 - np.tanh(Z) ** 2,
+        "previous_layer_output": X,
+    }
     exec(equations(hidden_block), hidden)
     grads = {"W2": out["dW"], "b2": out["db"], "W1": hidden["dW"], "b1": hidden["db"]}
     for name, grad in grads.items():
+
         def cost_of(value, name=name):
             return cost({**params, name: value})[0]
+
         numeric = finite_difference_gradient(cost_of, params[name])
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9, err_msg=name)
 
 
 # --- loss functions (lesson 2) ---------------------------------------------------------
 
+
 def test_the_loss_gradients_lesson_2_states():
-    text = cell("02_loss_functions.ipynb", "mse") + cell("02_loss_functions.ipynb", "cross-entropy")
-    assert r"$2(\hat y - y)/n$" in text and r"$\hat y - y$" in text
-    assert "missing by 10 costs 100, missing by 100\ncosts 10,000" in text
+    """Each gradient lesson 2 states, with respect to what it says, by finite differences:
+    MSE per example and for the mean; cross-entropy for the probabilities and the scores."""
+    mse, ce = (
+        cell("02_loss_functions.ipynb", "mse"),
+        cell("02_loss_functions.ipynb", "cross-entropy"),
+    )
+    assert r"has the gradient" in mse and r"$2(\hat y_i - y_i)$" in mse
+    assert r"$\partial\,\text{MSE}/\partial \hat y_i = 2(\hat y_i - y_i)/n$" in mse
+    assert r"$\partial\,\text{CE}/\partial \hat y_k = -y_k/\hat y_k$" in ce
+    assert r"$\partial\,\text{CE}/\partial z = \hat y - y$" in ce
+    assert "missing by 10 costs 100, missing by 100\ncosts 10,000" in mse
     rng = np.random.default_rng(0)
-    y, y_hat = rng.standard_normal(6), rng.standard_normal(6)
-    for i in range(6):
-        def mse(t, i=i):
-            return np.mean((y - np.where(np.arange(6) == i, t, y_hat)) ** 2)
-        assert central_difference(mse, y_hat[i]) == pytest.approx(2 * (y_hat[i] - y[i]) / 6)
-        def half_mse(t, i=i):
-            return 0.5 * np.sum((y - np.where(np.arange(6) == i, t, y_hat)) ** 2)
-        assert central_difference(half_mse, y_hat[i]) == pytest.approx(y_hat[i] - y[i])
+    n = 6
+    y, y_hat = rng.standard_normal(n), rng.standard_normal(n)
+    for i in range(n):
+
+        def with_prediction(t, i=i):
+            return np.where(np.arange(n) == i, t, y_hat)
+
+        def mean_squared_error(t, i=i):
+            return np.mean((y - with_prediction(t)) ** 2)
+
+        def own_loss(t, i=i):
+            return (y[i] - t) ** 2
+
+        assert central_difference(mean_squared_error, y_hat[i]) == pytest.approx(
+            2 * (y_hat[i] - y[i]) / n
+        )
+        assert central_difference(own_loss, y_hat[i]) == pytest.approx(2 * (y_hat[i] - y[i]))
     scores, label = rng.standard_normal(4), np.eye(4)[2]
-    softmax = np.exp(scores) / np.exp(scores).sum()
+    probabilities = np.exp(scores) / np.exp(scores).sum()
     for k in range(4):
-        def ce(t, k=k):
+
+        def ce_of_scores(t, k=k):
             s = scores.copy()
             s[k] = t
             return -np.sum(label * np.log(np.exp(s) / np.exp(s).sum()))
-        assert central_difference(ce, scores[k]) == pytest.approx(softmax[k] - label[k])
+
+        def ce_of_probabilities(t, k=k):
+            p = probabilities.copy()
+            p[k] = t
+            return -np.sum(label * np.log(p))
+
+        assert central_difference(ce_of_scores, scores[k]) == pytest.approx(
+            probabilities[k] - label[k]
+        )
+        assert central_difference(ce_of_probabilities, probabilities[k]) == pytest.approx(
+            -label[k] / probabilities[k]
+        )
+
+
+def test_lesson_2s_worked_losses():
+    """The numbers lesson 2 quotes are what its demo cell prints and what the formulas give."""
+    mse, ce = (
+        cell("02_loss_functions.ipynb", "mse"),
+        flat(cell("02_loss_functions.ipynb", "cross-entropy")),
+    )
+    assert "A prediction of 0.3 when the answer is 1.0\ncosts $(1.0 - 0.3)^2 = 0.49$" in mse
+    assert f"{(1.0 - 0.3) ** 2:.2f}" == "0.49"
+    assert f"$-\\log 0.95 \\approx {-np.log(0.95):.2f}$" in ce
+    assert f"$-\\log 0.05 \\approx {-np.log(0.05):.1f}$" in ce
+    assert f'"73% dog, 15% cat, 12% bird" costs {-np.log(0.73):.2f}' in ce
+    assert f'"12% dog, 88% cat" costs {-np.log(0.12):.2f}' in ce
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        exec(cell("02_loss_functions.ipynb", "loss-demo"), {})
+    for number in (f"{-np.log(0.73):.2f}", f"{-np.log(0.12):.2f}", "0.49"):
+        assert number in printed.getvalue()
 
 
 def test_sigmoids_slope_is_never_more_than_a_quarter():
@@ -216,6 +369,7 @@ def test_counting_iterations_and_epochs():
 
 
 # --- the numbers lessons quote from their widgets --------------------------------------
+
 
 def flat(text: str) -> str:
     return " ".join(text.split())
@@ -236,27 +390,45 @@ def test_lesson_4_quotes_the_error_surface():
     assert error_surface.roll(0.04).arrival_step == 1
     assert "exactly $0.08$ bounces between $w = -1$ and $w = 7$" in surface
     assert set(error_surface.roll(0.08).path) == {-1.0, 7.0}
+    assert "only rates from about 0.0056 to 0.0744 get within 0.01 of the minimum" in surface
+    assert error_surface.roll(0.0055).outcome == "crawling"
+    assert error_surface.roll(0.0745).outcome == "crawling"
+    assert "zig-zagging" in error_surface.roll(0.0745).describe()
+    assert all(
+        error_surface.roll(r).outcome == "converged" for r in np.linspace(0.0056, 0.0744, 200)
+    )
+    assert "Every rate below $0.08$ converges in the end" in surface
+    assert all(abs(1 - error_surface.CURVATURE * r) < 1 for r in np.linspace(1e-5, 0.0799, 200))
 
 
 def test_lesson_4_quotes_the_guessing_game():
     text = flat(cell("04_gradient_descent.ipynb", "guessing-intro"))
     found = {step: guessing_game.secrets_found(50, step) for step in (2, 10, 50, "shrinking")}
-    assert "a step of 2 finds every secret but can need 25 guesses" in text
+    assert "A step of 2 finds every secret but can need 25 guesses" in text
     assert len(found[2]) == 100
     assert max(guessing_game.guesses_needed(s, 50, 2) for s in found[2]) == 25
     assert "A step of 10 finds only 50 of the 100 secrets, and a step of 50 only 10" in text
     assert (len(found[10]), len(found[50])) == (50, 10)
-    assert "every secret is found within 6 guesses" in text
+    assert "from a first guess of 50 every secret is found within 6 guesses" in text
+    assert "What the game shows, from a first guess of 50" in text
     assert len(found["shrinking"]) == 100
     assert max(guessing_game.guesses_needed(s, 50, "shrinking") for s in found["shrinking"]) == 6
+
+    def worst(first):
+        return max(guessing_game.guesses_needed(s, first, "shrinking") for s in range(1, 101))
+
+    assert "(from most other first guesses, such as 1, 25 or 100, it can take 7)" in text
+    assert [worst(first) for first in (1, 25, 100)] == [7, 7, 7]
+    assert sum(worst(first) == 7 for first in range(1, 101)) > 50
+    assert max(worst(first) for first in range(1, 101)) == 7
 
 
 def test_lesson_6_quotes_the_vanishing_gradients_widget():
     text = flat(cell("06_deep_networks_and_generalisation.ipynb", "vanishing"))
     assert "1.4$) keeps every layer's gradient useful at any depth from 4 to 30" in text
-    assert "scale 1.0 lets the first layers' gradients fade below 0.01 from 21 layers on" in text
+    assert "scale 1.0 lets every layer's gradient fade below 0.01 from 21 layers on" in text
     assert "a scale of 2.0 makes them explode from 7 layers on" in text
-    assert "With sigmoid, the gradient vanishes from 7 layers on whatever the init scale" in text
+    assert "with sigmoid the gradient vanishes from 7 layers on whatever the init scale" in text
 
     def word(activation, scale, depth):
         return vanishing_gradients.judge(
@@ -266,12 +438,50 @@ def test_lesson_6_quotes_the_vanishing_gradients_widget():
     depths = vanishing_gradients.DEPTHS
     assert {word("relu", 1.4, d) for d in depths} == {"healthy"}
     assert [d for d in depths if word("relu", 1.0, d) == "vanishing"] == list(range(21, 31))
+    for depth in range(21, 31):  # "every layer's gradient", not only the first ones
+        assert max(vanishing_gradients.gradient_norms("relu", 1.0, depth)) < 0.05
     assert [d for d in depths if word("relu", 2.0, d) == "exploding"] == list(range(7, 31))
     assert all(
         word("sigmoid", s, d) == "vanishing"
         for s in vanishing_gradients.INIT_SCALES
         for d in range(7, 31)
     )
+
+
+def shown(value: float) -> str:
+    """A gradient size as lesson 6 writes it: two significant figures."""
+    text = f"{value:.2g}"
+    return text if "e" not in text else f"{float(text):.1e}".replace("e-0", "e-")
+
+
+def test_lesson_6s_explanation_of_the_widget_holds_in_its_model():
+    """Sigmoid: the first layers fall far behind the last (the early-layer gap). ReLU: every
+    layer's gradient shrinks or grows together with the forward signal; no early-layer gap."""
+    text = flat(cell("06_deep_networks_and_generalisation.ipynb", "vanishing"))
+    norms = vanishing_gradients.gradient_norms
+
+    sigmoid_12 = norms("sigmoid", 1.0, 12)
+    assert (
+        f"with 12 layers at init scale 1.0 the last layer's gradient is {shown(sigmoid_12[-1])} "
+        f"and the first layer's {shown(sigmoid_12[0])}" in text
+    )
+    for scale in vanishing_gradients.INIT_SCALES:
+        for depth in range(7, 31):
+            gradients = norms("sigmoid", scale, depth)
+            assert gradients[-1] > 100 * gradients[0]  # the gap between first and last
+
+    relu_small, relu_large = norms("relu", 1.0, 30), norms("relu", 2.0, 7)
+    assert (
+        f"At init scale 1.0 and 30 layers the first layer's gradient is {shown(relu_small[0])} "
+        f"and the last layer's {shown(relu_small[-1])}; at init scale 2.0 and 7 layers they are "
+        f"{float(shown(relu_large[0])):g} and {float(shown(relu_large[-1])):g}" in text
+    )
+    assert max(relu_small) < 1e-3 and min(relu_large) > 100  # all small, or all large, together
+    assert "within a factor of 7 of each other" in text
+    for scale in vanishing_gradients.INIT_SCALES:
+        for depth in vanishing_gradients.DEPTHS:
+            gradients = norms("relu", scale, depth)
+            assert max(gradients) < 7 * min(gradients), (scale, depth)
 
 
 def test_the_practice_quizs_numbers():
