@@ -36,7 +36,6 @@ DAILY = {"grace_minutes": 15, "unit": "day", "percent_per_unit": 10, "cap_percen
 HOURLY = {"unit": "hour", "percent_per_unit": 5, "hard_deadline_hours": 24}
 CONFIG = f"""
 from nbgrader.converters import GenerateAssignment
-from autograder.batch_grading.class_report import write_class_report
 from autograder.batch_grading.late_penalty import CourseLatePenalty
 from autograder.due_date_header import DueDateHeader
 c = get_config()
