@@ -28,6 +28,7 @@ from .gradient_checking import (
     one_hot,
     random_labels,
 )
+from .gradient_checking.finite_differences import finite_difference_gradient
 
 
 def check_activation_backward(
@@ -124,7 +125,49 @@ def check_cost_gradient(
     def total_cost(Z: np.ndarray) -> float:
         return m * float(cost_function(Z, Y)[0])
 
-    return check_gradient(total_cost, {"Z": Z}, {"Z": returned[1]}, batch_size=m, what=what)
+    return check_gradient(
+        total_cost,
+        {"Z": Z},
+        {"Z": returned[1]},
+        batch_size=m,
+        known_mistakes={"Z": convention_slips(cost_function, Z, Y)},
+        what=what,
+    )
+
+
+def convention_slips(
+    cost_function: Callable[[np.ndarray, np.ndarray], Any], Z: np.ndarray, Y: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The dZ that two slips against the course's conventions give, by sentence.
+
+    Z, Y: (m, k). Each example's own gradient of the student's cost (m times the
+    gradient of the batch mean) is what dZ should be; dividing it by m follows a text
+    whose dZ is the mean cost's gradient, and a cost averaged over every entry
+    (``np.mean``, 1/(m k)) makes a right dZ look k times too large. Empty when the
+    cost cannot be evaluated (the main check then says why).
+    """
+    m, k = Z.shape
+
+    def total_cost(Z: np.ndarray) -> float:
+        return m * float(call_student_code(cost_function, Z, Y.copy())[0])
+
+    try:
+        per_example = finite_difference_gradient(total_cost, Z)
+    except (StudentCodeError, TypeError, ValueError, IndexError, KeyError):
+        return {}
+    table = "see the conventions table in the course index"
+    slips = {
+        f"dZ is divided by the batch size (m = {m}): in this course dZ holds each example's "
+        f"own gradient (row i is dL_i/dZ_i, no 1/m); the 1/m goes only into dW and db "
+        f"({table}).": per_example / m,
+    }
+    if k > 1:
+        slips[
+            f"dZ is {k} times the gradient of your cost, so look at the cost: it is the mean "
+            f"over the m examples of each example's sum over its k = {k} outputs; np.mean over "
+            f"every entry divides by m*k ({table})."
+        ] = k * per_example
+    return slips
 
 
 NETWORK_PARAMETERS = ("W1", "b1", "W2", "b2")
