@@ -8,6 +8,7 @@
     course due-date ASSIGNMENT WHEN    set an assignment's due date in the gradebook
     course extend ASSIGNMENT STUDENT --days D [--hours H]   grant an extension (0: remove)
     course deadlines [ASSIGNMENT]      list due dates and extensions
+    course similarity ASSIGNMENT       pairs of submissions whose own code is alike (HTML)
 
 Every command checks its inputs first and answers a bad one with a single line
 ``course: error: ...`` (exit status 2) instead of a library traceback.
@@ -154,6 +155,26 @@ def command_deadlines(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_similarity(args: argparse.Namespace) -> int:
+    from .batch_grading.similarity_report import write_similarity_report
+
+    if not 0 <= args.threshold <= 1:
+        raise CourseError(f"--threshold is a share between 0 and 1, not {args.threshold}.")
+    if args.min_shared < 0:
+        raise CourseError(f"--min-shared cannot be negative ({args.min_shared}).")
+    course = NbgraderCourse.load()
+    path, ranked, reported = write_similarity_report(
+        course.root, args.assignment, args.threshold, args.min_shared
+    )
+    for rank, pair in enumerate(reported[:10], 1):
+        print(
+            f"{rank}. {pair.first} and {pair.second}: {pair.share_first:.0%} and "
+            f"{pair.share_second:.0%} of their code shared ({pair.shared} characters)"
+        )
+    print(f"{len(reported)} of {len(ranked)} pairs above the threshold. Report: {path}")
+    return 0
+
+
 def grading_defaults():
     from .batch_grading.class_grader import GradingOptions
 
@@ -222,6 +243,27 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("deadlines", help="list due dates and extensions")
     listing.add_argument("assignment", nargs="?", help="one assignment (default: all)")
     listing.set_defaults(run=command_deadlines)
+    from .batch_grading import similarity_report
+
+    similarity = commands.add_parser(
+        "similarity", help="pairs of submissions whose own code is alike (HTML report)"
+    )
+    similarity.add_argument("assignment")
+    similarity.add_argument(
+        "--threshold",
+        type=float,
+        default=similarity_report.THRESHOLD,
+        help="share of each student's own code found in the other's, at least "
+        f"(default {similarity_report.THRESHOLD})",
+    )
+    similarity.add_argument(
+        "--min-shared",
+        type=int,
+        default=similarity_report.MIN_SHARED,
+        help="characters of filtered code the two share, at least "
+        f"(default {similarity_report.MIN_SHARED})",
+    )
+    similarity.set_defaults(run=command_similarity)
     return parser
 
 
