@@ -491,3 +491,18 @@ def test_the_practice_quizs_numbers():
     step = 0.1 * 0.4  # the prompt's learning rate and gradient; the update subtracts
     assert right == f"w decreases by {step:g}"
     assert quiz["iterations-per-epoch"]["answer"] == int(np.ceil(10_000 / 100))
+
+
+def test_the_layer_numbering_checkpoint_states_both_chains_right():
+    checkpoints = yaml.safe_load((BANKS / "checkpoints.yaml").read_text())["questions"]
+    question = next(q for q in checkpoints if q["id"] == "checkpoint-layer-numbering")
+    other = check_chain_for_first_weight(
+        chain_factors(question["prompt"]), ONE_HIDDEN_UNIT_OTHER_NUMBERING, TWO_WEIGHTS
+    )
+    course = check_chain_for_first_weight(
+        chain_factors(question["sketch"].split("so the same weight")[1]),
+        ONE_HIDDEN_UNIT,
+        TWO_WEIGHTS,
+    )
+    assert other == pytest.approx(course, rel=1e-9)
+    assert "a¹ = x" in question["sketch"] and "a⁰ = x" in question["sketch"]
