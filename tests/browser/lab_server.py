@@ -136,6 +136,19 @@ class LabServer:
                 time.sleep(0.5)
         raise RuntimeError(f"jupyter lab did not answer in {timeout} s; see {self.log_path}")
 
+    def shut_down_kernels(self) -> None:
+        """End every kernel the server runs (a test done with its notebooks frees the cores)."""
+        for kernel in self._api("GET", "/api/kernels"):
+            self._api("DELETE", f"/api/kernels/{kernel['id']}")
+
+    def _api(self, method: str, path: str):
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
     def stop(self) -> None:
         """Stop the server's process group (the server and the kernels it started), nothing else."""
         if self.process and self.process.poll() is None:

@@ -86,3 +86,22 @@ def validate(page: Page) -> Locator:
     dialog = page.locator(".jp-Dialog")
     expect(dialog).to_be_visible(timeout=120_000)
     return dialog
+
+
+def run_all_and_wait(page: Page, timeout: float = 300_000) -> None:
+    """Run All Cells, then wait until no cell is queued or running and every widget output
+    is drawn (a cell that raised leaves the cells after it unrun, as in JupyterLab)."""
+    run_all_cells(page)
+    panel = notebook(page)
+    if panel.locator(".jp-CodeCell").count() == 0:
+        return  # Markdown only: nothing runs
+    prompts = panel.locator(".jp-InputArea-prompt")
+    expect(prompts.filter(has_text=re.compile(r"\[\d+\]")).first).to_be_visible(timeout=timeout)
+    expect(prompts.filter(has_text="[*]")).to_have_count(0, timeout=timeout)
+    widget_outputs = panel.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.widget-view+json']"
+    )
+    expect(widget_outputs.filter(has_not=page.locator(".jupyter-widgets"))).to_have_count(0)
+    expect(
+        panel.locator(".jp-OutputArea-output", has_text="Error displaying widget")
+    ).to_have_count(0)
