@@ -7,7 +7,7 @@ Every setting can be overridden on the command line, e.g. ``--Exchange.root=/tmp
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.preprocessors import (
     ClearHiddenTests,
     DeduplicateIds,
@@ -15,7 +15,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from autograder.batch_grading.late_penalty import CourseLatePenalty
+from autograder.batch_grading.late_penalty import CourseLatePenalty, LateWorkFeedback
 from autograder.due_date_header import DueDateHeader
 from autograder.exchange_access import CHECKED_EXCHANGE
 from autograder.grading.preprocessors import (
@@ -142,3 +142,11 @@ c.GenerateFeedback.HTMLExporter.template_file = FEEDBACK_TEMPLATE
 # When feedback shows the quiz's right answers: "never" (default), "after_due" (once the
 # due date, with every extension in the gradebook, has passed) or "always".
 c.QuizFeedbackForStudent.show_answers = "never"
+# Feedback opens with whether the submission was late, by how much, what that cost and
+# why (autograder/batch_grading/late_penalty.py; an assignment without a due date: no cell).
+c.GenerateFeedback.preprocessors = [
+    LateWorkFeedback,
+    *c.GenerateFeedback.get(
+        "preprocessors", GenerateFeedback.class_traits()["preprocessors"].default()
+    ),
+]

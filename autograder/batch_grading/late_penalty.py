@@ -27,9 +27,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.exchange.default.exchange import Exchange
 from nbgrader.plugins import LateSubmissionPlugin
+from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Enum, Float, TraitError, validate
 
+from ..deadlines import local_time
 from ..nbgrader_course import NbgraderCourse
 
 UNIT_SECONDS = {"day": 86400, "hour": 3600}
@@ -198,3 +203,55 @@ def late_work_markdown(course: NbgraderCourse, assignment: str) -> str:
         return "\n".join([*lines, "", "Every submission was on time.", ""])
     header = ["", "| student | submitted (UTC) | due with extension | penalty (points) | why |"]
     return "\n".join([*lines, *header, "|---|---|---|---|---|", *rows, ""])
+
+
+LATE_WORK_CELL_ID = "course-late-work"
+
+
+def late_work_sentence(
+    submitted_late: float, penalty: float, due: str, policy: LatePolicy | None
+) -> str:
+    """What a student's feedback says about their submission's lateness: ``submitted_late``
+    seconds (nbgrader's), the ``penalty`` in points the gradebook holds, the due date."""
+    if submitted_late <= 0:
+        return f"**Submitted on time** (due {due})."
+    late = describe_duration(submitted_late)
+    text = f"**Submitted {late} after the due date** ({due}, any extension included)"
+    if policy is not None:
+        # the reason reads "<late> late: ..." or "<late> late, ...": keep what follows
+        text += policy.assess(submitted_late).reason.removeprefix(f"{late} late")
+    return f"{text}." + (f" Late penalty: −{penalty:g} points." if penalty > 0 else "")
+
+
+class LateWorkFeedback(NbGraderPreprocessor):
+    """``GenerateFeedback`` preprocessor: a first cell saying whether the submission was
+    late, by how much (nbgrader's lateness, extension included), what it cost and why.
+    No due date, no cell."""
+
+    def preprocess(self, nb, resources):
+        details = resources["nbgrader"]
+        configured = self.config.get("AssignLatePenalties", {}).get("plugin_class")
+        ours = configured in (CourseLatePenalty, f"{__name__}.CourseLatePenalty")
+        policy = CourseLatePenalty(config=self.config).policy() if ours else None
+        with Gradebook(details["db_url"]) as gradebook:
+            try:
+                submission = gradebook.find_submission(details["assignment"], details["student"])
+                notebook = gradebook.find_submission_notebook(
+                    details["notebook"], details["assignment"], details["student"]
+                )
+            except MissingEntry:
+                return nb, resources
+            if submission.duedate is None:
+                return nb, resources
+            timezone = Exchange(config=self.config).timezone
+            sentence = late_work_sentence(
+                submission.total_seconds_late,
+                notebook.late_submission_penalty or 0.0,
+                local_time(submission.duedate, timezone),
+                policy,
+            )
+        cell = nbformat.v4.new_markdown_cell(sentence)
+        cell.id = LATE_WORK_CELL_ID
+        nb.cells = [c for c in nb.cells if c.get("id") != LATE_WORK_CELL_ID]
+        nb.cells.insert(0, cell)
+        return nb, resources

@@ -21,7 +21,7 @@ from traitlets import TraitError
 from traitlets.config import Config
 
 from autograder.batch_grading.class_report import write_class_report
-from autograder.batch_grading.late_penalty import CourseLatePenalty, LatePolicy
+from autograder.batch_grading.late_penalty import CourseLatePenalty, LatePolicy, late_work_sentence
 from autograder.course_commands import main
 from autograder.deadlines import deadlines, grant_extension, parse_due_date, set_due_date
 from autograder.due_date_header import DUE_DATE_CELL_ID
@@ -35,13 +35,16 @@ DUE = "2026-12-10 17:00"  # UTC, the course's time zone (nbgrader's Exchange.tim
 DAILY = {"grace_minutes": 15, "unit": "day", "percent_per_unit": 10, "cap_percent": 50}
 HOURLY = {"unit": "hour", "percent_per_unit": 5, "hard_deadline_hours": 24}
 CONFIG = f"""
-from nbgrader.converters import GenerateAssignment
-from autograder.batch_grading.late_penalty import CourseLatePenalty
+from nbgrader.converters import GenerateAssignment, GenerateFeedback
+from autograder.batch_grading.late_penalty import CourseLatePenalty, LateWorkFeedback
 from autograder.due_date_header import DueDateHeader
 c = get_config()
 c.CourseDirectory.course_id = "late101"
 c.GenerateAssignment.preprocessors = [
     DueDateHeader, *GenerateAssignment.class_traits()["preprocessors"].default()
+]
+c.GenerateFeedback.preprocessors = [
+    LateWorkFeedback, *GenerateFeedback.class_traits()["preprocessors"].default()
 ]
 c.AssignLatePenalties.plugin_class = CourseLatePenalty
 for name, value in {DAILY!r}.items():
@@ -164,6 +167,19 @@ def test_reasons_say_how_late_and_what_it_cost():
     assert "past the hard deadline (24 h after the due date)" in refused.reason
 
 
+def test_feedback_sentences_for_grace_and_hard_deadline():
+    due = "Thu 10 Dec 2026, 17:00 UTC"
+    assert late_work_sentence(600, 0.0, due, LatePolicy(**DAILY)) == (
+        "**Submitted 10 min after the due date** (Thu 10 Dec 2026, 17:00 UTC, any extension "
+        "included), within the 15-minute grace period: no penalty."
+    )
+    assert late_work_sentence(90000, 8.0, due, LatePolicy(**HOURLY)) == (
+        "**Submitted 1 d 1 h after the due date** (Thu 10 Dec 2026, 17:00 UTC, any extension "
+        "included), past the hard deadline (24 h after the due date): not accepted, scored 0."
+        " Late penalty: −8 points."
+    )
+
+
 @pytest.mark.parametrize(
     "setting", [{"percent_per_unit": -1}, {"cap_percent": 120}, {"unit": "week"}]
 )
@@ -244,5 +260,11 @@ def test_autograde_applies_the_penalty_and_the_header_shows_the_due_date(tmp_pat
     ) in late_work
     assert "punctual" not in late_work
     assert "**test_answer** (test): everyone right" in report.read_text()
-    feedback = folder / "feedback" / "late_student" / ASSIGNMENT / f"{NOTEBOOK}.html"
-    assert "Late submission penalty (Score: -3.0)" in feedback.read_text()
+    feedback = (folder / "feedback" / "late_student" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    assert "Late submission penalty (Score: -3.0)" in feedback
+    assert (
+        "Submitted 2 d 1 h after the due date</strong> (Thu 10 Dec 2026, 17:00 UTC, any "
+        "extension included): 3 started days × 10% = 30% of the score. Late penalty: −3 points."
+    ) in feedback
+    on_time = folder / "feedback" / "punctual" / ASSIGNMENT / f"{NOTEBOOK}.html"
+    assert "Submitted on time</strong> (due Thu 10 Dec 2026, 17:00 UTC)." in on_time.read_text()
