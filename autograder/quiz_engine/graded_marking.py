@@ -42,7 +42,7 @@ def _record(
         "answered": given is not None and mark.detail != "Not answered yet.",
         "correct": mark.correct,
         "score": mark.score,
-        "detail": mark.detail or mark.feedback,
+        "detail": mark.detail if mark.detail or mark.answer else mark.feedback,
     }
     if question.type == "single_choice":
         right = next(i for i, option in enumerate(question.options) if option.correct)

@@ -155,6 +155,7 @@ def listed_checks(source: str) -> list[HiddenCheck]:
         except SyntaxError:
             checks.append(HiddenCheck("the hidden checks of this part", "", "", first, last))
             continue
+        listed = len(checks)
         for statement, repeated in _statements(tree.body, False):
             checked = _describe(statement)
             if not checked:
@@ -167,6 +168,8 @@ def listed_checks(source: str) -> list[HiddenCheck]:
                     checked, first_line=first + statement.lineno - 1, last_line=first + end - 1
                 )
             )
+        if len(checks) == listed:  # checks inside a helper function: one for the region
+            checks.append(HiddenCheck("the hidden checks of this part", "", "", first, last))
     return checks
 
 

@@ -31,7 +31,8 @@ def _saved(question: Question, value: Any, variant: QuizVariant | None) -> str:
         if canonical is not None:
             return f"{value.strip().upper()}, '{question.options[canonical].text}'"
     if question.type == "matching" and isinstance(value, dict):
-        return "; ".join(f"{term} → {definition}" for term, definition in value.items())
+        pairs = [f"\n      {term} → {definition}" for term, definition in value.items()]
+        return "".join(pairs) if pairs else "no answer saved"
     return str(value)
 
 
