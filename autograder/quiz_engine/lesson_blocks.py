@@ -38,8 +38,20 @@ def show_quiz(bank_path: str | Path, one_at_a_time: bool = False) -> widgets.Wid
     return _guarded(bank_path, lambda bank: QuizView(bank, "practice", one_at_a_time))
 
 
-def show_flashcards(bank_path: str | Path) -> widgets.Widget:
-    return _guarded(bank_path, lambda bank: FlashcardView(FlashcardDeck.from_bank(bank)))
+def show_flashcards(bank_path: str | Path, *card_ids: str) -> widgets.Widget:
+    """The bank's flashcards; or, when ids are given, only those cards, in that order (a
+    lesson shows the cards of the words it teaches)."""
+
+    def build(bank: QuestionBank) -> widgets.Widget:
+        if not card_ids:
+            return FlashcardView(FlashcardDeck.from_bank(bank))
+        cards = [bank[card_id] for card_id in card_ids]
+        not_cards = [card.id for card in cards if card.type != "flashcard"]
+        if not_cards:
+            raise KeyError(f"{', '.join(not_cards)} (not a flashcard)")
+        return FlashcardView(FlashcardDeck(cards))
+
+    return _guarded(bank_path, build)
 
 
 def show_matching(bank_path: str | Path, question_id: str, seed: int = 0) -> widgets.Widget:

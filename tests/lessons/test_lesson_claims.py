@@ -206,3 +206,47 @@ def test_lesson_5_says_the_plot_appears_after_the_first_run_as_the_widget_does()
     assert not view.picture.value  # nothing before the first run
     view.train()
     assert view.picture.value
+
+
+# --- flashcards: each lesson shows the cards of the words it teaches -------------------
+
+
+def shown_cards() -> dict[str, list[str]]:
+    shown = {}
+    for path in sorted(LESSONS.glob("0[1-9]_*.ipynb")):
+        for source in cells(path.name).values():
+            call = re.search(r"show_flashcards\((.*?)\)\s*$", source, re.S)
+            if call:
+                shown[path.name] = re.findall(r'"(card-[\w-]+)"', call.group(1))
+    return shown
+
+
+def test_every_card_is_shown_and_lesson_1_keeps_later_words_for_later():
+    cards = [
+        q for q in bank_questions("training_concepts.yaml").values() if q["type"] == "flashcard"
+    ]
+    shown = shown_cards()
+    assert {card for ids in shown.values() for card in ids} == {card["id"] for card in cards}
+    later = {"card-chain-rule", "card-epoch", "card-iteration", "card-mini-batch"}
+    later |= {"card-overfitting", "card-test-set", "card-vanishing", "card-exploding"}
+    assert not later & set(shown["01_the_training_loop.ipynb"])
+    assert set(shown["05_mini_batches_and_epochs.ipynb"]) == {
+        "card-mini-batch",
+        "card-iteration",
+        "card-epoch",
+    }
+    for lesson, ids in shown.items():  # each card's word is in the lesson that shows it
+        text = " ".join(cells(lesson).values()).lower()
+        for card_id in ids:
+            front = bank_questions("training_concepts.yaml")[card_id]["front"]
+            assert front.split()[0].lower() in text, (lesson, card_id)
+
+
+def test_show_flashcards_shows_only_the_cards_named():
+    from autograder.quiz_engine.lesson_blocks import show_flashcards
+
+    view = show_flashcards(BANKS / "training_concepts.yaml", "card-epoch", "card-iteration")
+    assert [card.id for card in view.deck.cards] == ["card-epoch", "card-iteration"]
+    notice = show_flashcards(BANKS / "training_concepts.yaml", "order-training-loop")
+    assert "could not be loaded" in notice.value and "not a flashcard" in notice.value
+    assert len(show_flashcards(BANKS / "training_concepts.yaml").deck.cards) == 12
