@@ -8,13 +8,17 @@ directory" message does not say who was refused. These subclasses (chosen throug
 ``deploy/global_nbgrader_config.py``) turn both into nbgrader's own failure, one line that
 names the folder and the account::
 
-    [CollectApp | CRITICAL] the exchange refuses account 'grader': it may not read
-    /srv/nbgrader/exchange/backprop101/inbound (ask whoever runs the course's hub)
+    [ReleaseFeedbackApp | CRITICAL] the exchange refuses account 'grader': it may not write
+    /srv/nbgrader/exchange/backprop101 (to make /srv/nbgrader/exchange/backprop101/feedback);
+    ask whoever runs the course's exchange
 
 Covered: every transfer of nbgrader's default exchange (release_assignment, collect,
 release_feedback, fetch_assignment, submit, fetch_feedback, list), run from the command
-line, the Assignment List or the formgrader. Not covered: an exchange of another kind
-(ngshare, a site's own ``ExchangeFactory``), which the course leaves as the site set it.
+line, the Assignment List or the formgrader: a missing or unwritable exchange, a refusal by
+the operating system during the transfer, and nbgrader's own refusals (which name the
+folder; the account is added). Not covered: an exchange of another kind (ngshare, a site's
+own ``ExchangeFactory``), which the course leaves as the site set it; and the ``course``
+command, which never touches the exchange.
 """
 
 from __future__ import annotations
@@ -22,9 +26,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from nbgrader.exchange.default import (
     ExchangeCollect,
@@ -35,25 +38,32 @@ from nbgrader.exchange.default import (
     ExchangeReleaseFeedback,
     ExchangeSubmit,
 )
-from nbgrader.utils import get_osusername
+from nbgrader.utils import find_owner, get_osusername
 
 REFUSED = r"\[Errno (1|13|30)\]"  # EPERM, EACCES, EROFS
+# Words of nbgrader's own messages when the operating system would refuse the account.
+NBGRADER_REFUSALS = ("permission", "own the directory", "unwritable directory")
 ACCESS = (("read", os.R_OK), ("write", os.W_OK), ("enter", os.X_OK))
 
 
-def refusal(path: Path, account: str) -> str:
+def refusal(path: Path, account: str, exchange: Path) -> str:
     """One sentence: what ``account`` may not do with ``path`` (or, if it does not exist,
-    with the nearest folder above it, where it would be made)."""
+    with the nearest folder above it, where it would be made); who refuses is named as the
+    exchange when ``path`` lies in it."""
     target = path
     while not target.exists() and target != target.parent:
         target = target.parent
     missing = [verb for verb, mode in ACCESS if not os.access(target, mode)]
     refused = " or ".join(missing) if missing else "change"
     made = f" (to make {path})" if target != path else ""
-    return (
-        f"the exchange refuses account '{account}': it may not {refused} {target}{made}; "
-        "ask whoever runs the course's exchange"
-    )
+    if not missing:  # e.g. a chmod of another account's file
+        made = f" (it belongs to '{find_owner(str(target))}'){made}"
+    if path.is_relative_to(exchange):
+        return (
+            f"the exchange refuses account '{account}': it may not {refused} {target}{made}; "
+            "ask whoever runs the course's exchange"
+        )
+    return f"account '{account}' may not {refused} {target}{made}"
 
 
 def _refused_path(error: OSError | shutil.Error) -> Path | None:
@@ -71,12 +81,19 @@ class ExchangeAccessCheck:
     account (``self.fail``: nbgrader logs it and the command exits 1)."""
 
     root: str
-    fail: Callable[[str], NoReturn]  # nbgrader's Exchange.fail: logs the line, raises
+
+    def fail(self, msg: str) -> NoReturn:
+        """nbgrader's ``Exchange.fail`` (log the line, raise ExchangeError); nbgrader's own
+        refusals ("You don't have read permissions for the directory: ...") get the account."""
+        if any(words in msg.lower() for words in NBGRADER_REFUSALS) and "account '" not in msg:
+            msg = f"{msg} (account '{get_osusername()}')"
+        super().fail(msg)  # type: ignore[misc]
+        raise AssertionError("unreachable: Exchange.fail raises")
 
     def ensure_root(self) -> None:
         root = Path(self.root)
         if root.is_dir() and not os.access(root, os.W_OK | os.X_OK):
-            self.fail(refusal(root, get_osusername()))
+            self.fail(refusal(root, get_osusername(), root))
         if not root.exists() and not isinstance(self, ExchangeReleaseAssignment):
             self.fail(
                 f"the exchange {root} does not exist (account '{get_osusername()}'): "
@@ -84,14 +101,16 @@ class ExchangeAccessCheck:
             )
         super().ensure_root()  # type: ignore[misc]
 
-    def start(self) -> None:
+    def start(self) -> Any:
+        """nbgrader's transfer; what it returns (``ExchangeList``: the assignments)."""
         try:
-            super().start()  # type: ignore[misc]
+            return super().start()  # type: ignore[misc]
         except (PermissionError, shutil.Error) as error:
             path = _refused_path(error)
             if isinstance(error, shutil.Error) and path is None:
                 raise  # not a refusal: nbgrader's own report
-            self.fail(refusal(path or Path(self.root), get_osusername()))
+            root = Path(self.root)
+            self.fail(refusal(path or root, get_osusername(), root))
 
 
 class CheckedReleaseAssignment(ExchangeAccessCheck, ExchangeReleaseAssignment):
