@@ -19,6 +19,12 @@ things cannot be said from Python with its built-in controls:
   changes only in a live region that was already on the page. ``LiveRegion`` is one
   ``<div role="status" aria-live="polite" aria-atomic="true">`` that stays, and only its
   content changes: "Too high", "diverged" or "Correct" is read out when it appears.
+- **Which toggle button is chosen.** ipywidgets' ``ToggleButtons`` show the chosen one
+  only by its look; ``ToggleGroup`` gives each button ``aria-pressed`` and the group its
+  description as its name. It also replaces drop-downs, whose keys JupyterLab takes.
+- **An accessible name beyond a button's text.** ``NamedButton`` is a ``<button>`` with
+  ``aria-label``: every row of an ordering exercise has "Move up"/"Move down", each named
+  after its item ("Move up: Forward pass").
 
 Both carry a stylesheet that also gives every ipywidgets button in a notebook output a
 2 px focus ring (ipywidgets' own is 1 px, faint on a grey button), and lets a button with
@@ -30,6 +36,7 @@ instead of cutting it off with "…" (ipywidgets' buttons are one line, 148 px w
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import anywidget
@@ -46,6 +53,10 @@ _CSS = """
   outline: 2px solid var(--jp-brand-color1, #1976d2); outline-offset: 2px;
 }
 .course-live-region p { margin: 0.3em 0; }
+.course-toggle-group { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+.course-toggle-group > span:last-child { display: flex; gap: 4px; flex-wrap: wrap; }
+.course-toggle-group button { width: auto; }
+.course-toggle-group button[aria-pressed=true] { font-weight: bold; }
 .jupyter-button.course-wrap {
   white-space: normal; height: auto; min-height: var(--jp-widgets-inline-height, 28px);
   line-height: 1.3; padding-top: 4px; padding-bottom: 4px; text-align: left;
@@ -115,6 +126,67 @@ export default {
 };
 """
 
+_NAMED_BUTTON_ESM = """
+export default {
+  render({ model, el }) {
+    const button = document.createElement("button");
+    button.className = "jupyter-widgets jupyter-button widget-button";
+    const draw = () => {
+      button.textContent = model.get("description");
+      button.setAttribute("aria-label", model.get("accessible_name"));
+      button.title = model.get("tooltip");
+      button.disabled = model.get("disabled");
+    };
+    draw();
+    model.on("change", draw);
+    button.addEventListener("click", () => model.send({ event: "click" }));
+    el.append(button);
+  }
+};
+"""
+
+_TOGGLE_GROUP_ESM = """
+export default {
+  render({ model, el }) {
+    const id = "course-choices-" + Math.random().toString(36).slice(2);
+    const group = document.createElement("div");
+    group.className = "course-toggle-group";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", id);
+    const label = document.createElement("span");
+    label.id = id;
+    label.className = "course-toggle-label";
+    const buttons = document.createElement("span");
+    group.append(label, buttons);
+    const draw = () => {
+      label.textContent = model.get("description");
+      const labels = model.get("labels"), tips = model.get("tips");
+      const chosen = model.get("index");
+      while (buttons.children.length > labels.length) buttons.lastChild.remove();
+      labels.forEach((text, i) => {
+        let button = buttons.children[i];
+        if (!button) {
+          button = document.createElement("button");
+          button.className = "jupyter-widgets jupyter-button widget-toggle-button";
+          button.addEventListener("click", () => {
+            model.set("index", i);
+            model.save_changes();
+          });
+          buttons.append(button);
+        }
+        button.textContent = text;
+        button.title = tips[i] || "";
+        button.setAttribute("aria-pressed", String(i === chosen));
+        button.classList.toggle("mod-active", i === chosen);
+      });
+    };
+    draw();
+    model.on("change", draw);
+    el.append(group);
+  }
+};
+"""
+
 _LIVE_REGION_ESM = """
 export default {
   render({ model, el }) {
@@ -142,6 +214,85 @@ class LiveRegion(anywidget.AnyWidget):
 
     def __init__(self, value: str = "", **kwargs: Any):
         super().__init__(value=value, **kwargs)
+
+
+class NamedButton(anywidget.AnyWidget):
+    """A button whose accessible name says more than its short visible text: "Move up"
+    on screen, "Move up: Forward pass" to a screen reader (the visible words first, as
+    WCAG 2.5.3 asks). ipywidgets' ``Button`` has no ``aria-label``. ``on_click`` and
+    ``click`` as ``ipywidgets.Button``'s."""
+
+    _esm = _NAMED_BUTTON_ESM
+    _css = _CSS
+    description = traitlets.Unicode("").tag(sync=True)
+    accessible_name = traitlets.Unicode("").tag(sync=True)
+    tooltip = traitlets.Unicode("").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._click_handlers: list[Callable[..., object]] = []
+        self.on_msg(self._message)
+
+    def on_click(self, handler: Callable[..., object]) -> None:
+        self._click_handlers.append(handler)
+
+    def click(self) -> None:
+        """As a press of the button in the browser (ignored while disabled, as there)."""
+        if not self.disabled:
+            for handler in self._click_handlers:
+                handler(self)
+
+    def _message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
+        if content.get("event") == "click":
+            self.click()
+
+
+class ToggleGroup(anywidget.AnyWidget):
+    """``ipywidgets.ToggleButtons``' interface (``options`` as values or (label, value)
+    pairs, ``value``, ``description``, ``tooltips``), drawn as a labelled group of buttons
+    that say which one is chosen (``aria-pressed``: ipywidgets' own only look pressed).
+    Buttons, not a drop-down or radio group: JupyterLab's command-mode shortcuts take the
+    arrow and letter keys from a focused ``<select>`` or radio button ("R" would turn the
+    cell into a raw cell), not from a button. ``value`` None: none chosen."""
+
+    _esm = _TOGGLE_GROUP_ESM
+    _css = _CSS
+    description = traitlets.Unicode("").tag(sync=True)
+    labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    tips = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    index = traitlets.Int(-1).tag(sync=True)
+    options = traitlets.List()
+    tooltips = traitlets.List(traitlets.Unicode())
+    value = traitlets.Any(None, allow_none=True)
+
+    def __init__(self, **kwargs: Any):
+        kwargs.pop("style", None)
+        super().__init__(**kwargs)
+        self.observe(lambda _: self._show(), names=["options", "value", "tooltips"])
+        self.observe(self._chosen, names="index")
+        self._show()
+
+    def _pairs(self) -> list[tuple[str, Any]]:
+        return [
+            (str(o[0]), o[1]) if isinstance(o, tuple) and len(o) == 2 else (str(o), o)
+            for o in self.options
+        ]
+
+    def _show(self) -> None:
+        pairs = self._pairs()
+        values = [value for _, value in pairs]
+        if self.value is not None and self.value not in values:
+            self.value = None  # as ToggleButtons does when the options change
+            return
+        self.labels = [label for label, _ in pairs]
+        self.tips = list(self.tooltips)
+        self.index = values.index(self.value) if self.value is not None else -1
+
+    def _chosen(self, change: dict[str, Any]) -> None:
+        pairs = self._pairs()
+        if 0 <= change["new"] < len(pairs):
+            self.value = pairs[change["new"]][1]
 
 
 class _RangeInput(anywidget.AnyWidget):

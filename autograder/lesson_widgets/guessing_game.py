@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from ..accessible_widgets import LiveRegion, wide_button
+from ..accessible_widgets import LiveRegion, ToggleGroup, wide_button
 
 LOWEST, HIGHEST = 1, 100
 TOLERANCE = 2
@@ -185,7 +185,7 @@ class GuessingGameView(widgets.VBox):
     def __init__(self, seed: int | None = None):
         super().__init__()
         self.random = random.Random(seed)
-        self.step = widgets.ToggleButtons(
+        self.step = ToggleGroup(
             options=[(f"step {s}", s) for s in FIXED_STEPS] + [("shrinking", SHRINKING)],
             value=10,
             description="Step",

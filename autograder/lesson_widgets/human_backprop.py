@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from ..accessible_widgets import LiveRegion, wide_button
+from ..accessible_widgets import LiveRegion, ToggleGroup, wide_button
 
 #: The source material's three sentences and their true labels.
 ROUNDS: tuple[tuple[str, str], ...] = (
@@ -158,7 +158,7 @@ class HumanBackpropView(widgets.VBox):
         self.sentence = widgets.HTML()
         self.formal = widgets.Button(description="Formal", tooltip="I predict formal")
         self.casual = widgets.Button(description="Casual", tooltip="I predict casual")
-        self.word_buttons = widgets.ToggleButtons(options=[], description="Word")
+        self.word_buttons = ToggleGroup(options=[], description="Word")
         self.too_high = wide_button(
             description="I weighted it too high", tooltip="It sounds less formal than I thought"
         )

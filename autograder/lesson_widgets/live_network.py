@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib import cm
 from matplotlib.axes import Axes
 
-from ..accessible_widgets import LiveRegion, LogSlider, wide_button
+from ..accessible_widgets import LiveRegion, LogSlider, ToggleGroup, wide_button
 from .figures import figure_html, figure_widget, new_figure
 
 #: Four examples of a smooth target: y = x1 - 0.5 * x2, a little bent by tanh.
@@ -162,7 +162,7 @@ class LiveNetworkView(widgets.VBox):
             description="Learning rate",
             style={"description_width": "initial"},
         )
-        self.example = widgets.Dropdown(
+        self.example = ToggleGroup(
             options=[
                 (f"x = ({x[0]:g}, {x[1]:g}), y = {y:g}", i)
                 for i, (x, y) in enumerate(zip(INPUTS, TARGETS, strict=True))

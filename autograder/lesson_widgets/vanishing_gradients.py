@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from ..accessible_widgets import LiveRegion, SelectionSlider
+from ..accessible_widgets import LiveRegion, SelectionSlider, ToggleGroup
 from .figures import figure_html, figure_widget, new_figure
 
 ACTIVATIONS: dict[
@@ -125,7 +125,7 @@ class VanishingGradientsView(widgets.VBox):
 
     def __init__(self):
         super().__init__()
-        self.activation = widgets.Dropdown(
+        self.activation = ToggleGroup(
             options=list(ACTIVATIONS), value="sigmoid", description="Activation"
         )
         self.scale = SelectionSlider(options=INIT_SCALES, value=1.0, description="Init scale")

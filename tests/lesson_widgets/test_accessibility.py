@@ -10,7 +10,13 @@ import ipywidgets as widgets
 import pytest
 from matplotlib.figure import Figure
 
-from autograder.accessible_widgets import LiveRegion, LogSlider, SelectionSlider
+from autograder.accessible_widgets import (
+    LiveRegion,
+    LogSlider,
+    NamedButton,
+    SelectionSlider,
+    ToggleGroup,
+)
 from autograder.lesson_widgets import backward_flow, live_network
 from autograder.lesson_widgets.digit_trainer import DigitTrainerView, EpochReport, describe_history
 from autograder.lesson_widgets.error_surface import EXAMPLES, ErrorSurfaceView, roll
@@ -178,6 +184,8 @@ def test_every_control_has_a_name_and_no_ipywidgets_slider_is_left(name):
         if isinstance(
             control,
             widgets.Button
+            | NamedButton
+            | ToggleGroup
             | widgets.Text
             | widgets.Textarea
             | widgets.Dropdown
@@ -212,6 +220,38 @@ def test_the_sliders_are_native_range_inputs_with_a_label_and_value_text():
     assert (layers.low, layers.high, layers.position, layers.readout) == (0, 2, 1, "8")
     layers.position = 2
     assert layers.value == 12
+
+
+LESSON_WIDGETS = [
+    "live network",
+    "error surface",
+    "guessing game",
+    "human backprop",
+    "vanishing gradients",
+    "digit trainer",
+]
+
+
+@pytest.mark.parametrize("name", LESSON_WIDGETS)
+def test_lesson_widgets_choose_with_buttons_that_say_which_is_chosen(name):
+    """No drop-down or radio group (JupyterLab's shortcuts take their keys) and no
+    ipywidgets ToggleButtons (which show the chosen one only by its look)."""
+    for control in all_widgets(lesson_views()[name]):
+        assert not isinstance(
+            control, widgets.Dropdown | widgets.RadioButtons | widgets.ToggleButtons
+        ), f"{name}: {control!r}"
+
+
+def test_a_toggle_group_says_which_button_is_pressed():
+    esm = ToggleGroup._esm
+    assert 'setAttribute("aria-pressed", String(i === chosen))' in esm
+    assert 'setAttribute("role", "group")' in esm and '"aria-labelledby"' in esm
+    group = ToggleGroup(options=[("step 2", 2), ("shrinking", "s")], value=2, description="Step")
+    assert (group.labels, group.index) == (["step 2", "shrinking"], 0)
+    group.index = 1  # the student presses "shrinking"
+    assert group.value == "s"
+    group.options = ["a", "b"]  # new options without the value: none chosen
+    assert group.value is None and group.index == -1 and group.labels == ["a", "b"]
 
 
 # --- verdicts in live regions that stay on the page --------------------------------------
@@ -290,13 +330,20 @@ def test_checkpoint_reveal_and_matching_definitions_are_whole():
 def test_ordering_buttons_name_their_item():
     view = lesson_views()["ordering"]
     names = [
-        button.description
+        button.accessible_name
         for row in view.rows.children
         for button in row.children
-        if isinstance(button, widgets.Button)
+        if isinstance(button, NamedButton)
     ]
     assert len(names) == len(set(names)) == 2 * len(view.exercise.order)
     for row, item in zip(view.rows.children, view.exercise.order, strict=True):
         up, down = row.children[1:]
-        assert up.description == f"Move “{item}” up"
-        assert down.description == f"Move “{item}” down"
+        # the visible words first in the name (WCAG 2.5.3), then the item
+        assert (up.description, up.accessible_name) == ("Move up", f"Move up: {item}")
+        assert (down.description, down.accessible_name) == ("Move down", f"Move down: {item}")
+    assert 'setAttribute("aria-label", model.get("accessible_name"))' in NamedButton._esm
+    first = view.exercise.order[0]
+    view.rows.children[1].children[1].click()  # the second row's "Move up"
+    assert view.exercise.order[0] != first
+    view.rows.children[0].children[1].click()  # disabled on the first row: nothing moves
+    assert view.exercise.order[1] == first
