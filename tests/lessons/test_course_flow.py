@@ -32,3 +32,13 @@ def test_assignment_2_tunes_on_validation_and_uses_the_test_set_once():
         instructions = next(s for s in cells.values() if "## Part 4" in s)
         assert "at least 90% validation accuracy" in instructions
         assert "test** images stay untouched until the very end" in instructions
+
+
+def test_each_lessons_time_is_the_one_the_index_gives():
+    index = nbformat.read(INDEX, 4).cells[0].source
+    row = r"^\| \d+ \| \[Lesson \d[^|]*\]\((0\d_\w+\.ipynb)\) \| (\d+) min"
+    rows = re.findall(row, index, re.M)
+    assert len(rows) == 6
+    for lesson, minutes in rows:
+        opening = nbformat.read(INDEX.parent / lesson, 4).cells[0].source
+        assert f"*About {minutes} minutes." in opening, lesson
