@@ -14,6 +14,7 @@ compared with the gradebook. The counts are printed (``-s``) for the issue's not
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
@@ -332,3 +333,37 @@ def test_the_quiz_reads_in_the_students_own_variant_without_the_key(released_fee
     assert ": right" in page and ": not '" in page
     assert "Your saved answer:" in page  # the widget, as static text
     assert "var element" not in page and "widget-view+json" not in page
+
+
+def _regenerated_quiz_page(course: Path, exchange: Path, student: str, policy: str) -> str:
+    env = tool_env(NBGRADER_EXCHANGE=str(exchange))
+    option = f"--QuizFeedbackForStudent.show_answers={policy}"
+    nbgrader(course, "generate_feedback", A3, f"--student={student}", "--force", option, env=env)
+    return _text(course / "feedback" / student / A3 / f"{A3}.html")
+
+
+def test_the_answer_policy_decides_when_the_right_answers_show(released_feedback):
+    """Run last: it regenerates one student's a3 feedback in the course (not what was
+    fetched) under each policy, with due dates and extensions in the gradebook."""
+    course, exchange, _, rosters = released_feedback
+    student, *others = [s for s, kind in rosters[A3].items() if kind == "correct"]
+    classmate = next(s for s in rosters[A3] if s != student)
+    revealing = ("The answer:", "should be '")
+    page = _regenerated_quiz_page(course, exchange, student, "always")
+    assert all(phrase in page for phrase in revealing)
+    assert "BEGIN HIDDEN" not in page  # the right answers, never the hidden tests' code
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        gradebook.update_or_create_assignment(A3, duedate=now - datetime.timedelta(days=2))
+        gradebook.grant_extension(A3, classmate, days=5)  # a classmate still working
+    page = _regenerated_quiz_page(course, exchange, student, "after_due")
+    assert not any(phrase in page for phrase in revealing)
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        gradebook.grant_extension(A3, classmate, days=1)  # that extension is over too
+    page = _regenerated_quiz_page(course, exchange, student, "after_due")
+    assert all(phrase in page for phrase in revealing)
+    assert not any(
+        p in _regenerated_quiz_page(course, exchange, student, "never") for p in revealing
+    )
