@@ -3,8 +3,9 @@
 ``DueDateHeader`` is a ``GenerateAssignment`` preprocessor: when ``generate_assignment``
 (``course generate``) runs, it reads the assignment's ``duedate`` from the gradebook and
 puts one Markdown cell first in the notebook saying when the work is due, in the course's
-time zone. An assignment without a due date gets no cell, so ``release/`` stays as it was
-(``course check-release`` compares in a scratch gradebook, and ignores this cell).
+time zone, and what the course's late policy costs. An assignment without a due date gets
+no cell, so ``release/`` stays as it was (``course check-release`` compares in a scratch
+gradebook, and ignores this cell).
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ class DueDateHeader(NbGraderPreprocessor):
     def _course_timezone(self) -> str:
         return Exchange(config=self.config).timezone
 
+    def _late_policy(self) -> str:
+        """The course's late policy in a sentence (``CourseLatePenalty``, if configured)."""
+        from .batch_grading.late_penalty import configured_policy, policy_summary
+
+        policy = configured_policy(self.config)
+        if policy is None:
+            return "Submit before then: work submitted later may lose points."
+        summary = policy_summary(policy)
+        return f"Work submitted later loses points: {summary} (an extension moves it all)."
+
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict):
         details = resources["nbgrader"]
         nb.cells = [cell for cell in nb.cells if not is_due_date_cell(cell)]
@@ -53,9 +64,6 @@ class DueDateHeader(NbGraderPreprocessor):
                 due = None
         if due is not None:
             when = local_time(due, self.timezone)
-            text = (
-                f"**Due: {when}.** Submit before then; work submitted later may lose "
-                "points (the course's late policy)."
-            )
+            text = f"**Due: {when}.** {self._late_policy()}"
             nb.cells.insert(0, due_date_cell(text))
         return nb, resources

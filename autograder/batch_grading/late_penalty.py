@@ -159,6 +159,15 @@ class CourseLatePenalty(LateSubmissionPlugin):
         return score * assessment.percent / 100
 
 
+def configured_policy(config) -> LatePolicy | None:
+    """The course's policy when its nbgrader config uses ``CourseLatePenalty`` (None: another
+    plugin, or nbgrader's own, decides)."""
+    configured = config.get("AssignLatePenalties", {}).get("plugin_class")
+    if configured not in (CourseLatePenalty, f"{__name__}.CourseLatePenalty"):
+        return None
+    return CourseLatePenalty(config=config).policy()
+
+
 def policy_summary(policy: LatePolicy) -> str:
     """The policy in one sentence, for the report."""
     parts = [f"{policy.grace_minutes:g}-minute grace period"] if policy.grace_minutes else []
@@ -173,9 +182,7 @@ def policy_summary(policy: LatePolicy) -> str:
 def late_work_markdown(course: NbgraderCourse, assignment: str) -> str:
     """The class report's "Late work" section: every late submission (nbgrader's
     lateness, extension included), the penalty the gradebook holds and its reason."""
-    configured = course.config.get("AssignLatePenalties", {}).get("plugin_class")
-    ours = configured in (CourseLatePenalty, f"{__name__}.CourseLatePenalty")
-    policy = CourseLatePenalty(config=course.config).policy() if ours else None
+    policy = configured_policy(course.config)
     lines = ["", "## Late work", ""]
     with course.gradebook() as gradebook:
         record = gradebook.find_assignment(assignment)
@@ -230,9 +237,7 @@ class LateWorkFeedback(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         details = resources["nbgrader"]
-        configured = self.config.get("AssignLatePenalties", {}).get("plugin_class")
-        ours = configured in (CourseLatePenalty, f"{__name__}.CourseLatePenalty")
-        policy = CourseLatePenalty(config=self.config).policy() if ours else None
+        policy = configured_policy(self.config)
         with Gradebook(details["db_url"]) as gradebook:
             try:
                 submission = gradebook.find_submission(details["assignment"], details["student"])

@@ -76,6 +76,14 @@ CASES = {
 }
 
 
+def exit_status(argv: list[str]) -> int:
+    """``course ARGV``'s exit status, whether the command or argparse refuses the input."""
+    try:
+        return main(argv)
+    except SystemExit as refused:
+        return int(refused.code or 0)
+
+
 def _tiny_course(folder: Path) -> Path:
     """An nbgrader course with one notebook: an answer cell and a 10-point test cell."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -200,7 +208,7 @@ def test_commands_write_the_gradebook_nbgrader_reads(tmp_path, monkeypatch, caps
     folder = _tiny_course(tmp_path / "course")
     monkeypatch.chdir(folder)
     assert main(["due-date", ASSIGNMENT, "2026-12-10 18:00 Europe/Berlin"]) == 0
-    assert main(["extend", ASSIGNMENT, "ada", "--days", "2"]) == 2
+    assert exit_status(["extend", ASSIGNMENT, "ada", "--days", "2"]) == 2
     assert "nbgrader db student add ada" in capsys.readouterr().err
     nbgrader(folder, "db", "student", "add", "ada")
     assert main(["extend", ASSIGNMENT, "ada", "--days", "2", "--hours", "3"]) == 0
@@ -213,7 +221,7 @@ def test_commands_write_the_gradebook_nbgrader_reads(tmp_path, monkeypatch, caps
         assert submission.duedate == datetime.datetime(2026, 12, 12, 20, 0)
     assert main(["extend", ASSIGNMENT, "ada"]) == 0  # no time: the extension is removed
     assert deadlines(NbgraderCourse.load(folder))[0].extensions == {}
-    assert main(["due-date", ASSIGNMENT, "next friday-ish"]) == 2
+    assert exit_status(["due-date", ASSIGNMENT, "next friday-ish"]) == 2
     assert "is not a date and time" in capsys.readouterr().err
 
 
@@ -223,12 +231,20 @@ def test_autograde_applies_the_penalty_and_the_header_shows_the_due_date(tmp_pat
     submissions with timestamp.txt, `nbgrader autograde`, the stored penalty."""
     folder = _tiny_course(tmp_path / "course")
     monkeypatch.chdir(folder)
-    assert main(["due-date", ASSIGNMENT, DUE]) == 0
+    release = folder / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     nbgrader(folder, "generate_assignment", ASSIGNMENT)
-    released = nbformat.read(folder / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4)
+    assert [
+        cell.id for cell in nbformat.read(release, 4).cells if cell.id == DUE_DATE_CELL_ID
+    ] == []
+    assert main(["due-date", ASSIGNMENT, DUE]) == 0
+    nbgrader(folder, "generate_assignment", ASSIGNMENT, "--force")
+    released = nbformat.read(release, 4)
     header = released.cells[0]
     assert header.id == DUE_DATE_CELL_ID
-    assert "**Due: Thu 10 Dec 2026, 17:00 UTC.**" in header.source
+    assert header.source == (
+        "**Due: Thu 10 Dec 2026, 17:00 UTC.** Work submitted later loses points: 15-minute "
+        "grace period, 10% of the score per started day, at most 50% (an extension moves it all)."
+    )
     # 2 d 1 h late: 3 started days x 10% of 10 points; the other student is on time.
     for student, timestamp in {
         "late_student": "2026-12-12 18:00:00.000000 UTC",
