@@ -250,3 +250,22 @@ def test_show_flashcards_shows_only_the_cards_named():
     notice = show_flashcards(BANKS / "training_concepts.yaml", "order-training-loop")
     assert "could not be loaded" in notice.value and "not a flashcard" in notice.value
     assert len(show_flashcards(BANKS / "training_concepts.yaml").deck.cards) == 12
+
+
+# --- predict first: lesson 4 asks before it tells ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell_id", "outcome"),
+    [
+        ("update-rule", "training **diverges**"),
+        ("surface-intro", "lands on the minimum in one step"),
+        ("guessing-intro", "for the others you end up jumping back and forth"),
+    ],
+)
+def test_lesson_4_asks_for_a_prediction_before_it_shows_the_outcome(cell_id, outcome):
+    text = cells("04_gradient_descent.ipynb")[cell_id]
+    ask, rest = text.split("<details>", 1)
+    answer = rest.split("</details>", 1)[0]
+    assert "**Predict" in ask and "?" in ask.split("**Predict", 1)[1]
+    assert outcome in answer and outcome not in ask
