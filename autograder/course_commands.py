@@ -11,7 +11,9 @@
     course similarity ASSIGNMENT       pairs of submissions whose own code is alike (HTML)
 
 Every command checks its inputs first and answers a bad one with a single line
-``course: error: ...`` (exit status 2) instead of a library traceback.
+``course: error: ...`` (exit status 2) instead of a library traceback: an option's value
+outside its range (``course_options``, checked while the command line is read, before any
+work) and a broken course file alike.
 """
 
 from __future__ import annotations
@@ -22,6 +24,20 @@ import sys
 from collections.abc import Sequence
 
 from .course_files import CourseError, find_course_root
+from .course_options import (
+    CELL_TIMEOUT,
+    EXTENSION_DAYS,
+    EXTENSION_HOURS,
+    JOBS,
+    MEMORY_LIMIT_MB,
+    SHARED_CHARACTERS,
+    SIMILARITY_SHARE,
+    SUBMISSION_TIMEOUT,
+    NumberRange,
+    OneLineParser,
+    name,
+    scheduler_address,
+)
 from .nbgrader_course import NbgraderCourse
 from .release_sync import generate_release, release_differences
 
@@ -53,15 +69,18 @@ def command_grade(args: argparse.Namespace) -> int:
         summary_table,
     )
 
+    if args.no_sandbox and args.memory_limit is not None:
+        raise CourseError("--memory-limit applies to sandboxed kernels; --no-sandbox has none.")
     course = NbgraderCourse.load()
     root = course.root
     if not (root / "submitted").is_dir():
         raise CourseError(f"no submitted/ folder in {root}: collect the submissions first.")
+    defaults = GradingOptions()
     options = GradingOptions(
         jobs=args.jobs,
         force=args.force,
         cell_timeout=args.cell_timeout,
-        memory_limit_mb=args.memory_limit,
+        memory_limit_mb=args.memory_limit or defaults.memory_limit_mb,
         sandbox=not args.no_sandbox,
         warm_kernels=not args.fresh_kernels,
         wall_timeout=args.submission_timeout,
@@ -95,7 +114,11 @@ def command_report(args: argparse.Namespace) -> int:
 def command_quiz_keys(args: argparse.Namespace) -> int:
     import csv
 
-    from .quiz_engine.course_secret import create_course_secret, quiz_keys, read_course_secret
+    from .quiz_engine.course_secret import (
+        create_course_secret,
+        quiz_keys,
+        read_private_course_secret,
+    )
 
     course = NbgraderCourse.load()
     secret_file = course.quiz_secret_file
@@ -113,7 +136,7 @@ def command_quiz_keys(args: argparse.Namespace) -> int:
             "no students in the gradebook: name them, or add them with `nbgrader db student add`."
         )
     try:
-        secret = read_course_secret(secret_file)
+        secret = read_private_course_secret(secret_file)
     except ValueError as error:
         raise CourseError(str(error)) from None
     writer = csv.writer(sys.stdout)
@@ -181,28 +204,94 @@ def grading_defaults():
     return GradingOptions()
 
 
+def limit_help(what: str, allowed: NumberRange, default: str) -> str:
+    """An option's help: what it sets, its unit and range, its default."""
+    return f"{what}: {allowed.allowed} (default: {default})"
+
+
+ASSIGNMENT = name("assignment name")
+STUDENT = name("student id")
+ASSIGNMENT_HELP = "the assignment's name (its folder in source/ and submitted/STUDENT/)"
+
+
+def due_date_text(text: str) -> str:
+    """An argparse type: ``none``, or a date and time ``parse_due_date`` reads (checked in
+    UTC here; the command reads it in the course's time zone)."""
+    from .deadlines import parse_due_date
+
+    if text == "none":
+        return text
+    try:
+        parse_due_date(text, "UTC")
+    except CourseError as error:
+        words = str(error).replace("(in UTC)", "(in the course's time zone)")
+        raise argparse.ArgumentTypeError(words.rstrip(".")) from None
+    except (OverflowError, ValueError):
+        raise argparse.ArgumentTypeError(f"'{text}' is out of the calendar's range") from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="course", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="regenerate release/ from source/")
-    generate.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    generate.add_argument(
+        "assignments", nargs="*", type=ASSIGNMENT, help="assignment names (default: all)"
+    )
     generate.set_defaults(run=command_generate)
     check = commands.add_parser("check-release", help="compare release/ with source/")
     check.set_defaults(run=command_check_release)
     grade = commands.add_parser("grade", help="autograde every submission of an assignment")
     # Defaults come from GradingOptions, so the command and the API cannot drift apart.
     defaults = grading_defaults()
-    grade.add_argument("assignment")
+    grade.add_argument("assignment", type=ASSIGNMENT, help=ASSIGNMENT_HELP)
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
-    for flag, kind, default, explanation in (
-        ("--jobs", int, defaults.jobs, "submissions graded at once (default: cores + 1)"),
-        ("--cell-timeout", int, defaults.cell_timeout, "seconds per cell (default: the course's)"),
-        ("--submission-timeout", float, defaults.wall_timeout, "seconds for one submission"),
-        ("--memory-limit", int, defaults.memory_limit_mb, "MB of address space per kernel"),
-    ):
-        grade.add_argument(flag, type=kind, default=default, help=explanation)
+    limits = (
+        (
+            "--jobs",
+            "N",
+            JOBS,
+            defaults.jobs,
+            "submissions graded at once",
+            f"{defaults.jobs}, this machine's cores + 1",
+        ),
+        (
+            "--cell-timeout",
+            "SECONDS",
+            CELL_TIMEOUT,
+            None,
+            "how long one cell may run",
+            "the course's Execute.timeout, else nbgrader's 30",
+        ),
+        (
+            "--submission-timeout",
+            "SECONDS",
+            SUBMISSION_TIMEOUT,
+            defaults.wall_timeout,
+            "how long one whole submission may take (its kernels, every cell, nbgrader)",
+            f"{defaults.wall_timeout:g}",
+        ),
+        (
+            "--memory-limit",
+            "MB",
+            MEMORY_LIMIT_MB,
+            None,
+            "address space of each sandboxed kernel",
+            f"{defaults.memory_limit_mb}",
+        ),
+    )
+    for flag, metavar, allowed, default, what, default_words in limits:
+        grade.add_argument(
+            flag,
+            type=allowed,
+            default=default,
+            metavar=metavar,
+            help=limit_help(what, allowed, default_words),
+        )
     grade.add_argument(
         "--scheduler",
+        type=scheduler_address,
+        metavar="ADDRESS",
         help="a Dask scheduler's address: grade on that cluster (default: the course's "
         "CourseGrade.scheduler, else this machine)",
     )
@@ -219,49 +308,68 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.set_defaults(run=command_grade)
     report = commands.add_parser("report", help="write the class report of an assignment")
-    report.add_argument("assignment")
+    report.add_argument("assignment", type=ASSIGNMENT, help=ASSIGNMENT_HELP)
     report.set_defaults(run=command_report)
     keys = commands.add_parser(
         "quiz-keys", help="print each student's quiz key (for a course without JupyterHub)"
     )
-    keys.add_argument("students", nargs="*", help="student ids (default: the gradebook's)")
+    keys.add_argument(
+        "students", nargs="*", type=STUDENT, help="student ids (default: the gradebook's)"
+    )
     keys.set_defaults(run=command_quiz_keys)
     due = commands.add_parser("due-date", help="set an assignment's due date (gradebook)")
-    due.add_argument("assignment")
+    due.add_argument("assignment", type=ASSIGNMENT, help=ASSIGNMENT_HELP)
     due.add_argument(
         "when",
+        type=due_date_text,
         help="'2026-12-10 17:00' (course time zone, nbgrader's Exchange.timezone), "
         "'2026-12-10 17:00 Europe/Berlin', or 'none' to clear it",
     )
     due.set_defaults(run=command_due_date)
     extend = commands.add_parser("extend", help="grant a student an extension (replaces one)")
-    extend.add_argument("assignment")
-    extend.add_argument("student")
-    extend.add_argument("--days", type=float, default=0.0, help="days more (default 0)")
-    extend.add_argument("--hours", type=float, default=0.0, help="hours more (default 0)")
+    extend.add_argument("assignment", type=ASSIGNMENT, help=ASSIGNMENT_HELP)
+    extend.add_argument("student", type=STUDENT, help="the student's id")
+    for flag, allowed in (("--days", EXTENSION_DAYS), ("--hours", EXTENSION_HOURS)):
+        extend.add_argument(
+            flag,
+            type=allowed,
+            default=0.0,
+            metavar=flag[2:].upper(),
+            help=limit_help(f"{flag[2:]} more, added up", allowed, "0"),
+        )
     extend.set_defaults(run=command_extend)
     listing = commands.add_parser("deadlines", help="list due dates and extensions")
-    listing.add_argument("assignment", nargs="?", help="one assignment (default: all)")
+    listing.add_argument(
+        "assignment", nargs="?", type=ASSIGNMENT, help="one assignment (default: all)"
+    )
     listing.set_defaults(run=command_deadlines)
     from .batch_grading import similarity_report
 
     similarity = commands.add_parser(
         "similarity", help="pairs of submissions whose own code is alike (HTML report)"
     )
-    similarity.add_argument("assignment")
+    similarity.add_argument("assignment", type=ASSIGNMENT, help=ASSIGNMENT_HELP)
     similarity.add_argument(
         "--threshold",
-        type=float,
+        type=SIMILARITY_SHARE,
         default=similarity_report.THRESHOLD,
-        help="share of each student's own code found in the other's, at least "
-        f"(default {similarity_report.THRESHOLD})",
+        metavar="SHARE",
+        help=limit_help(
+            "share of each student's own code found in the other's, at least",
+            SIMILARITY_SHARE,
+            f"{similarity_report.THRESHOLD:g}",
+        ),
     )
     similarity.add_argument(
         "--min-shared",
-        type=int,
+        type=SHARED_CHARACTERS,
         default=similarity_report.MIN_SHARED,
-        help="characters of filtered code the two share, at least "
-        f"(default {similarity_report.MIN_SHARED})",
+        metavar="CHARACTERS",
+        help=limit_help(
+            "characters of filtered code the two share, at least",
+            SHARED_CHARACTERS,
+            f"{similarity_report.MIN_SHARED}",
+        ),
     )
     similarity.set_defaults(run=command_similarity)
     return parser

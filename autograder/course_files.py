@@ -7,6 +7,7 @@ its internals; the ``course`` command checks these first and says what is wrong.
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 
 import nbformat
@@ -27,6 +28,22 @@ def find_course_root(start: Path | None = None) -> Path:
             return folder
     raise CourseError(
         f"no {CONFIG_NAME} in {start} or any folder above it: run this inside the course folder."
+    )
+
+
+def config_problem(path: Path, error: BaseException) -> str:
+    """One sentence for a configuration file that raised ``error`` while it ran: the file,
+    the line, the error's first line and the fix."""
+    line = error.lineno if isinstance(error, SyntaxError) else None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == str(path):
+            line = frame.lineno  # the innermost line of the file itself
+    words = str(error).strip().splitlines()
+    what = f"{type(error).__name__}: {words[0]}" if words else type(error).__name__
+    where = f" at line {line}" if line else ""
+    return (
+        f"{path} raised {what}{where}: fix the course's settings there; nothing ran "
+        "(nbgrader reads that file too, and fails the same way until it is fixed)"
     )
 
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default.exchange import Exchange
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .course_files import CONFIG_NAME, CourseError, find_course_root
+from .course_files import CONFIG_NAME, CourseError, config_problem, find_course_root
 from .site_config import site_config
 
 
@@ -62,8 +64,8 @@ class NbgraderCourse:
         config = site_config(root)
         try:
             config.merge(PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config())
-        except Exception as error:  # noqa: BLE001 - any error in the instructor's file
-            raise CourseError(f"{root / CONFIG_NAME} could not be read: {error}") from None
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - the instructor's file ran
+            raise CourseError(config_problem(root / CONFIG_NAME, error)) from None
         overrides = Config()
         if db_url is not None:
             overrides.CourseDirectory.db_url = db_url
@@ -99,8 +101,12 @@ class NbgraderCourse:
         return Path(configured) if configured else self.root / ".quiz_secret"
 
     def gradebook(self) -> Gradebook:
-        """nbgrader's gradebook of this course (use it in a ``with`` block)."""
-        return Gradebook(self.db_url, self.course_id)
+        """nbgrader's gradebook of this course (use it in a ``with`` block); CourseError
+        naming the database if nbgrader cannot open it (not a database, no access)."""
+        try:
+            return Gradebook(self.db_url, self.course_id)
+        except DatabaseError as error:
+            raise CourseError(gradebook_problem(self.db_url, error)) from None
 
     def override_arguments(self) -> list[str]:
         """``overrides`` as nbgrader command-line options (``--Section.name=value``)."""
@@ -128,6 +134,19 @@ class NbgraderCourse:
             log = process.stdout + process.stderr
             raise CourseError(f"nbgrader {args[0]} failed: {_reason(log, process.returncode)}")
         return process
+
+
+def gradebook_problem(db_url: str, error: DatabaseError) -> str:
+    """One sentence for a gradebook nbgrader cannot open: which one, why, what to do
+    (a server database's password is not shown)."""
+    path = sqlite_path(db_url)
+    where = str(path) if path is not None else make_url(db_url).render_as_string()
+    reason = str(error.orig or error).strip().splitlines()[0]
+    return (
+        f"the gradebook {where} cannot be opened ({reason}): restore it from a backup, or "
+        "move it aside and nbgrader starts an empty one; the grader needs read and write "
+        "access to it and its folder"
+    )
 
 
 def _reason(log: str, returncode: int) -> str:

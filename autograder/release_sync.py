@@ -45,6 +45,7 @@ def _comparable(notebook: nbformat.NotebookNode) -> dict:
 
 def release_differences(root: Path) -> list[str]:
     """Regenerate every assignment in a scratch copy; list how ``release/`` differs from it."""
+    NbgraderCourse.load(root)  # a broken nbgrader_config.py is named where it is, not in the copy
     with tempfile.TemporaryDirectory(prefix="course-release-") as scratch:
         copy = Path(scratch) / "course"
         shutil.copytree(root / "source", copy / "source")

@@ -14,12 +14,14 @@ half-written autograded folder when it grades that student again.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import select
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +32,13 @@ from tqdm import tqdm
 from traitlets import Unicode
 from traitlets.config import Configurable
 
+from ..course_files import CourseError
+from ..course_options import CELL_TIMEOUT, JOBS, MEMORY_LIMIT_MB, SUBMISSION_TIMEOUT
 from ..nbgrader_course import NbgraderCourse, sqlite_path
+from ..quiz_engine.course_secret import read_private_course_secret
+from ..quiz_engine.variants import SUBMISSION_PLACEHOLDER
 from . import kernel_sandbox
-from .grading_journal import GradingJournal
+from .grading_journal import GradingJournal, journal_path, submission_digest
 from .submission_status import (
     GRADED,
     ProblemKind,
@@ -43,6 +49,7 @@ from .submission_status import (
     status_of_graded,
 )
 
+LOG = logging.getLogger(__name__)
 # Student kernels run as uid SANDBOX_FIRST_UID + job slot: ids no account on the machine uses.
 SANDBOX_FIRST_UID = 3_000_000
 DEFAULT_MEMORY_LIMIT_MB = 3072
@@ -78,11 +85,29 @@ class StudentResult:
 
 
 def submissions(course: Path, assignment: str) -> dict[str, Path]:
-    """student id -> the submitted notebook folder, for every student who handed in."""
+    """student id -> the submitted notebook folder, for every student who handed in;
+    CourseError naming a folder the grader cannot read (rather than skipping it)."""
     found = {}
-    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
-        found[folder.parent.name] = folder
+    try:
+        for student in sorted((course / "submitted").iterdir()):
+            folder = student / assignment
+            if not student.name.startswith(".") and folder.is_dir():
+                found[student.name] = folder
+                os.listdir(folder)
+    except FileNotFoundError:
+        return {}
+    except PermissionError as error:
+        raise CourseError(_unreadable(error)) from None
     return found
+
+
+def _unreadable(error: OSError) -> str:
+    """The sentence for a submitted file or folder the grader may not read."""
+    return (
+        f"{error.filename} cannot be read ({error.strerror}): give the grader read access "
+        f"to the submissions (e.g. `chmod -R g+rX {error.filename}` for the graders' group), "
+        "then run the same command again"
+    )
 
 
 class CourseGrade(Configurable):
@@ -97,7 +122,11 @@ class CourseGrade(Configurable):
 
 @dataclass(frozen=True)
 class GradingOptions:
-    """How ``grade_class`` grades; the ``course grade`` options and their defaults."""
+    """How ``grade_class`` grades; the ``course grade`` options and their defaults.
+
+    Each number must lie in its ``course_options`` range (ValueError otherwise): zero jobs
+    would leave every submission waiting for a worker, a huge timeout overflows ``select``.
+    """
 
     jobs: int = (os.cpu_count() or 1) + 1  # one more than cores: the CPU works while kernels start
     force: bool = False
@@ -108,6 +137,13 @@ class GradingOptions:
     wall_timeout: float = 600  # seconds for one whole submission
     progress: bool = True
     scheduler: str | None = None  # a Dask scheduler's address: grade on that cluster
+
+    def __post_init__(self) -> None:
+        JOBS.check("jobs", self.jobs)
+        if self.cell_timeout is not None:
+            CELL_TIMEOUT.check("cell_timeout", self.cell_timeout)
+        MEMORY_LIMIT_MB.check("memory_limit_mb", self.memory_limit_mb)
+        SUBMISSION_TIMEOUT.check("wall_timeout", self.wall_timeout)
 
 
 class _GradingWorker:
@@ -139,17 +175,16 @@ class _GradingWorker:
                 )
         process = self.process  # stop() may clear the attribute from another thread
         assert process.stdin is not None and process.stdout is not None
-        ready = True
+        answer, overran = "", False
         try:
             process.stdin.write(student + "\n")
             process.stdin.flush()
-            ready = bool(select.select([process.stdout], [], [], wall_timeout)[0])
-            answer = process.stdout.readline() if ready else ""
+            answer, overran = read_line(process.stdout.fileno(), wall_timeout)
         except (OSError, ValueError):  # the worker was stopped under us
-            answer = ""
+            pass
         if not answer:
             self.stop()
-            if not ready:
+            if overran:
                 detail = f"after {wall_timeout:g} s in total"
                 return None, problem(ProblemKind.TIMED_OUT, detail, finished=False)
             detail = f"(its log: {self.log})"
@@ -157,13 +192,38 @@ class _GradingWorker:
         self.gradings += 1
         if self.gradings % GRADINGS_PER_PROCESS == 0:
             self.stop()  # the next student starts a fresh process
-        return json.loads(answer)["log"], None
+        try:
+            return json.loads(answer)["log"], None
+        except (ValueError, KeyError, TypeError):
+            self.stop()
+            detail = f"(it answered {answer[:80]!r}; its log: {self.log})"
+            return None, problem(ProblemKind.GRADING_PROCESS_DIED, detail, finished=False)
 
     def stop(self) -> None:
         process, self.process = self.process, None
         if process is not None:
             process.kill()
             process.wait()
+
+
+def read_line(descriptor: int, timeout: float) -> tuple[str, bool]:
+    """One line from a pipe, waiting ``timeout`` seconds at most in all (a worker that
+    stops half-way through its answer cannot hold ``readline`` forever).
+
+    Returns (the line with its newline, False); ("", False) at the end of the pipe;
+    (what came, True) when the time ran out first.
+    """
+    deadline = time.monotonic() + timeout
+    received = b""
+    while not received.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([descriptor], [], [], left)[0]:
+            return received.decode("utf-8", "replace"), True
+        chunk = os.read(descriptor, 1 << 16)
+        if not chunk:
+            return "", False
+        received += chunk
+    return received.decode("utf-8"), False
 
 
 @dataclass
@@ -178,7 +238,13 @@ class _Run:
 
 
 def _grade_one(run: _Run, student: str, folder: Path) -> StudentResult:
-    worker = run.idle_workers.get()
+    # There are as many threads as workers, so a worker is free at once; the timeout only
+    # makes sure that no mistake in that count can leave a submission waiting forever.
+    try:
+        worker = run.idle_workers.get(timeout=run.wall_timeout * GRADING_ATTEMPTS)
+    except queue.Empty:
+        detail = f"waiting {run.wall_timeout * GRADING_ATTEMPTS:g} s for a grading process"
+        return StudentResult(student, problem(ProblemKind.TIMED_OUT, detail, finished=False))
     try:
         return _autograde(run, worker, student, folder)
     finally:
@@ -219,18 +285,31 @@ def grade_class(
     ``options.sandbox`` isolates each kernel (see ``kernel_sandbox``: bubblewrap, or root)
     and limits its address space; ``SandboxUnavailable`` says when it cannot.
     """
-    journal = GradingJournal(course.root, assignment)
-    if options.force:
-        journal.forget()
+    journal = GradingJournal(course.root, assignment, start_over=options.force)
+    if journal.kept_broken is not None:
+        LOG.warning(
+            "course: %s was not a grading journal; it is kept as %s, and every submission "
+            "is graded again (--force)",
+            journal.path,
+            journal.kept_broken,
+        )
     todo, results = {}, []
     for student, folder in submissions(course.root, assignment).items():
-        earlier = journal.finished_status(student, folder)
+        try:  # the digest reads every file: one the grader may not read stops the run now
+            earlier = journal.finished_status(student, folder)
+            if earlier is None:
+                submission_digest(folder)
+        except PermissionError as error:
+            raise CourseError(_unreadable(error)) from None
         if earlier is None:
             todo[student] = folder
         else:
             results.append(StudentResult(student, earlier, earlier=True))
     if todo:
-        expected = expected_cells(course, assignment)
+        expected = _expected_cells(course, assignment)
+        secret_problem = _quiz_secret_problem(course, assignment)
+        if secret_problem:
+            raise CourseError(secret_problem)
         with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
             client, workers = _workers(course, assignment, options, Path(scratch), len(todo))
             try:
@@ -244,6 +323,30 @@ def grade_class(
                     client.close()
     _add_scores(course, assignment, results)
     return sorted(results, key=lambda r: r.student)
+
+
+def _expected_cells(course: NbgraderCourse, assignment: str) -> dict[str, list[str]]:
+    """``expected_cells``, or CourseError if the gradebook does not know the assignment."""
+    try:
+        return expected_cells(course, assignment)
+    except MissingEntry:
+        raise CourseError(
+            f"'{assignment}' is not in the gradebook: run `nbgrader generate_assignment "
+            f"{assignment}` (it records the assignment's cells) before grading"
+        ) from None
+
+
+def _quiz_secret_problem(course: NbgraderCourse, assignment: str) -> str | None:
+    """Why the course secret cannot serve this assignment's quiz cells (missing, unreadable,
+    open to every account); None when it can, or the assignment has no quiz cells."""
+    notebooks = sorted((course.root / "source" / assignment).glob("*.ipynb"))
+    if not any(SUBMISSION_PLACEHOLDER in nb.read_text(encoding="utf-8") for nb in notebooks):
+        return None
+    try:
+        read_private_course_secret(course.quiz_secret_file)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _workers(
@@ -260,7 +363,7 @@ def _workers(
 
         return dask_workers(course, assignment, options)
     overrides, env = _worker_settings(course, options, scratch)
-    log_folder = GradingJournal(course.root, assignment).path.parent
+    log_folder = journal_path(course.root, assignment).parent
     log_folder.mkdir(parents=True, exist_ok=True)
     workers = [
         _GradingWorker(

@@ -192,9 +192,11 @@ def report_markdown(
 def write_class_report(nbgrader_course: NbgraderCourse, assignment: str) -> Path:
     """Write every part of the report (module doc); returns the report folder."""
     course = nbgrader_course.root
+    # The journal and the gradebook are read first: a broken one stops the report unwritten.
+    journal = GradingJournal(course, assignment)
+    rows = gradebook_rows(nbgrader_course, assignment)
     folder = course / "reports" / assignment
     folder.mkdir(parents=True, exist_ok=True)
-    rows = gradebook_rows(nbgrader_course, assignment)
     if rows:
         save_histogram(
             [row.score for row in rows], rows[0].max_score, folder / "histogram.png", assignment
@@ -214,7 +216,6 @@ def write_class_report(nbgrader_course: NbgraderCourse, assignment: str) -> Path
     except CourseError as error:  # some students' feedback failed; the others were written
         feedback_problem = str(error)
     autograded = sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb"))
-    journal = GradingJournal(course, assignment)
     statuses = {student: journal.status(student) for student in journal.entries}
     text = report_markdown(
         assignment,

@@ -26,6 +26,7 @@ import itertools
 import json
 import os
 import shutil
+import socket
 import tempfile
 import threading
 import uuid
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..course_files import CourseError
 from ..nbgrader_course import NbgraderCourse
 from .submission_status import ProblemKind, SubmissionStatus, problem
 
@@ -97,6 +99,9 @@ PREPARED_COURSES_KEPT = 2
 _THIS_THREAD = threading.local()
 _EVERY_THREAD: list[dict[str, tuple[Path, _GradingWorker]]] = []
 _SLOTS = itertools.count()  # grading processes started by this worker process
+SCHEDULER_CONNECT_SECONDS = 10
+# Beyond the submission timeouts, for shipping a submission and its autograded files.
+CLUSTER_MARGIN_SECONDS = 60
 
 
 def grade_submission(
@@ -194,9 +199,12 @@ class DaskGradingWorker:
     """Stands where a local ``_GradingWorker`` stands: ``autograde`` runs one student as a
     task on the cluster and writes the autograded files into the course."""
 
-    def __init__(self, client: Any, package: Any, course: Path, assignment: str):
+    def __init__(self, client: Any, package: Any, course: Path, assignment: str, rounds: int = 1):
         self.client, self.package = client, package
         self.course, self.assignment = course, assignment
+        # Tasks queue on the cluster: each thread grades at most ``rounds`` of this run's
+        # tasks in turn, so a task's answer comes within ``rounds`` submission timeouts.
+        self.rounds = rounds
         self.future: Any = None
 
     def autograde(
@@ -219,10 +227,15 @@ class DaskGradingWorker:
             key=f"course-grade-{self.assignment}-{student}-{uuid.uuid4().hex[:8]}",
             pure=False,
         )
+        patience = self.rounds * wall_timeout + CLUSTER_MARGIN_SECONDS
         try:
-            answer = self.future.result()
+            answer = self.future.result(timeout=patience)
         except KilledWorker as error:
             return None, problem(ProblemKind.GRADING_PROCESS_DIED, f"({error})", finished=False)
+        except TimeoutError:  # Future.result's timeout
+            self.future.cancel()
+            detail = f"(the cluster did not answer within {patience:g} s)"
+            return None, problem(ProblemKind.TIMED_OUT, detail, finished=False)
         finally:
             self.future = None
         if answer["failure"] is not None:
@@ -265,6 +278,25 @@ class ClusterSession:
             self.client.close()
 
 
+def _scheduler_problem(address: str) -> str | None:
+    """Why no connection can be opened to the scheduler at ``address`` (checked before a
+    ``Client`` is made: a client that fails to connect prints tracebacks as it goes)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except ValueError as error:
+        return str(error)
+    if scheme not in ("tcp", "tls", "ws", "wss"):
+        return None  # not a TCP address: the client checks it itself
+    try:
+        socket.create_connection((host, port), timeout=SCHEDULER_CONNECT_SECONDS).close()
+    except OSError as error:
+        return error.strerror or str(error) or type(error).__name__
+    return None
+
+
 def dask_workers(
     course: NbgraderCourse, assignment: str, options: GradingOptions
 ) -> tuple[ClusterSession, list[DaskGradingWorker]]:
@@ -272,11 +304,19 @@ def dask_workers(
     keep every thread of the cluster busy (the session closes with the run)."""
     from distributed import Client
 
+    assert options.scheduler
+    problem = _scheduler_problem(options.scheduler)
+    if problem:
+        raise CourseError(
+            f"cannot reach the Dask scheduler at {options.scheduler} ({problem}): start it, "
+            "or grade on this machine (leave out --scheduler and CourseGrade.scheduler)"
+        )
     client = Client(options.scheduler, set_as_default=False)
     package = course_package(course, assignment, options)
     shipped = client.scatter(package, broadcast=True)
     threads = sum(client.nthreads().values()) or 1
     slots = max(options.jobs, 2 * threads)
+    rounds = -(-slots // threads)
     return ClusterSession(client, package.key), [
-        DaskGradingWorker(client, shipped, course.root, assignment) for _ in range(slots)
+        DaskGradingWorker(client, shipped, course.root, assignment, rounds) for _ in range(slots)
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from .variants import quiz_key
@@ -29,6 +30,19 @@ def read_course_secret(path: str | Path) -> bytes:
         ) from None
     if len(secret) < MINIMUM_BYTES:
         raise ValueError(f"{path}: the course secret is too short ({MINIMUM_BYTES} bytes at least)")
+    return secret
+
+
+def read_private_course_secret(path: str | Path) -> bytes:
+    """``read_course_secret``, refusing a secret other accounts may open (anyone who reads
+    it can work out every student's quiz key): ValueError naming the file and the fix."""
+    secret = read_course_secret(path)
+    mode = stat.S_IMODE(Path(path).stat().st_mode)
+    if mode & 0o007:
+        raise ValueError(
+            f"{path}: the course secret is open to every account (mode {mode:04o}), so anyone "
+            f"could work out every student's quiz key: run `chmod o-rwx {path}`"
+        )
     return secret
 
 
