@@ -140,6 +140,7 @@ export default {
     draw();
     model.on("change", draw);
     button.addEventListener("click", () => model.send({ event: "click" }));
+    model.on("msg:custom", (message) => { if (message.do === "focus") button.focus(); });
     el.append(button);
   }
 };
@@ -237,6 +238,10 @@ class NamedButton(anywidget.AnyWidget):
     def on_click(self, handler: Callable[..., object]) -> None:
         self._click_handlers.append(handler)
 
+    def focus(self) -> None:
+        """Move the keyboard focus to the button (as ``ipywidgets.DOMWidget.focus``)."""
+        self.send({"do": "focus"})
+
     def click(self) -> None:
         """As a press of the button in the browser (ignored while disabled, as there)."""
         if not self.disabled:
@@ -262,7 +267,7 @@ class ToggleGroup(anywidget.AnyWidget):
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     tips = traitlets.List(traitlets.Unicode()).tag(sync=True)
     index = traitlets.Int(-1).tag(sync=True)
-    options = traitlets.List()
+    options: traitlets.List[Any] = traitlets.List()
     tooltips = traitlets.List(traitlets.Unicode())
     value = traitlets.Any(None, allow_none=True)
 

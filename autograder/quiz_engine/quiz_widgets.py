@@ -1,7 +1,7 @@
 """ipywidgets views over the exercises in ``exercises.py`` (thin: no logic of their own).
 
 Accessibility: every control carries a text label (a ``description``, a button's own
-text, or a label beside it) that names what it acts on ("Move “Forward pass” up"),
+text, or a label beside it) that names what it acts on ("Move up: Forward pass"),
 right and wrong are said in words ("Correct", "Not quite"), never by colour alone, in a
 live region that stays on the page (``LiveRegion``), so a screen reader reads each verdict
 as it appears; nothing needs dragging. Long button texts wrap instead of being cut off
@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..accessible_widgets import LiveRegion, wide_button
+from ..accessible_widgets import LiveRegion, NamedButton, wide_button
 from .exercises import CheckpointState, FlashcardDeck, MatchingExercise, OrderingExercise, Quiz
 from .formulas import fill_in
 from .marking import Mark
@@ -83,57 +83,71 @@ class ChoiceButtons(widgets.VBox):
 
 
 class OrderingView(widgets.VBox):
-    """Rows of 'item [Move up] [Move down]' and a Check button."""
+    """Rows of 'item [Move up] [Move down]' and a Check button.
+
+    The rows stay on the page while items move through them, so the keyboard focus is
+    never lost: after a move it follows the item (to its new row's button), and the live
+    region says where the item now is.
+    """
 
     def __init__(self, exercise: OrderingExercise, show_check: bool = True, on_change=None):
         super().__init__()
         self.exercise, self.on_change = exercise, on_change
-        self.rows = widgets.VBox()
+        self.labels: list[widgets.HTML] = []
+        self.up_buttons: list[NamedButton] = []
+        self.down_buttons: list[NamedButton] = []
+        rows = []
+        for position in range(len(exercise.order)):
+            label = widgets.HTML(layout=widgets.Layout(width="320px", min_width="200px"))
+            # Each button is named after its item: "Move up" alone would be every row's name.
+            up, down = NamedButton(description="Move up"), NamedButton(description="Move down")
+            up.on_click(lambda _, p=position: self._move(p, True))
+            down.on_click(lambda _, p=position: self._move(p, False))
+            self.labels.append(label)
+            self.up_buttons.append(up)
+            self.down_buttons.append(down)
+            rows.append(
+                widgets.HBox([label, up, down], layout=widgets.Layout(align_items="center"))
+            )
+        self.rows = widgets.VBox(rows)
+        self.moved = LiveRegion()
         self.feedback = LiveRegion()
         self.check_button = widgets.Button(description="Check order", tooltip="Check the order")
         self.check_button.on_click(lambda _: self._check())
-        self.children = [widgets.HTML(f"<b>{html.escape(exercise.question.prompt)}</b>"), self.rows]
+        self.children = [
+            widgets.HTML(f"<b>{html.escape(exercise.question.prompt)}</b>"),
+            self.rows,
+            self.moved,
+        ]
         if show_check:
             self.children += (self.check_button, self.feedback)
         self._render()
 
     def _move(self, position: int, up: bool) -> None:
+        item = self.exercise.order[position]
         (self.exercise.move_up if up else self.exercise.move_down)(position)
         self.feedback.value = ""
         self._render()
+        now = self.exercise.order.index(item)
+        count = len(self.exercise.order)
+        way = "up" if up else "down"
+        self.moved.value = f"<p>“{html.escape(item)}” moved {way}: now {now + 1} of {count}.</p>"
+        same, other = (
+            (self.up_buttons, self.down_buttons) if up else (self.down_buttons, self.up_buttons)
+        )
+        (same[now] if not same[now].disabled else other[now]).focus()
         if self.on_change:
             self.on_change(list(self.exercise.order))
 
     def _render(self) -> None:
-        rows = []
+        last = len(self.exercise.order) - 1
         for position, item in enumerate(self.exercise.order):
-            # Each button names its item: "Move up" alone would be the same name on every row.
-            up = wide_button(
-                description=f"Move “{item}” up",
-                tooltip=f"Move “{item}” up one place",
-                disabled=position == 0,
-            )
-            down = wide_button(
-                description=f"Move “{item}” down",
-                tooltip=f"Move “{item}” down one place",
-                disabled=position == len(self.exercise.order) - 1,
-            )
-            up.on_click(lambda _, p=position: self._move(p, True))
-            down.on_click(lambda _, p=position: self._move(p, False))
-            rows.append(
-                widgets.HBox(
-                    [
-                        widgets.HTML(
-                            f"<b>{position + 1}.</b> {html.escape(item)}",
-                            layout=widgets.Layout(width="320px", min_width="200px"),
-                        ),
-                        up,
-                        down,
-                    ],
-                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
-                )
-            )
-        self.rows.children = rows
+            self.labels[position].value = f"<b>{position + 1}.</b> {html.escape(item)}"
+            up, down = self.up_buttons[position], self.down_buttons[position]
+            up.accessible_name, up.tooltip = f"Move up: {item}", f"Move “{item}” up one place"
+            down.accessible_name = f"Move down: {item}"
+            down.tooltip = f"Move “{item}” down one place"
+            up.disabled, down.disabled = position == 0, position == last
 
     def _check(self) -> None:
         self.feedback.value = _verdict_html(self.exercise.check())
@@ -445,47 +459,54 @@ class GradedQuizView(widgets.VBox):
     """The graded quiz in the student's own variant, once we know who the student is.
 
     On the course's JupyterHub the student id and quiz key come with the server; elsewhere
-    the student types them once (``IdentityForm``) and the quiz appears.
+    the student types them once (``IdentityForm``) and the quiz appears below the form,
+    which folds into its one button, now "Not you? Change": the form stays first on the
+    page, so the keyboard focus stays on that button, and Tab goes on into the quiz.
     """
 
     def __init__(self, bank: QuestionBank, answers_path: str | Path, assignment: str):
         super().__init__()
         self.bank, self.answers_path, self.assignment = bank, answers_path, assignment
         self.quiz_view: QuizView | None = None
-        self.form = IdentityForm(on_saved=self._show_quiz)
+        self.form = IdentityForm(on_saved=self._show_quiz, on_reopened=self._ask_again)
         identity = current_identity()
         if identity is None:
             self.children = [self.form]
         else:
+            self.form.fold()
             self._show_quiz(identity)
+
+    def _ask_again(self) -> None:
+        self.quiz_view = None
+        self.children = [self.form]
 
     def _show_quiz(self, identity: StudentIdentity) -> None:
         variant = identity.variant(self.assignment)
         self.quiz_view = QuizView(
             self.bank, "graded", answers_path=self.answers_path, variant=variant
         )
-        change = wide_button(description="Not you? Change", tooltip="Enter another student id")
-        change.on_click(lambda _: setattr(self, "children", [self.form]))
         hub = identity.source == "JupyterHub"
         where = "from JupyterHub" if hub else f"saved in {identity.source}"
-        self.children = [
-            widgets.HTML(
-                f"<p>Your own version of this quiz, for student "
-                f"<b>{html.escape(identity.student_id)}</b> ({html.escape(where)}): its "
-                "options are in your own order, with your own letters, and its numbers "
-                "are yours. It is marked as the work of the student id you submit as.</p>"
-            ),
-            *([] if hub else [change]),
-            self.quiz_view,
-        ]
+        whose = LiveRegion(
+            f"<p>Your own version of this quiz, for student "
+            f"<b>{html.escape(identity.student_id)}</b> ({html.escape(where)}): its "
+            "options are in your own order, with your own letters, and its numbers "
+            "are yours. It is marked as the work of the student id you submit as.</p>"
+        )
+        self.children = [*([] if hub else [self.form]), whose, self.quiz_view]
 
 
 class IdentityForm(widgets.VBox):
     """Once per computer: the student id and the quiz key the instructor gave the student."""
 
-    def __init__(self, on_saved: Callable[[StudentIdentity], None]):
+    def __init__(
+        self,
+        on_saved: Callable[[StudentIdentity], None],
+        on_reopened: Callable[[], None] | None = None,
+    ):
         super().__init__()
-        self.on_saved = on_saved
+        self.on_saved, self.on_reopened = on_saved, on_reopened
+        self.folded = False
         self.student_id = widgets.Text(
             value=os.environ.get("JUPYTERHUB_USER", ""),  # a hub without the course's keys
             description="Student id",
@@ -498,7 +519,7 @@ class IdentityForm(widgets.VBox):
         self.key_check = LiveRegion()  # says, as the key is typed, whether it fits the id
         for field in (self.student_id, self.quiz_key):
             field.observe(lambda _: self._check_key(), names="value")
-        self.children = [
+        self.fields = [
             widgets.HTML(
                 "<p><b>Who is taking this quiz?</b> Each student gets their own version of "
                 "the graded quiz: the options in a different order and their own numbers. "
@@ -509,9 +530,26 @@ class IdentityForm(widgets.VBox):
             self.student_id,
             self.quiz_key,
             self.key_check,
-            self.save_button,
-            self.message,
         ]
+        self.children = [*self.fields, self.save_button, self.message]
+
+    def fold(self) -> None:
+        """Only the button shows, as "Not you? Change" (the same button: focus stays)."""
+        self.folded = True
+        for field in self.fields:
+            field.layout.display = "none"
+        self.save_button.description = "Not you? Change"
+        self.save_button.tooltip = "Enter another student id"
+        self.save_button.button_style = ""
+
+    def unfold(self) -> None:
+        self.folded = False
+        for field in self.fields:
+            field.layout.display = ""
+        self.save_button.description = "Save and show my quiz"
+        self.save_button.tooltip = ""
+        self.save_button.button_style = "primary"
+        self.message.value = ""
 
     def _check_key(self) -> None:
         student_id, key = self.student_id.value.strip(), self.quiz_key.value
@@ -528,12 +566,18 @@ class IdentityForm(widgets.VBox):
             )
 
     def save(self) -> None:
+        if self.folded:  # the button says "Not you? Change"
+            self.unfold()
+            if self.on_reopened:
+                self.on_reopened()
+            return
         try:
             identity = save_identity(self.student_id.value, self.quiz_key.value)
         except QuizKeyError as error:
             self.message.value = f"<p>Not saved: {html.escape(str(error))}.</p>"
             return
-        self.message.value = ""
+        self.fold()
+        self.message.value = "<p>Saved. Your quiz follows: press Tab to go on to it.</p>"
         self.on_saved(identity)
 
 

@@ -35,6 +35,7 @@ from autograder.quiz_engine import (
     MatchingExercise,
     OrderingExercise,
     load_question_bank,
+    quiz_key,
 )
 from autograder.quiz_engine.quiz_widgets import (
     CheckpointView,
@@ -298,6 +299,18 @@ def test_the_identity_form_announces_its_key_check(monkeypatch, tmp_path):
     assert "✗" in form.key_check.value
     form.save_button.click()
     assert "Not saved" in form.message.value
+    form.quiz_key.value = quiz_key(b"a course secret", "jsmith")
+    assert "✓" in form.key_check.value
+    form.save_button.click()
+    # The form folds into its button, which stays first: its focus is kept, Tab goes on.
+    assert view.children[0] is form and view.quiz_view in view.children
+    assert form.folded and form.save_button.description == "Not you? Change"
+    assert all(field.layout.display == "none" for field in form.fields)
+    assert "press Tab" in form.message.value and isinstance(view.children[1], LiveRegion)
+    assert "for student <b>jsmith</b>" in view.children[1].value
+    form.save_button.click()  # "Not you? Change": the form again, the quiz gone
+    assert view.children == (form,) and not form.folded and view.quiz_view is None
+    assert form.save_button.description == "Save and show my quiz"
 
 
 # --- no truncated labels; no two buttons with one name -----------------------------------
@@ -325,6 +338,19 @@ def test_checkpoint_reveal_and_matching_definitions_are_whole():
     matching = views["matching"]
     for definition, button in matching.definition_buttons.items():
         assert button.description == definition  # never cut at 70 characters
+
+
+def test_a_moved_item_keeps_the_focus_and_is_announced(monkeypatch):
+    view = lesson_views()["ordering"]
+    focused = []
+    monkeypatch.setattr(NamedButton, "focus", lambda self: focused.append(self))
+    item = view.exercise.order[2]
+    view.down_buttons[2].click()
+    count = len(view.exercise.order)
+    assert view.exercise.order[3] == item and focused == [view.down_buttons[3]]
+    assert f"“{item}” moved down: now 4 of {count}." in view.moved.value
+    view.up_buttons[1].click()  # to the top, where "Move up" is disabled: focus its "Move down"
+    assert focused[-1] is view.down_buttons[0]
 
 
 def test_ordering_buttons_name_their_item():
