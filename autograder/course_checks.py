@@ -25,12 +25,15 @@ from .gradient_checking import (
     call_student_code,
     check_gradient,
     check_layer_gradient,
+    check_values,
     one_hot,
     random_labels,
 )
 from .gradient_checking.finite_differences import finite_difference_gradient
+from .gradient_checking.numpy_settings import in_course_settings
 
 
+@in_course_settings
 def check_activation_backward(
     forward: Callable[[np.ndarray], np.ndarray],
     backward: Callable[[np.ndarray, np.ndarray], np.ndarray],
@@ -48,6 +51,7 @@ def check_activation_backward(
     return check_layer_gradient(forward, backward, {"Z": Z}, seed=seed, what=what)
 
 
+@in_course_settings
 def check_linear_backward(
     forward: Callable[..., np.ndarray],
     backward: Callable[..., Any],
@@ -87,6 +91,7 @@ def check_linear_backward(
     )
 
 
+@in_course_settings
 def classification_batch(
     m: int = 9, classes: int = 4, seed: int = 0, scale: float = 3.0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -97,6 +102,7 @@ def classification_batch(
     )
 
 
+@in_course_settings
 def check_cost_gradient(
     cost_function: Callable[[np.ndarray, np.ndarray], Any],
     Z: np.ndarray,
@@ -173,6 +179,7 @@ def convention_slips(
 NETWORK_PARAMETERS = ("W1", "b1", "W2", "b2")
 
 
+@in_course_settings
 def network_batch(
     sizes: tuple[int, int, int, int] = (9, 6, 5, 4), seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -196,6 +203,7 @@ def network_batch(
     return X, one_hot(random_labels(m, n_out, rng), n_out), params
 
 
+@in_course_settings
 def check_network_backward(
     forward: Callable[..., Any],
     backward: Callable[..., Any],
@@ -205,6 +213,7 @@ def check_network_backward(
     reference: dict[str, np.ndarray] | None = None,
     known_mistakes: dict[str, dict[str, np.ndarray]] | None = None,
     inputs: tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None = None,
+    mean_of_examples: bool = False,
     what: str = "backward",
 ) -> CheckResult:
     """Check ``backward(scores, Y, cache, params) -> (cost, grads)`` of a 2-layer network.
@@ -212,12 +221,18 @@ def check_network_backward(
     ``forward(X, params) -> (scores, cache)``. The gradients must be those of the cost
     that ``backward`` itself returns (finite differences through ``forward``), or equal
     ``reference`` when given. grads: dict with keys W1, b1, W2, b2, shaped like params.
+
+    ``mean_of_examples``: differentiate the course's definition of the cost instead, the
+    mean over the batch of each example's own cost (``backward`` on that example alone),
+    so that a batch-sum cost with gradients to match (no 1/m anywhere) fails.
     """
     X, Y, params = inputs or network_batch(sizes, seed)
     m = X.shape[0]
 
     def cost_of(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> Any:
         p = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+        if mean_of_examples:
+            return sum(_cost_of_rows(forward, backward, X, Y, p, [i]) for i in range(m)) / m
         scores, cache = forward(X, p)
         return backward(scores, Y, cache, p)[0]
 
@@ -242,6 +257,62 @@ def check_network_backward(
     )
 
 
+def _cost_of_rows(
+    forward: Callable[..., Any],
+    backward: Callable[..., Any],
+    X: np.ndarray,
+    Y: np.ndarray,
+    params: dict[str, np.ndarray],
+    rows: list[int],
+) -> float:
+    """``backward``'s cost on the examples ``rows`` of the batch, as a float."""
+    scores, cache = forward(X[rows], params)
+    cost = np.asarray(backward(scores, Y[rows], cache, params)[0], dtype=np.float64)
+    if cost.size != 1:
+        raise TypeError(f"the cost should be a single number, got shape {cost.shape}")
+    return float(cost.reshape(()))
+
+
+@in_course_settings
+def check_network_cost(
+    forward: Callable[..., Any],
+    backward: Callable[..., Any],
+    *,
+    sizes: tuple[int, int, int, int] = (9, 6, 5, 4),
+    seed: int = 0,
+    what: str = "cost",
+) -> CheckResult:
+    """The cost ``backward`` returns, against the course's definition, without a reference
+    implementation: for equal scores (``W2`` and ``b2`` zero) every class has probability
+    1/k, so the cost is ``log k``; and the cost of a batch is the *mean* of its examples'
+    own costs (``backward`` on each example alone), not their sum.
+
+    sizes: (m, n_in, n_hidden, n_out) of the batch (``network_batch``).
+    """
+    X, Y, params = network_batch(sizes, seed)
+    m, n_out = Y.shape
+    result = CheckResult(what)
+    equal = {**params, "W2": np.zeros_like(params["W2"]), "b2": np.zeros_like(params["b2"])}
+    try:
+        at_equal_scores = call_student_code(
+            _cost_of_rows, forward, backward, X, Y, equal, [*range(m)]
+        )
+        batch = call_student_code(_cost_of_rows, forward, backward, X, Y, params, [*range(m)])
+        each = [
+            call_student_code(_cost_of_rows, forward, backward, X, Y, params, [i]) for i in range(m)
+        ]
+    except StudentCodeError as error:
+        result.problem = str(error)
+        return result
+    for name, got, expected in [
+        (f"cost for equal scores (log {n_out})", at_equal_scores, np.log(n_out)),
+        ("cost of a batch (the mean of its examples' costs)", batch, float(np.mean(each))),
+    ]:
+        result.tensors += check_values(name, got, expected, batch_size=m).tensors
+    return result
+
+
+@in_course_settings
 def combined(*results: CheckResult) -> CheckResult:
     """One result that passes a tensor only if every result passed it (first failure kept).
 

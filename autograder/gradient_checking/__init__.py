@@ -22,6 +22,7 @@ from .checks import (
 )
 from .diagnosis import Diagnosis, diagnose, relative_difference
 from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
+from .numpy_settings import course_numpy_settings, in_course_settings, student_numpy_settings
 from .results import CheckResult, Score, TensorCheck
 from .safe_calls import StudentCodeError, call_student_code
 from .test_inputs import (
@@ -50,10 +51,12 @@ __all__ = [
     "check_gradient",
     "check_layer_gradient",
     "check_values",
+    "course_numpy_settings",
     "diagnose",
     "directional_derivative",
     "distinct_dimensions",
     "finite_difference_gradient",
+    "in_course_settings",
     "inputs_off_relu_kink",
     "min_distance_to_kink",
     "one_hot",
@@ -61,4 +64,5 @@ __all__ = [
     "random_matrix",
     "random_upstream_gradient",
     "relative_difference",
+    "student_numpy_settings",
 ]

@@ -39,6 +39,7 @@ from .diagnosis import (
     relative_difference,
 )
 from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
+from .numpy_settings import in_course_settings
 from .results import CheckResult, TensorCheck
 from .safe_calls import StudentCodeError, call_student_code
 from .structure import as_checked_array, finiteness_problem, read_only_copies, shape_problem
@@ -311,6 +312,7 @@ def _float64_notes(arrays: Mapping[str, np.ndarray]) -> list[str]:
     ]
 
 
+@in_course_settings
 def check_gradient(
     loss: Callable[..., Any],
     params: Mapping[str, np.ndarray],
@@ -347,6 +349,7 @@ def check_gradient(
     )
 
 
+@in_course_settings
 def check_layer_gradient(
     forward: Callable[..., Any],
     backward: Callable[..., Gradients],
@@ -408,6 +411,7 @@ def check_layer_gradient(
     )
 
 
+@in_course_settings
 def check_values(
     name: str,
     got: Any,

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..grading import kernel_guard
 from ..student_tracebacks import StudentFacingError
+from .numpy_settings import student_numpy_settings
 
 
 class StudentCodeError(StudentFacingError):
@@ -33,7 +34,8 @@ def _where_it_failed(exc: BaseException) -> str:
 
 
 def call_student_code(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``function`` with warnings, stdout and stderr silenced.
+    """Call ``function`` with warnings, stdout and stderr silenced, in the student's own
+    NumPy settings (``numpy_settings``: a check computes in the course's).
 
     Raises :class:`StudentCodeError` naming the exception and where it happened, and
     ``TamperingDetected`` if the notebook holds code the grader refuses (``kernel_guard``).
@@ -47,6 +49,7 @@ def call_student_code(function: Callable[..., Any], *args: Any, **kwargs: Any) -
             warnings.catch_warnings(),
             contextlib.redirect_stdout(sink),
             contextlib.redirect_stderr(sink),
+            student_numpy_settings(),
         ):
             warnings.simplefilter("ignore")
             result = function(*args, **kwargs)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import os
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -33,7 +34,7 @@ from operator import attrgetter, is_, itemgetter
 from typing import Any
 
 from ..student_tracebacks import StudentFacingError
-from .tamper_scan import find_tampering, names_defined
+from .tamper_scan import find_tampering
 
 # Names that ipykernel or IPython rebind on their own while cells run.
 VOLATILE_BUILTINS = {"input", "raw_input", "getpass", "exit", "quit", "display", "get_ipython"}
@@ -67,6 +68,7 @@ class _GuardState:
     refusals: list[str] = field(default_factory=list)
     history_scanned: tuple[str, ...] = ()  # the cells run when the history was last scanned
     history_findings: list[str] = field(default_factory=list)  # and what was found in them
+    grading: bool = False  # nbgrader autograde: every student cell was scanned before it ran
     installed: bool = False
 
 
@@ -234,6 +236,11 @@ class FunctionChanges:
     purpose, that each kind of assignment is counted; if not (another Python), ``count``
     stays None and every check compares every function's parts. Student code cannot
     reach the hook or the count: ``gc`` and this module are refused by the scan.
+
+    The same hook sees every ``exec`` event (each cell, and whatever ``exec`` runs) and
+    refuses to run the code once something the checks rely on was replaced
+    (``_refuse_to_run_after_replacement``): a hidden test never starts with a replaced
+    import machinery, module or builtins, whatever route replaced them.
     """
 
     PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
@@ -246,6 +253,8 @@ class FunctionChanges:
         # Called for every audit event in the kernel: the common case returns at once.
         if event == "object.__setattr__" and arguments[1] in self.PARTS and self.count is not None:
             self.count += 1
+        elif event == "exec" and _STATE.installed:
+            _refuse_to_run_after_replacement()
 
     def start(self) -> None:
         if self.started:
@@ -329,7 +338,14 @@ def _never(name: str) -> bool:
     return False
 
 
+# Private builtins the interpreter itself calls: every ``import`` statement (the hidden
+# tests reach the checks through one) and every ``class`` statement.
+GUARDED_PRIVATE_BUILTINS = {"__import__", "__build_class__"}
+
+
 def _volatile_builtin(name: str) -> bool:
+    if name in GUARDED_PRIVATE_BUILTINS:
+        return False
     return name.startswith("_") or name in VOLATILE_BUILTINS
 
 
@@ -340,6 +356,8 @@ OBJECT_HOOK_LABELS = (
     "IPython's display hook",
     "IPython's traceback printer",
     "IPython's plain-text formatter",
+    "IPython's compiler",
+    "the notebook's __builtins__",
     *(f"IPython's {name}" for name in SHELL_METHODS),
 )
 LIST_HOOK_LABELS = (*(f"IPython's {name}" for name in SHELL_LISTS), "IPython's exception handlers")
@@ -357,6 +375,8 @@ def _hooks_now(shell: Any) -> Hooks:
         shell.displayhook,
         shell.InteractiveTB,
         shell.display_formatter.formatters.get("text/plain"),
+        shell.compile,
+        shell.user_ns.get("__builtins__"),  # what every name in a later cell falls back on
     ]
     objects += map(vars(shell).get, SHELL_METHODS)  # a method replaced on the shell itself
     lists = [tuple(getattr(shell, name, ())) for name in SHELL_LISTS]
@@ -391,6 +411,53 @@ def _not_dumpable() -> None:
         ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
+class _CellMagics:
+    """What ``get_ipython()`` returns in a graded notebook: the four methods IPython's own
+    transformation of a cell calls (``%magic``, ``%%magic``, ``!command``, ``x = !command``),
+    each magic scanned by the same rules as the cell's text before it runs, and nothing
+    else of the shell (``shell.run_cell`` would run code no scan has read)."""
+
+    __slots__ = ()
+
+    def run_line_magic(self, magic_name: str, line: str, _stack_depth: int = 1) -> Any:
+        _refuse_if_tampering(f"%{magic_name} {line}")
+        return _STATE.shell.run_line_magic(magic_name, line, _stack_depth + 1)
+
+    def run_cell_magic(self, magic_name: str, line: str, cell: str) -> Any:
+        _refuse_if_tampering(f"%%{magic_name} {line}\n{cell}")
+        return _STATE.shell.run_cell_magic(magic_name, line, cell)
+
+    def system(self, cmd: str) -> Any:
+        return _STATE.shell.system(cmd)
+
+    def getoutput(self, cmd: str, split: bool = True, depth: int = 0) -> Any:
+        return _STATE.shell.getoutput(cmd, split, depth + 1)
+
+
+_CELL_MAGICS = _CellMagics()
+
+
+def _refuse_if_tampering(magic: str) -> None:
+    found = find_tampering(magic)
+    if found:
+        raise TamperingDetected("\nThe grader does not run\n" + _bullets([f.reason for f in found]))
+
+
+def _cell_magics() -> _CellMagics:
+    """``get_ipython`` in a graded notebook's namespace and builtins (see ``_CellMagics``)."""
+    return _CELL_MAGICS
+
+
+def _hide_the_shell(shell: Any) -> None:
+    """The notebook's routes to the shell are ``get_ipython`` (in its namespace, and among
+    the builtins IPython adds for each cell) and ``exit``/``quit``'s ``_ip``, which the scan
+    refuses by name: ``get_ipython`` then gives only what the cell's magics need."""
+    shell.user_ns["get_ipython"] = _cell_magics
+    shell.builtin_trap.auto_builtins["get_ipython"] = _cell_magics
+    if "get_ipython" in vars(builtins):
+        builtins.get_ipython = _cell_magics  # type: ignore[attr-defined]
+
+
 def install() -> None:
     """Record what the checks rely on (at kernel start, before any notebook cell)."""
     import importlib
@@ -404,6 +471,9 @@ def install() -> None:
         _STATE.records += _module_records(name)
     _record_new_course_modules()
     shell = _STATE.shell = _shell()
+    _STATE.grading = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+    if shell is not None:
+        _hide_the_shell(shell)
     _STATE.hooks = _hooks_now(shell)
     _STATE.installed = True
     if shell is not None:  # a course module a locked cell imports is recorded before the next cell
@@ -444,20 +514,19 @@ _MISSING = object()
 
 
 @functools.lru_cache(maxsize=1024)
-def _names_defined(source: str) -> tuple[tuple[str, str], ...]:
-    return tuple(names_defined(source).items())
-
-
-@functools.lru_cache(maxsize=1024)
-def _findings(source: str, protected: frozenset[tuple[str, str]]) -> tuple[str, ...]:
-    return tuple(f.describe() for f in find_tampering(source, dict(protected)))
+def _findings(source: str) -> tuple[str, ...]:
+    return tuple(f.describe() for f in find_tampering(source))
 
 
 def refused_code_in_history() -> list[str]:
     """Refused constructs in the cells this kernel has run, as ``cell [n], line l `code`:
-    reason``. Names imported from the course's package count as provided by the assignment."""
+    reason``.
+
+    Empty under nbgrader autograde: there ``BlockTampering`` scanned every student cell
+    before the kernel started and replaced the refused ones, and the other cells are the
+    instructor's own (the hidden tests among them)."""
     shell = _STATE.shell or _shell()
-    if shell is None:
+    if shell is None or _STATE.grading:
         return []
     cells = tuple(shell.history_manager.input_hist_raw)
     if cells != _STATE.history_scanned:  # the same cells as at the last check: same findings
@@ -467,17 +536,11 @@ def refused_code_in_history() -> list[str]:
 
 
 def _refused_code_in(cells: tuple[str, ...]) -> list[str]:
-    protected: dict[str, str] = {}
-    for source in cells:
-        for name, origin in _names_defined(source):
-            if origin.startswith(("autograder.", "numpy")) or origin == "numpy":
-                protected.setdefault(name, origin)
-    frozen = frozenset(protected.items())
     return [
         f"cell [{number}], {finding}"
         for number, source in enumerate(cells)
         if source.strip() and not source.startswith(REFUSED_MARKER)
-        for finding in _findings(source, frozen)
+        for finding in _findings(source)
     ]
 
 
@@ -522,3 +585,23 @@ def verify_unchanged() -> None:
     replaced = replaced_objects()
     if replaced:
         raise TamperingDetected(_replaced_message(replaced))
+
+
+# Set for a moment by the profiling and timing magics (``%prun`` runs its statement under a
+# profiler): checked at every verdict, not when code starts.
+WHILE_RUNNING = {"sys.gettrace()", "sys.getprofile()"}
+
+
+def _refuse_to_run_after_replacement() -> None:
+    """At every ``exec`` (a cell starting): refuse to run it if anything recorded was
+    replaced. Unlike ``replaced_objects`` it records no new module: a module being imported
+    right now is not complete yet."""
+    if _STATE.flat is None or _STATE.flat.count != len(_STATE.records):
+        _STATE.flat = _AllRecords(_STATE.records)
+    hooks = [
+        h for h in _changed_hooks(_hooks_now(_STATE.shell), _STATE.hooks) if h not in WHILE_RUNNING
+    ]
+    if _STATE.flat.unchanged() and not hooks:
+        return
+    replaced = [label for record in _STATE.records for label in record.changed()] + hooks
+    raise TamperingDetected(_replaced_message(replaced or ["something the checks rely on"]))

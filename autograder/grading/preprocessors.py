@@ -18,7 +18,7 @@ from traitlets import Unicode
 from ..quiz_engine.course_secret import read_course_secret
 from ..quiz_engine.variants import SUBMISSION_PLACEHOLDER, quiz_key
 from .kernel_guard import REFUSED_MARKER
-from .tamper_scan import find_tampering, names_defined
+from .tamper_scan import find_tampering
 
 METADATA_KEY = "autograder"
 
@@ -38,8 +38,7 @@ class BlockTampering(NbGraderPreprocessor):
     """Before execution: scan every student-editable code cell; a refused one is not run.
 
     Locked cells (setup, tests) are restored by nbgrader from its database, so they are
-    trusted; the imports and functions of the locked setup cells are protected from
-    rebinding (plain variables such as ``rng`` are not). A refused cell's source is
+    trusted. A refused cell's source is
     replaced, in the autograded copy only, by a call to ``kernel_guard.refuse_cell``: that
     cell fails with the student's own line and the reason, and every later check fails
     naming it too, exactly as the checks already told the student in JupyterLab and
@@ -48,15 +47,11 @@ class BlockTampering(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-        protected: dict[str, str] = {}
-        for _, cell in code_cells:
-            if is_locked(cell) and not is_grade(cell):  # setup cells, not tests
-                protected.update(names_defined(cell.source))
         findings = []
         for index, cell in code_cells:
             if is_locked(cell) or (is_grade(cell) and not is_solution(cell)):
                 continue
-            found = find_tampering(cell.source, protected)
+            found = find_tampering(cell.source)
             if not found:
                 continue
             label = _cell_label(cell, index)

@@ -25,11 +25,10 @@ their own (dunder methods included), ``np.seterr``, random seeds.
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from IPython.core.inputtransformer2 import TransformerManager
+from IPython.core.magic import Magics, magics_class
 
 DENIED_MODULES = {
     "ctypes": "ctypes writes to the interpreter's memory",
@@ -54,7 +53,6 @@ DENIED_MODULES = {
     "traitlets": "traitlets reconfigures IPython",
     "nbgrader": "nbgrader is the grader itself",
     "ctypeslib": "numpy.ctypeslib reads and writes raw memory",
-    "__main__": "__main__ is the notebook's own namespace, where the checks' names live",
     # Code that runs at moments of its own choosing, in the middle of a check:
     "threading": "threads can change things while a check runs",
     "_thread": "threads can change things while a check runs",
@@ -71,8 +69,20 @@ DENIED_CALLS = {
     "compile": "compile builds code the grader cannot read",
     "__import__": "__import__ imports by a computed name",
 }
-# Reading globals() is harmless (``globals().get("x")``); writing to it rebinds anything.
+# A namespace read by name is harmless (``print(vars(p))``, ``"x" in globals()``); read by a
+# computed name or by its values, or held to be written later, it reaches the interpreter's
+# builtins (``exec`` under another name) or the grader's own guard.
 NAMESPACE_CALLS = {"globals", "vars", "locals"}
+# Calls that only show what they are given; a namespace passed to them is read, not kept.
+READER_CALLS = {"print", "pprint", "display", "repr", "sorted", "len"}
+# Importing the reader itself under its own name is not rebinding it.
+READER_ORIGINS = {
+    "pprint",  # the module: calling it fails, and pprint.pprint is the reader
+    "pprint.pprint",
+    "IPython.display.display",
+    "IPython.core.display.display",
+    "IPython.core.display_functions.display",
+}
 REFLECTIVE_ATTRIBUTES = set(
     [
         "__globals__",
@@ -123,6 +133,7 @@ REFLECTIVE_ATTRIBUTES = set(
         "as_strided",
         "ctypes",
         "get_ipython",
+        "_ip",  # exit and quit hold the shell
     ]
 )
 SYS_ONLY_ATTRIBUTES = {"modules"}  # ``sys.modules``: every module, the checks included
@@ -168,6 +179,10 @@ ALLOWED_LINE_MAGICS = set(
         "quickref",
         "history",
         "page",
+        "pdb",
+        "debug",
+        "tb",
+        "prun",
     ]
 )
 ALLOWED_CELL_MAGICS = set(
@@ -186,12 +201,29 @@ ALLOWED_CELL_MAGICS = set(
         "bash",
         "sh",
         "script",
+        "prun",
     ]
 )
-PYTHON_MAGICS = {"time", "timeit", "capture"}  # their code is Python: it is scanned too
+# Magics whose argument or body is Python, scanned too: the options each takes (IPython's
+# own parser reads them), and whether a cell magic's first line is code as well.
+PYTHON_MAGICS = {"time": None, "timeit": "n:r:tcp:qo", "capture": None, "prun": "D:l:rs:T:q"}
+CODE_ON_FIRST_LINE = {"timeit", "prun"}  # %%timeit's setup; %%prun runs the line too
 LOAD_EXT_ALLOWED = {"autoreload"}
 SHELL_CALLS = {"system", "getoutput"}
-_MAGIC_OPTIONS = re.compile(r"^(\s*-[a-zA-Z]+(\s+[\w.]+(?=\s))?)*")
+
+
+@magics_class
+class _OptionReader(Magics):
+    """IPython's own reading of a magic's options (``Magics.parse_options``)."""
+
+
+def _magic_code(magic: str, argument: str) -> str:
+    """The Python a line magic runs (or a cell magic's first line), without its options."""
+    options = PYTHON_MAGICS.get(magic)
+    if options is None:
+        return argument
+    _, code = _OptionReader(None).parse_options(argument, options, posix=False, list_all=True)
+    return code
 
 
 @dataclass(frozen=True)
@@ -219,12 +251,6 @@ def _with_parents(tree: ast.AST) -> ast.AST:
 def _python_source(source: str) -> str:
     """Cell text as plain Python: IPython magics become ``get_ipython()`` calls."""
     return TransformerManager().transform_cell(source)
-
-
-def _root_name(node: ast.expr) -> str | None:
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node.id if isinstance(node, ast.Name) else None
 
 
 def _is_get_ipython_call(node: ast.AST) -> bool:
@@ -257,8 +283,7 @@ def _denied_module(module: str) -> str | None:
 
 
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, protected: Mapping[str, str], line_offset: int = 0):
-        self.protected = protected
+    def __init__(self, line_offset: int = 0):
         self.line_offset = line_offset
         self.modules: dict[str, str] = {"np": "numpy", "numpy": "numpy"}  # bound name -> module
         self.findings: list[Finding] = []
@@ -267,19 +292,18 @@ class _Scanner(ast.NodeVisitor):
         self.findings.append(Finding(getattr(node, "lineno", 1) + self.line_offset, reason))
 
     # --- imports -------------------------------------------------------------------------
-    def _import(self, node: ast.AST, module: str, bound: str, origin: str) -> None:
+    def _import(self, node: ast.AST, module: str, bound: str) -> None:
         reason = _denied_module(module)
         if reason:
             self.flag(node, reason)
-        # Importing the very same thing again (``import numpy as np``) is harmless.
-        if bound in self.protected and self.protected[bound] != origin:
-            self.flag(node, f"rebinds {bound}, which the assignment provides")
+        if module not in READER_ORIGINS:
+            self._define(node, bound)
         self.modules[bound] = module
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             bound = alias.asname or alias.name.split(".")[0]
-            self._import(node, alias.name, bound, alias.name if alias.asname else bound)
+            self._import(node, alias.name, bound)
             if not alias.asname:  # ``import IPython.display`` binds all of IPython
                 self.modules[bound] = bound
 
@@ -300,7 +324,7 @@ class _Scanner(ast.NodeVisitor):
             ):
                 self.flag(node, f"imports {alias.name} from {module}, which reaches inside Python")
             # What it imports counts as part of a library: changing its attributes is refused.
-            self._import(node, full, bound, full)
+            self._import(node, full, bound)
 
     # --- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
@@ -311,8 +335,8 @@ class _Scanner(ast.NodeVisitor):
                 self.visit(argument)
             return
         name = func.id if isinstance(func, ast.Name) else None
-        if name in NAMESPACE_CALLS and not _reads_namespace_only(node):
-            self.flag(node, f"uses {name}() in a way that can rebind any name (reading is fine)")
+        if name in NAMESPACE_CALLS and not _reads_names_only(node):
+            self.flag(node, f"uses {name}() beyond reading names from it (reading is fine)")
         if name in DENIED_CALLS:
             self.flag(node, f"calls {name}(): {DENIED_CALLS[name]}")
         if name == "get_ipython":
@@ -330,11 +354,6 @@ class _Scanner(ast.NodeVisitor):
             return
         if attribute in REFLECTIVE_ATTRIBUTES or attribute in GUARD_ATTRIBUTES:
             self.flag(node, f"uses {name}() to reach {attribute}, inside another object")
-        if name in {"setattr", "delattr"}:
-            root = _root_name(node.args[0])
-            if root in self.modules or root in self.protected:
-                target = ast.unparse(node.args[0])
-                self.flag(node, f"changes {target}.{attribute}, part of what the checks use")
 
     def _ipython_call(self, node: ast.Call, method: str) -> None:
         if method in SHELL_CALLS:
@@ -344,7 +363,8 @@ class _Scanner(ast.NodeVisitor):
             argument = _constant_text(node.args[1]) if len(node.args) > 1 else ""
             self._line_magic(node, magic, argument or "")
         elif method == "run_cell_magic" and magic is not None and len(node.args) > 2:
-            self._cell_magic(node, magic, _constant_text(node.args[2]) or "")
+            line = _constant_text(node.args[1]) or ""
+            self._cell_magic(node, magic, line, _constant_text(node.args[2]) or "")
         else:
             self.flag(node, "calls get_ipython(), which controls how every later cell runs")
 
@@ -355,23 +375,29 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, f"%{magic} is not allowed in a graded notebook ({_MAGIC_ADVICE})")
         elif magic == "load_ext" and argument.strip() not in LOAD_EXT_ALLOWED:
             self.flag(node, "%load_ext loads code the grader cannot read (autoreload is fine)")
+        elif magic == "debug" and argument.strip():
+            self.flag(node, "%debug with code runs it in the debugger; use %debug alone")
         elif magic in PYTHON_MAGICS:
-            self._scan_nested(node, _MAGIC_OPTIONS.sub("", argument, count=1), 0)
+            self._scan_nested(node, _magic_code(magic, argument), 0)
 
-    def _cell_magic(self, node: ast.AST, magic: str, body: str) -> None:
+    def _cell_magic(self, node: ast.AST, magic: str, line: str, body: str) -> None:
         if magic not in ALLOWED_CELL_MAGICS:
             self.flag(node, f"%%{magic} is not allowed in a graded notebook ({_MAGIC_ADVICE})")
         elif magic in PYTHON_MAGICS:
+            if magic in CODE_ON_FIRST_LINE:
+                self._scan_nested(node, _magic_code(magic, line), 0)
             self._scan_nested(node, body, 1)
 
     def _scan_nested(self, node: ast.AST, source: str, first_line: int) -> None:
-        """Scan the Python a magic runs; its lines are reported as the cell's own."""
+        """Scan the Python a magic runs; its lines are reported as the cell's own. Code that
+        does not parse is refused: the magic would run what the scan could not read."""
         base = getattr(node, "lineno", 1) + self.line_offset + first_line - 1
-        nested = _Scanner(self.protected, base)
+        nested = _Scanner(base)
         nested.modules = dict(self.modules)
         try:
             nested.visit(_with_parents(ast.parse(_python_source(source))))
         except SyntaxError:
+            self.flag(node, "the code this magic runs does not parse, so it cannot be read")
             return
         self.findings += nested.findings
         self.modules.update(nested.modules)
@@ -382,8 +408,6 @@ class _Scanner(ast.NodeVisitor):
         on_self = isinstance(value, ast.Name) and value.id == "self"
         if attribute in REFLECTIVE_ATTRIBUTES and not (attribute == "__dict__" and on_self):
             self.flag(node, f"uses {attribute}, which reaches inside {ast.unparse(value)}")
-        if attribute == "__class__" and isinstance(node.ctx, ast.Store):
-            self.flag(node, "changes an object's __class__")
         if attribute in SYS_ONLY_ATTRIBUTES and self._is_sys(value):
             self.flag(node, f"uses sys.{attribute}, which holds every module the checks use")
         ipython = isinstance(value, ast.Name) and self.modules.get(value.id) == "IPython"
@@ -393,10 +417,6 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, f"reaches {attribute}, the grader's own guard")
         if attribute in DENIED_MODULES:  # e.g. np.ctypeslib: a refused module by the back door
             self.flag(node, f"reaches {attribute} through {ast.unparse(value)}")
-        if isinstance(node.ctx, (ast.Store, ast.Del)):
-            root = _root_name(node)
-            if root in self.modules or root in self.protected:
-                self.flag(node, f"changes {ast.unparse(node)}, part of what the checks use")
         self.generic_visit(node)
 
     def _is_sys(self, node: ast.expr) -> bool:
@@ -404,22 +424,15 @@ class _Scanner(ast.NodeVisitor):
             return self.modules.get(node.id) == "sys" or node.id == "sys"
         return isinstance(node, ast.Attribute) and node.attr == "sys"
 
-    def visit_Subscript(self, node: ast.Subscript) -> None:
-        if isinstance(node.ctx, (ast.Store, ast.Del)):
-            root = _root_name(node)
-            if root in self.protected or self.modules.get(root or "", "").startswith("autograder"):
-                self.flag(node, f"changes {ast.unparse(node)}, part of what the checks use")
-        self.generic_visit(node)
-
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in ("__builtins__", "__import__", "__loader__", "__spec__"):
             self.flag(node, f"uses {node.id}, the interpreter's own machinery")
-        if isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in self.protected:
-            self.flag(node, f"rebinds {node.id}, which the assignment provides")
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self._define(node, node.id)
 
     def _define(self, node: ast.AST, name: str) -> None:
-        if name in self.protected:
-            self.flag(node, f"redefines {name}, which the assignment provides")
+        if name in READER_CALLS:
+            self.flag(node, f"rebinds {name}, which is trusted to only show what it is given")
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._define(node, node.name)
@@ -441,50 +454,64 @@ class _Scanner(ast.NodeVisitor):
                     self.flag(item, f"class {node.name} defines {name}, {why}")
         self.generic_visit(node)
 
-    def visit_Global(self, node: ast.Global) -> None:
-        for name in node.names:
-            if name in self.protected:
-                self.flag(node, f"declares {name} global to replace it")
-
 
 def _call_name(node: ast.Call) -> str | None:
     return node.func.id if isinstance(node.func, ast.Name) else None
 
 
-def _reads_namespace_only(call: ast.Call) -> bool:
-    """``globals().get(..)``, ``globals()[k]``, ``k in globals()``, ``vars(self)``: reading
-    a namespace, not holding on to it where it could be changed."""
-    if call.args:
-        return isinstance(call.args[0], ast.Name) and call.args[0].id == "self"
+def _is_plain_name(node: ast.AST | None) -> bool:
+    """A constant key that is an ordinary name (not a dunder, not a way inside)."""
+    key = _constant_text(node) if node is not None else None
+    return (
+        key is not None
+        and not (key.startswith("__") and key.endswith("__"))
+        and key not in REFLECTIVE_ATTRIBUTES
+        and key not in GUARD_ATTRIBUTES
+    )
+
+
+def _reads_names_only(call: ast.Call) -> bool:
+    """A namespace call (``globals()``, ``locals()``, ``vars()``, ``vars(x)``) used only to
+    read names: iterated (its keys), tested with ``in``, shown by a reader
+    (``print(vars(p))``), ``.keys()``, or one ordinary name read (``globals()["x"]``,
+    ``.get("x")``). ``vars(self)`` is a class's own business. Everything else (a computed
+    name, ``.values()``, keeping it in a variable, passing it on) is not."""
+    if call.args and isinstance(call.args[0], ast.Name) and call.args[0].id == "self":
+        return True
     parent = getattr(call, "parent", None)
-    if isinstance(parent, ast.Attribute):
-        return parent.attr in {"get", "keys", "items", "values", "copy"}
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return parent.iter is call
+    if isinstance(parent, ast.Compare):
+        return call is not parent.left and all(
+            isinstance(o, (ast.In, ast.NotIn)) for o in parent.ops
+        )
+    if isinstance(parent, ast.Call) and call in parent.args:
+        callee = parent.func
+        name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+        return name in READER_CALLS
     if isinstance(parent, ast.Subscript):
-        return isinstance(parent.ctx, ast.Load)
-    return isinstance(parent, ast.Compare) and call is not parent.left
+        return isinstance(parent.ctx, ast.Load) and _is_plain_name(parent.slice)
+    if isinstance(parent, ast.Attribute):
+        method_call = getattr(parent, "parent", None)
+        if parent.attr == "keys":
+            return True
+        if parent.attr == "get" and isinstance(method_call, ast.Call) and method_call.args:
+            return _is_plain_name(method_call.args[0])
+    return False
 
 
 _MAGIC_ADVICE = "it runs code the grader cannot read or changes how cells run; remove it"
 
 
-def find_tampering(
-    source: str, protected_names: Mapping[str, str] | Iterable[str] = ()
-) -> list[Finding]:
+def find_tampering(source: str) -> list[Finding]:
     """Refused constructs in one cell's source, each with the student's own line; ``[]``
-    for ordinary code.
-
-    ``protected_names``: names the assignment's locked cells define (its imports and
-    helpers), which a student cell must not rebind; as returned by ``names_defined``
-    (name -> origin), so that re-importing the same thing is allowed. A cell that does
-    not parse is left alone: running it raises a SyntaxError and scores nothing.
-    """
-    if not isinstance(protected_names, Mapping):
-        protected_names = {name: "" for name in protected_names}
+    for ordinary code. A cell that does not parse is left alone: running it raises a
+    SyntaxError and scores nothing."""
     try:
         tree = ast.parse(_python_source(source))
     except SyntaxError:
         return []
-    scanner = _Scanner(protected_names)
+    scanner = _Scanner()
     scanner.visit(_with_parents(tree))
     lines = source.splitlines()
     findings = {
@@ -492,27 +519,3 @@ def find_tampering(
         for f in scanner.findings
     }
     return sorted(findings, key=lambda f: (f.line, f.reason))
-
-
-def names_defined(source: str) -> dict[str, str]:
-    """Top-level names a (trusted) cell provides, mapped to their origin.
-
-    Imports map to what they import (``np`` -> ``numpy``, ``check_values`` ->
-    ``autograder.gradient_checking.check_values``); functions and classes to ``"def"``.
-    """
-    try:
-        tree = ast.parse(_python_source(source))
-    except SyntaxError:
-        return {}
-    names: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                bound = a.asname or a.name.split(".")[0]
-                names[bound] = a.name if a.asname else bound
-        elif isinstance(node, ast.ImportFrom):
-            for a in node.names:
-                names[a.asname or a.name] = f"{node.module}.{a.name}"
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names[node.name] = "def"
-    return names

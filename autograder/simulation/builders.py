@@ -16,19 +16,24 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
 
 import nbformat
 
-from ..quiz_engine import load_question_bank, save_answers
+from ..quiz_engine import QuestionBank, load_question_bank, save_answers
+from ..quiz_engine.course_secret import read_course_secret
+from ..quiz_engine.formulas import worked_values
+from ..quiz_engine.variants import QuizVariant, quiz_key
 from .catalogue import BUGS, EVERY_CELL, FAULTS, Variant
 from .rewrites import Rewrite
 
 # Where the snooper writes outside the course (unsandboxed, it succeeds: tests remove it).
 SNOOPED_OUTSIDE = "/var/tmp/snooped-by-{student}.txt"
 _MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
+_HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
 def solution_sources(source_notebook: Path, keep_markers: bool = False) -> dict[str, str]:
@@ -185,7 +190,14 @@ def typical_kinds(size: int, seed: int = 0) -> list[str]:
 
 def build_submission(release_nb: Path, source_nb: Path, variant: Variant, out: Path) -> None:
     """Write the release notebook with every solution cell filled in and rewritten; an
-    ``attack`` keeps the released stubs and puts the attack in the first answer cell."""
+    ``attack`` keeps the released stubs and puts the attack in the first answer cell. A
+    ``quiz`` variant is answered as ``build_quiz_submission`` says, in the variant of the
+    student named like the variant, drawn from the course secret ``.quiz_secret`` of the
+    course that holds ``release_nb`` (``course/release/ASSIGNMENT/NOTEBOOK``)."""
+    if variant.quiz is not None:
+        secret = read_course_secret(Path(release_nb).parents[2] / ".quiz_secret")
+        build_quiz_submission(Path(release_nb), Path(source_nb), variant, Path(out), secret)
+        return
     solutions = solution_sources(source_nb)
     if variant.attack is None:
         solutions = rewritten(solutions, variant.rewrites, variant.name)
@@ -211,3 +223,98 @@ def build_submission(release_nb: Path, source_nb: Path, variant: Variant, out: P
     notebook.cells = cells
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, out)
+
+
+def quiz_key_banks(source_notebook: Path) -> list[QuestionBank]:
+    """The answer keys the hidden tests of a graded quiz hold, read from ``source/`` at run
+    time: each hidden test is run with the quiz engine's ``mark_graded_quiz`` standing in
+    for a function that only keeps the key. Instructor-side only: the package holds no key."""
+    from .. import quiz_engine
+
+    keys: list[QuestionBank] = []
+
+    def keep_key(key: QuestionBank, *args: object, **kwargs: object) -> float:
+        keys.append(key)
+        return 0.0
+
+    marking = quiz_engine.mark_graded_quiz
+    quiz_engine.mark_graded_quiz = keep_key  # type: ignore[assignment]
+    try:
+        for cell in nbformat.read(source_notebook, 4).cells:
+            hidden = _HIDDEN_TESTS.search(cell.source)
+            if cell.cell_type == "code" and hidden:
+                code = compile(hidden.group(1), str(source_notebook), "exec")
+                exec(code, {"__name__": "answer_key"})  # the instructor's own source
+    finally:
+        quiz_engine.mark_graded_quiz = marking
+    return keys
+
+
+def quiz_answers(keys: list[QuestionBank], variant: QuizVariant, style: str) -> dict[str, object]:
+    """Answers to every question of ``keys`` in ``variant``: right (``letters``, ``text``,
+    ``lowercase``, ``widget``), every choice wrong (``wrong_letters``), or none (``blank``).
+    Choices are given as the letters this student sees or as option texts; calculations
+    as numbers; matching as each term's definition."""
+    answers: dict[str, object] = {}
+    if style == "blank":
+        return answers
+    for key in keys:
+        for question in key.questions:
+            if question.type == "single_choice":
+                right = next(i for i, option in enumerate(question.options) if option.correct)
+                chosen = (right + 1) % len(question.options) if style == "wrong_letters" else right
+                letter = variant.letter_of(question, chosen)
+                answers[question.id] = {
+                    "text": question.options[chosen].text,
+                    "lowercase": letter.lower(),
+                }.get(style, letter)
+            elif question.type == "calculation":
+                value = worked_values(question, variant.parameters(question))["answer"]
+                answers[question.id] = round(value, 4)
+            elif question.type == "matching":
+                answers[question.id] = dict(question.pairs)
+    return answers
+
+
+def build_quiz_submission(
+    release_nb: Path, source_nb: Path, variant: Variant, out: Path, secret: bytes
+) -> None:
+    """A graded quiz handed in by the student named ``variant.name``: the released folder,
+    answered in the style ``variant.quiz`` (``catalogue.QUIZ_STYLES``): typed in the
+    ``answers_in_code`` cell, saved by the widget to ``quiz_answers.json`` (``widget``), or
+    half typed (letters, then texts) and the rest in the widget (``mixed``); with
+    ``variant.rewrites[QUIZ_CELL]`` applied to the typed cell."""
+    from .catalogue import QUIZ_CELL
+
+    student = variant.name
+    quiz = QuizVariant.for_student(student, quiz_key(secret, student), release_nb.parent.name)
+    style = variant.quiz or "letters"
+    typed_style = {"widget": "blank", "mixed": "letters"}.get(style, style)
+    answers = quiz_answers(quiz_key_banks(source_nb), quiz, typed_style)
+    saved: dict[str, object] = {}
+    if style in ("widget", "mixed"):
+        widget = quiz_answers(quiz_key_banks(source_nb), quiz, "letters")
+        names = list(widget)
+        keep = names if style == "widget" else names[len(names) // 2 :]
+        saved = {name: widget[name] for name in keep}
+        typed = {name: answers[name] for name in names if name not in keep}
+        texts = quiz_answers(quiz_key_banks(source_nb), quiz, "text")
+        answers = {
+            name: texts[name] if i % 2 else value for i, (name, value) in enumerate(typed.items())
+        }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for item in release_nb.parent.iterdir():
+        if item.is_file() and item.name != release_nb.name:
+            (out.parent / item.name).write_bytes(item.read_bytes())
+    notebook = nbformat.read(release_nb, 4)
+    cell = next(
+        c for c in notebook.cells if c.cell_type == "code" and "answers_in_code = {" in c.source
+    )
+    text = f"answers_in_code = {json.dumps(answers, indent=1, ensure_ascii=False)}"
+    for change in variant.rewrites.get(QUIZ_CELL, ()):
+        text = change(text)
+    cell.source = text
+    nbformat.write(notebook, out)
+    if saved:  # as the widget saves them: letters, numbers and matches
+        bank = load_question_bank(release_nb.parent / "quiz_questions.yaml")
+        save_answers(out.parent / "quiz_answers.json", bank.title, student, saved)

@@ -39,7 +39,9 @@ class Variant:
     ``scores`` lists only the test cells that must lose points (grade_id -> score); every
     other autograded cell must get full marks. ``new_cells``: cells the student added, as
     (grade_id of the cell they follow, source). ``attack``: tampering on an unanswered
-    notebook (the released stubs) whose first answer cell becomes this code.
+    notebook (the released stubs) whose first answer cell becomes this code. ``quiz``: a
+    graded quiz's answers, in one of ``QUIZ_STYLES`` (``builders.build_quiz_submission``),
+    with ``rewrites[QUIZ_CELL]`` put before them in the ``answers_in_code`` cell.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Variant:
     feedback: tuple[str, ...] = ()
     new_cells: tuple[tuple[str, str], ...] = ()
     attack: str | None = None
+    quiz: str | None = None
 
 
 # --- bugs: regexes over the code, so they apply to any assignment that has that code -----
@@ -92,6 +95,8 @@ def _rewrite(entry: dict[str, Any]) -> tuple[Rewrite, ...]:
     """The rewrite an entry of bugs.yaml names (see that file)."""
     if "bug" in entry:
         return BUGS[entry["bug"]]
+    if "regexes" in entry:
+        return tuple(Regex(*pair) for pair in entry["regexes"])
     if "regex" in entry:
         return (Regex(*entry["regex"]),)
     if "returns_argument" in entry:
@@ -135,10 +140,35 @@ A1_VARIANTS = [
     *_bugs_of(A1),
 ]
 
-# Everyday habits, one correct submission each: (name, answer cell, code at its top).
-A1_HABITS = [(entry["name"], entry["cell"], entry["code"]) for entry in _data("habits.yaml")]
+
+def _habits_of(assignment: str) -> list[Variant]:
+    """One correct submission per entry of habits.yaml (see that file)."""
+    variants = []
+    for entry in _data("habits.yaml")[assignment]:
+        if "style" in entry:
+            rewrites = _prepend(QUIZ_CELL, entry["code"]) if "code" in entry else {}
+            variants.append(Variant(entry["name"], rewrites=rewrites, quiz=entry["style"]))
+            continue
+        changes: tuple[Rewrite, ...] = ()
+        if "code" in entry:
+            changes += (Prepend(entry["code"]),)
+        if "regex" in entry:
+            changes += (Regex(*entry["regex"]),)
+        after = ((entry["cell"], entry["after"]),) if "after" in entry else ()
+        variants.append(
+            Variant(
+                entry["name"], rewrites={entry["cell"]: changes} if changes else {}, new_cells=after
+            )
+        )
+    return variants
+
+
+# The cell a graded quiz's answers are typed in (it has no nbgrader id), and how they are given.
+QUIZ_CELL = "answers_in_code"
+QUIZ_STYLES = ("letters", "text", "lowercase", "widget", "mixed", "wrong_letters", "blank")
+
 A1_BENIGN = [
-    *(_habit(name, cell, code) for name, cell, code in A1_HABITS),
+    *_habits_of(A1),
     Variant(
         "time_cell_magic",
         rewrites={"linear_layer": (Prepend("%%time"),)},
@@ -314,6 +344,7 @@ A2_TESTS = {
 A2_VARIANTS = [Variant("solution"), *_bugs_of(A2)]
 
 A2_BENIGN = [
+    *_habits_of(A2),
     _habit(
         "tqdm_in_training",
         "training_loop",
@@ -342,6 +373,19 @@ A2_BENIGN = [
         scores={"test_backward": 4.5},
     ),
 ]
+A3 = "a3_quiz"
+A3_TESTS = {"test_quiz": 8.0, "test_calculations": 4.0, "test_matching": 4.0}
+A3_VARIANTS = [
+    Variant("all_right_in_code", quiz="letters"),
+    Variant("every_choice_wrong", quiz="wrong_letters", scores={"test_quiz": 0.0}),
+    Variant(
+        "nothing_answered",
+        quiz="blank",
+        scores={"test_quiz": 0.0, "test_calculations": 0.0, "test_matching": 0.0},
+    ),
+]
+A3_BENIGN = _habits_of(A3)
+
 A2_ATTACKS = [
     Variant(
         "tamper_display_hook_score",

@@ -5,7 +5,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.grading.preprocessors import BlockTampering, GuardGradeOutputs
-from autograder.grading.tamper_scan import find_tampering, names_defined
+from autograder.grading.tamper_scan import find_tampering
 
 from ..course_helpers import REPO
 
@@ -40,6 +40,24 @@ HONEST = [
     "class C:\n    def __init__(self, **kw):\n        for k, v in kw.items():\n"
     "            setattr(self, k, v)\n    def __repr__(self):\n        return str(self.__dict__)",
     "print('x' in globals(), globals().get('answers_in_code'), vars(self))",
+    # introspection and debugging habits, refused by an earlier scan (issue 26):
+    "%pdb off",
+    "%pdb on",
+    "%debug",
+    "%prun -q -l 1 sum(range(100))",
+    "%%prun -q -l 3\nsum(range(10))",
+    "print(sorted(k for k in locals() if k == 'np'))",
+    "p = object()\nprint(vars(p))",
+    "print('x' in vars(p), vars(p).keys(), vars(p).get('x'), vars(p)['x'])",
+    "for name in globals():\n    pass",
+    "print(dir(), dir(np)[:2], [n for n in dir(p) if not n.startswith('_')])",
+    "from IPython.display import display\nfrom pprint import pprint\npprint(vars(p))",
+    # what the assignment provides may be rebound: the hidden tests never read the notebook's names
+    "check_values = print",
+    "def call_student_code(f, *a):\n    return f(*a)",
+    "import math as np",
+    "import __main__",
+    "np.allclose = lambda *a, **k: True",  # refused by the guard instead: it names numpy.allclose
     "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (4, 3)",
     "from tqdm.auto import tqdm\nimport time, timeit, pprint, warnings, logging",
     "exit()",  # only loses the student's own points
@@ -47,8 +65,6 @@ HONEST = [
 ]
 
 ATTACKS = {
-    "np.allclose = lambda *a, **k: True": "changes np.allclose",
-    "import numpy\nnumpy.testing.assert_allclose = print": "changes numpy.testing",
     "np.testing._private.utils.sys.modules": "uses sys.modules",
     "from sys import modules": "imports modules from sys",
     "import sys\nsys.settrace(print)": "uses settrace",
@@ -65,57 +81,51 @@ ATTACKS = {
     "f.__code__ = g.__code__": "uses __code__",
     "x = (1).__class__.__base__.__subclasses__()": "uses __subclasses__",
     "getattr(np, 'all' + 'close')": "getattr() with a computed name",
-    "setattr(np, 'allclose', print)": "changes np.allclose",
     "class A:\n    @property\n    def __array_interface__(self):\n        return {}": "raw memory",
     "class A:\n    def __del__(self):\n        pass": "in the middle of a check",
     "from numpy.lib.stride_tricks import as_strided": "reaches inside Python",
-    "check_values = print": "rebinds check_values",
-    "def call_student_code(f, *a):\n    return f(*a)": "redefines call_student_code",
-    "from math import sqrt as check_values": "rebinds check_values",
-    "import math as np": "rebinds np",
-    "del np.linalg": "changes np.linalg",
-    "globals()['check_values'] = print": "can rebind any name",
-    "g = globals()": "can rebind any name",
-    "vars(np)['allclose'] = print": "can rebind any name",
-    "import __main__": "the notebook's own namespace",
     "from unittest import mock": "unittest.mock",
     "import pickle": "unpickling",
     "import threading": "threads",
     "import autograder.grading.kernel_guard": "the grader's own guard",
     "import autograder\nautograder.grading.kernel_guard._STATE": "the grader's own guard",
     "getattr(module, 'kernel_guard')": "kernel_guard",
-}
-PROTECTED = {
-    "np": "numpy",
-    "check_values": "autograder.gradient_checking.check_values",
-    "call_student_code": "autograder.gradient_checking.call_student_code",
+    # namespaces read beyond their names: a computed name or the values reach builtins' exec
+    "globals()['check_values'] = print": "beyond reading names",
+    "g = globals()": "beyond reading names",
+    "vars(np)['allclose'] = print": "beyond reading names",
+    "globals()[name]": "beyond reading names",
+    "globals()['__builtins__']": "beyond reading names",
+    "[v for v in vars(module).values()]": "beyond reading names",
+    "f(vars(module))": "beyond reading names",
+    "print = lambda *a: None": "rebinds print",
+    "exit._ip": "uses _ip",
+    "%debug 1 + 1": "%debug with code",
+    "%prun -s cumulative import gc": "gc reaches every object",
+    "%%prun\nimport inspect": "inspect reaches inside",
+    "%time x = (": "does not parse",
 }
 
 
 @pytest.mark.parametrize("source", HONEST)
 def test_honest_code_is_not_flagged(source):
-    assert find_tampering(source, PROTECTED) == []
+    assert find_tampering(source) == []
 
 
 def test_the_instructors_own_solutions_are_not_flagged():
     scanned = 0
     for path in (REPO / "source").rglob("*.ipynb"):
         notebook = nbformat.read(path, 4)
-        protected = {}
-        for cell in notebook.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade"):
-                protected.update(names_defined(cell.source))
         for cell in notebook.cells:
             if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
-                assert find_tampering(cell.source, protected) == [], (path, cell.id)
+                assert find_tampering(cell.source) == [], (path, cell.id)
                 scanned += 1
     assert scanned >= 8
 
 
 @pytest.mark.parametrize(("source", "reason"), ATTACKS.items())
 def test_each_attack_is_flagged(source, reason):
-    findings = find_tampering(source, PROTECTED)
+    findings = find_tampering(source)
     assert any(reason in f.reason for f in findings), findings
 
 
