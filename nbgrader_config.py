@@ -61,6 +61,12 @@ if "NBGRADER_DB_URL" in os.environ:
 for operation, checked_class in CHECKED_EXCHANGE.items():
     if operation not in site.ExchangeFactory:
         setattr(c.ExchangeFactory, operation, checked_class)
+# Which submission counts after a resubmission: each student's last one before their own
+# due date, extension included; none before it: their last (autograder/own_due_date_collect.py).
+# An accidental resubmission after the deadline costs nothing. False: always the last.
+c.ExchangeCollect.before_duedate = True
+if "collect" not in site.ExchangeFactory:
+    c.ExchangeFactory.collect = "autograder.own_due_date_collect.CheckedCollectOwnDueDate"
 
 # Seconds one cell may run while autograding before it is interrupted (training included).
 c.Execute.timeout = 120

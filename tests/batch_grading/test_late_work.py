@@ -284,3 +284,50 @@ def test_autograde_applies_the_penalty_and_the_header_shows_the_due_date(tmp_pat
     ) in feedback
     on_time = folder / "feedback" / "punctual" / ASSIGNMENT / f"{NOTEBOOK}.html"
     assert "Submitted on time</strong> (due Thu 10 Dec 2026, 17:00 UTC)." in on_time.read_text()
+
+
+def _inbound(exchange: Path, student: str, timestamp: str) -> None:
+    """A submission in nbgrader's exchange, as `nbgrader submit` leaves it."""
+    folder = exchange / "late101" / "inbound" / f"{student}+{ASSIGNMENT}+{timestamp}+{student[0]}1"
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text(timestamp)
+    (folder / f"{NOTEBOOK}.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+
+
+@pytest.mark.nbgrader
+def test_which_resubmission_is_collected(tmp_path, monkeypatch):
+    """nbgrader's policy (`collect --before-duedate`: the last before the due date, else the
+    last), measured from each student's own due date, extension included."""
+    folder = _tiny_course(tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    with (folder / "nbgrader_config.py").open("a") as config:
+        collect = "autograder.own_due_date_collect.CheckedCollectOwnDueDate"
+        config.write(
+            f"c.Exchange.root = {str(exchange)!r}\nc.ExchangeFactory.collect = {collect!r}\n"
+        )
+    monkeypatch.chdir(folder)
+    assert main(["due-date", ASSIGNMENT, DUE]) == 0
+    for student in ("ada", "bob", "cy"):
+        nbgrader(folder, "db", "student", "add", student)
+    assert main(["extend", ASSIGNMENT, "ada", "--days", "2"]) == 0
+    before, after, in_extension = (
+        "2026-12-10 16:00:00.000000 UTC",
+        "2026-12-10 18:00:00.000000 UTC",
+        "2026-12-11 12:00:00.000000 UTC",
+    )
+    _inbound(exchange, "ada", before)
+    _inbound(exchange, "ada", in_extension)  # after the due date, within ada's extension
+    _inbound(exchange, "bob", before)
+    _inbound(exchange, "bob", after)  # an accidental resubmission after the deadline
+    _inbound(exchange, "cy", after)  # late, and nothing before
+
+    def collected() -> dict[str, str]:
+        return {
+            student: (folder / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text()
+            for student in ("ada", "bob", "cy")
+        }
+
+    nbgrader(folder, "collect", ASSIGNMENT)
+    assert collected() == {"ada": in_extension, "bob": after, "cy": after}  # the last
+    nbgrader(folder, "collect", ASSIGNMENT, "--before-duedate")
+    assert collected() == {"ada": in_extension, "bob": before, "cy": after}
