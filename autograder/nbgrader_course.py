@@ -142,11 +142,13 @@ def gradebook_problem(db_url: str, error: DatabaseError) -> str:
     path = sqlite_path(db_url)
     where = str(path) if path is not None else make_url(db_url).render_as_string()
     reason = str(error.orig or error).strip().splitlines()[0]
-    return (
-        f"the gradebook {where} cannot be opened ({reason}): restore it from a backup, or "
-        "move it aside and nbgrader starts an empty one; the grader needs read and write "
-        "access to it and its folder"
-    )
+    if "locked" in reason:
+        fix = "another program is writing it (a running `course grade`, the formgrader): "
+        fix += "run the same command again when it is done"
+    else:
+        fix = "restore it from a backup, or move it aside and nbgrader starts an empty one; "
+        fix += "the grader needs read and write access to it and its folder"
+    return f"the gradebook {where} cannot be opened ({reason}): {fix}"
 
 
 def _reason(log: str, returncode: int) -> str:

@@ -228,6 +228,24 @@ def _mode(relative: str, mode: int) -> Callable[[Path], None]:
     return breakage
 
 
+LOCK_HOLDER = (
+    "import sqlite3, sys, time; connection = sqlite3.connect(sys.argv[1], isolation_level=None);"
+    " connection.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(600)"
+)
+
+
+def _locked_gradebook(course: Path) -> subprocess.Popen:
+    """Another program writing the gradebook: a process holding SQLite's exclusive lock until
+    the case ends (in another process: reading the file here would drop a lock of this one)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(course / "gradebook.db")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
 NOT_A_DATABASE = _write("gradebook.db", "grades: alice 14, bob 11\n" * 100)
 GRADEBOOK_PHRASES = ("gradebook.db cannot be opened", "not a database", "restore it from a backup")
 RAISING_CONFIG = _appended_to_config("raise RuntimeError('a typo on purpose')")
@@ -242,6 +260,12 @@ BROKEN_FILE_CASES = [
     Case(("grade", A1), GRADEBOOK_PHRASES, NOT_A_DATABASE, label="not a database"),
     Case(("report", A1), GRADEBOOK_PHRASES, _autograded_and(NOT_A_DATABASE), label="not a db"),
     Case(("quiz-keys",), GRADEBOOK_PHRASES, NOT_A_DATABASE, label="not a database"),
+    Case(
+        ("quiz-keys",),
+        ("gradebook.db cannot be opened (database is locked)", "run the same command again"),
+        _locked_gradebook,
+        label="gradebook locked",
+    ),
     *(
         Case(args, CONFIG_PHRASES, RAISING_CONFIG, label="raising config")
         for args in [("generate", A1), ("check-release",), ("grade", A1), ("quiz-keys",)]
@@ -287,15 +311,19 @@ def prepared_course(tmp_path_factory):
 def test_bad_input_is_one_line_and_starts_no_work(case: Case, prepared_course: Path, tmp_path):
     course = tmp_path / "course"
     shutil.copytree(prepared_course, course, symlinks=True)
+    held = None
     try:
         if case.breakage is not None:
-            case.breakage(course)
+            held = case.breakage(course)
         before = tree_state(course)
         process = course_command(course, *case.args, obey_permissions=case.unprivileged)
         assert_one_line_error(process, *(phrase.format(course=course) for phrase in case.phrases))
         assert tree_state(course) == before  # nothing graded, recorded, written or removed
         assert not (course / "autograded" / "student2").exists()
     finally:
+        if isinstance(held, subprocess.Popen):
+            held.kill()
+            held.wait()
         _make_removable(course)
 
 

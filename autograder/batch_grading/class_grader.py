@@ -9,6 +9,12 @@ ordinary grader; as root, an unprivileged uid per worker).
 A submission this grader finished before (``grading_journal``) is skipped unless ``force``
 is set, so an interrupted or killed run resumes where it stopped; nbgrader replaces a
 half-written autograded folder when it grades that student again.
+
+Nothing waits without a bound: a worker's answer comes within ``wall_timeout`` or the
+worker is stopped and the submission reported as timed out (also when it stays silent, or
+stops half-way through its answer); a grading retried after a transient failure gets
+``GRADING_ATTEMPTS`` such attempts at most. The course's files (journal, submissions,
+gradebook, quiz secret) are checked before any worker starts.
 """
 
 from __future__ import annotations

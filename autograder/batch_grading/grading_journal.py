@@ -123,7 +123,3 @@ class GradingJournal:
         partial = self.path.with_suffix(".json.partial")
         partial.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(partial, self.path)
-
-    def forget(self) -> None:
-        """Start over (``--force``): every submission is graded again."""
-        self.entries = {}
