@@ -134,7 +134,8 @@ class GradingOptions:
     would leave every submission waiting for a worker, a huge timeout overflows ``select``.
     """
 
-    jobs: int = (os.cpu_count() or 1) + 1  # one more than cores: the CPU works while kernels start
+    # One more than cores: the CPU works while kernels start (within JOBS' range).
+    jobs: int = min((os.cpu_count() or 1) + 1, int(JOBS.high))
     force: bool = False
     cell_timeout: int | None = None  # seconds per cell; None keeps the course's Execute.timeout
     memory_limit_mb: int = 3072
