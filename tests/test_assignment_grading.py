@@ -1,13 +1,16 @@
 """Simulated submissions, autograded by the real nbgrader: every point is earned or lost
 in the right part, feedback names the bug, everyday habits of correct students cost
-nothing, tampering gains nothing over an unanswered notebook, submissions stay intact.
+nothing, tampering gains nothing over an unanswered notebook, submissions stay intact, and
+no hidden test takes a point the visible check or the instructions did not warn of.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -24,6 +27,10 @@ from autograder.simulation.catalogue import (
     A2_BENIGN,
     A2_TESTS,
     A2_VARIANTS,
+    A3,
+    A3_BENIGN,
+    A3_TESTS,
+    A3_VARIANTS,
 )
 
 from .course_helpers import COURSE_ID, copy_course, file_digest, nbgrader, tool_env
@@ -31,13 +38,14 @@ from .course_helpers import COURSE_ID, copy_course, file_digest, nbgrader, tool_
 ASSIGNMENTS = {
     A1: (A1_TESTS, A1_VARIANTS + A1_BENIGN + A1_ATTACKS),
     A2: (A2_TESTS, A2_VARIANTS + A2_BENIGN + A2_ATTACKS),
+    A3: (A3_TESTS, A3_VARIANTS + A3_BENIGN),
 }
 UNANSWERED = "unanswered"  # the released notebook as it is: what tampering must not beat
 
 
 # Each assignment's submissions are split between course copies graded side by side, so
-# that both cores grade until the end (a1 has five times as many submissions as a2).
-SHARDS = {A1: 2, A2: 1}
+# that both cores grade until the end (an a2 submission trains networks: it takes longest).
+SHARDS = {A1: 1, A2: 2, A3: 1}
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +70,11 @@ def graded(tmp_path_factory):
                 )
                 digests[out] = file_digest(out)
                 graded_in[assignment, variant.name] = (course, db_url)
-            released = course / "release" / assignment / f"{assignment}.ipynb"
-            stub = course / "submitted" / UNANSWERED / assignment / f"{assignment}.ipynb"
-            stub.parent.mkdir(parents=True)
-            stub.write_bytes(released.read_bytes())
+            released = course / "release" / assignment
+            stub = course / "submitted" / UNANSWERED / assignment
+            stub.mkdir(parents=True)
+            for item in released.iterdir():  # the notebook and its files, as released
+                (stub / item.name).write_bytes(item.read_bytes())
             courses.append((assignment, course))
     for step in ("autograde", "generate_feedback"):
         running = [
@@ -148,3 +157,107 @@ def test_submitted_files_are_never_modified(graded):
     _, digests = graded
     for path, digest in digests.items():
         assert file_digest(path) == digest, f"{path} changed during grading"
+
+
+# --- the visible checks agree with the hidden tests --------------------------------------
+HIDDEN_START = "### BEGIN HIDDEN TESTS"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+HIDDEN_OUTPUT_START = "When graded:"  # what a partial-credit cell's hidden part prints first
+ANNOUNCES_MARKING = "after grading"  # a check that only saves answers: all marking is hidden
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[`*_]", "", text).lower().split())
+
+
+def _first_clause(message: str) -> str:
+    """A hidden failure's own words: its first sentence, up to its first colon."""
+    return _normalised(re.split(r"[:\n]|\. ", message.strip(), maxsplit=1)[0])
+
+
+def _failed_line(cell: nbformat.NotebookNode) -> int | None:
+    """The cell's line where its error was raised (nbgrader's traceback), or None."""
+    for output in cell.outputs:
+        if output.output_type == "error":
+            frames = [ANSI.sub("", line) for line in output.traceback]
+            for frame in frames:
+                found = re.search(r"^Cell In\[\d+\], line (\d+)", frame)
+                if found:
+                    return int(found.group(1))
+            return 1
+    return None
+
+
+def _printed(cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def _visible_failed_and_hidden_messages(cell) -> tuple[bool, list[str]]:
+    """Did the visible part of a graded cell fail, and what do the hidden tests say?"""
+    hidden_line = cell.source[: cell.source.index(HIDDEN_START)].count("\n") + 1
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    line = _failed_line(cell)
+    if line is not None and line < hidden_line:
+        return True, []
+    hidden = [f"{errors[0].evalue}"] if errors else []
+    visible_text, _, hidden_text = _printed(cell).partition(HIDDEN_OUTPUT_START)
+    hidden += [
+        text.strip()[len("--") :].strip()
+        for text in hidden_text.splitlines()
+        if text.strip().startswith("--")
+    ]
+    visible_failed = any(text.strip().startswith("--") for text in visible_text.splitlines())
+    return visible_failed, hidden
+
+
+def _instructions_and_visible_check(source_cells, grade_id: str) -> str:
+    """The markdown since the previous graded cell, and the visible part of this one."""
+    text = []
+    for cell in source_cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            if meta.get("grade_id") == grade_id:
+                text.append(cell.source.split(HIDDEN_START)[0])
+                return _normalised("\n".join(text))
+            text = []
+        elif cell.cell_type == "markdown":
+            text.append(cell.source)
+    raise AssertionError(f"no graded cell {grade_id}")
+
+
+def _no_surprise_cases():
+    for assignment, (_, variants) in ASSIGNMENTS.items():
+        for variant in variants:
+            if variant.attack is None:
+                yield pytest.param(assignment, variant, id=f"{assignment}-{variant.name}")
+
+
+@pytest.mark.parametrize(("assignment", "variant"), list(_no_surprise_cases()))
+def test_no_hidden_test_takes_a_point_unannounced(graded, assignment, variant):
+    """Wherever a hidden test takes points, the visible part of the same cell failed too, or
+    the instructions and the visible check name what the hidden test adds (its failure's
+    first clause), or the visible check says the cell is marked after grading."""
+    course, db_url = graded[0][assignment, variant.name]
+    tests, _ = ASSIGNMENTS[assignment]
+    notebook = course / "autograded" / variant.name / assignment / f"{assignment}.ipynb"
+    cells = {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in nbformat.read(notebook, 4).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") in tests
+    }
+    source_cells = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", 4).cells
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        for grade_id, points in tests.items():
+            score = gradebook.find_grade(grade_id, assignment, assignment, variant.name).score
+            if score >= points:
+                continue
+            visible_failed, hidden_messages = _visible_failed_and_hidden_messages(cells[grade_id])
+            announced = _instructions_and_visible_check(source_cells, grade_id)
+            if visible_failed or ANNOUNCES_MARKING in announced:
+                continue
+            assert hidden_messages, f"{grade_id}: hidden points lost without a message"
+            for message in hidden_messages:
+                assert _first_clause(message) in announced, (
+                    f"{variant.name}: {grade_id}'s hidden test takes points the visible check "
+                    f"passed, and neither it nor the instructions say {_first_clause(message)!r}"
+                )

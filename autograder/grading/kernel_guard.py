@@ -39,7 +39,15 @@ from .tamper_scan import find_tampering
 # Names that ipykernel or IPython rebind on their own while cells run.
 VOLATILE_BUILTINS = {"input", "raw_input", "getpass", "exit", "quit", "display", "get_ipython"}
 NUMPY_NAMESPACES = ("numpy", "numpy.linalg", "numpy.random", "numpy.testing", "math")
-PRELOADED_MODULES = ("autograder.gradient_checking", "autograder.course_checks")
+# Every course module a hidden test imports, loaded and recorded before any cell runs: a
+# cell (even one a student put above the setup cell) cannot plant a module of its own
+# under one of these names for the hidden tests to import.
+PRELOADED_MODULES = (
+    "autograder.gradient_checking",
+    "autograder.course_checks",
+    "autograder.course_data",
+    "autograder.quiz_engine",
+)
 # Recorded when first imported (by a locked setup cell): the course's package, and the
 # library the quiz's formulas are evaluated with.
 GUARDED_PACKAGES = ("autograder", "simpleeval")

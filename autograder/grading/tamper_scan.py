@@ -136,7 +136,6 @@ REFLECTIVE_ATTRIBUTES = set(
         "_ip",  # exit and quit hold the shell
     ]
 )
-SYS_ONLY_ATTRIBUTES = {"modules"}  # ``sys.modules``: every module, the checks included
 # The guard's own module and state: every check reaches it through the name kernel_guard.
 GUARD_ATTRIBUTES = {"kernel_guard", "_STATE"}
 # Defining these lets an object pose as raw memory to NumPy.
@@ -206,7 +205,13 @@ ALLOWED_CELL_MAGICS = set(
 )
 # Magics whose argument or body is Python, scanned too: the options each takes (IPython's
 # own parser reads them), and whether a cell magic's first line is code as well.
-PYTHON_MAGICS = {"time": None, "timeit": "n:r:tcp:qo", "capture": None, "prun": "D:l:rs:T:q"}
+PYTHON_MAGICS = {
+    "time": None,
+    "timeit": "n:r:tcp:qo",
+    "capture": None,
+    "prun": "D:l:rs:T:q",
+    "debug": None,
+}
 CODE_ON_FIRST_LINE = {"timeit", "prun"}  # %%timeit's setup; %%prun runs the line too
 LOAD_EXT_ALLOWED = {"autoreload"}
 SHELL_CALLS = {"system", "getoutput"}
@@ -318,9 +323,8 @@ class _Scanner(ast.NodeVisitor):
                 continue
             full = f"{module}.{alias.name}"
             bound = alias.asname or alias.name
-            from_sys = module == "sys" and alias.name in SYS_ONLY_ATTRIBUTES
             if _denied_module(full) is None and (
-                alias.name in REFLECTIVE_ATTRIBUTES or alias.name in DENIED_CALLS or from_sys
+                alias.name in REFLECTIVE_ATTRIBUTES or alias.name in DENIED_CALLS
             ):
                 self.flag(node, f"imports {alias.name} from {module}, which reaches inside Python")
             # What it imports counts as part of a library: changing its attributes is refused.
@@ -339,8 +343,6 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, f"uses {name}() beyond reading names from it (reading is fine)")
         if name in DENIED_CALLS:
             self.flag(node, f"calls {name}(): {DENIED_CALLS[name]}")
-        if name == "get_ipython":
-            self.flag(node, "calls get_ipython(), which controls how every later cell runs")
         if name in {"getattr", "setattr", "delattr", "hasattr"} and len(node.args) >= 2:
             self._attribute_call(node, name)
         self.generic_visit(node)
@@ -365,8 +367,6 @@ class _Scanner(ast.NodeVisitor):
         elif method == "run_cell_magic" and magic is not None and len(node.args) > 2:
             line = _constant_text(node.args[1]) or ""
             self._cell_magic(node, magic, line, _constant_text(node.args[2]) or "")
-        else:
-            self.flag(node, "calls get_ipython(), which controls how every later cell runs")
 
     def _line_magic(self, node: ast.AST, magic: str, argument: str) -> None:
         if magic == "config" and argument.strip().startswith("InlineBackend"):
@@ -375,8 +375,8 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, f"%{magic} is not allowed in a graded notebook ({_MAGIC_ADVICE})")
         elif magic == "load_ext" and argument.strip() not in LOAD_EXT_ALLOWED:
             self.flag(node, "%load_ext loads code the grader cannot read (autoreload is fine)")
-        elif magic == "debug" and argument.strip():
-            self.flag(node, "%debug with code runs it in the debugger; use %debug alone")
+        elif magic == "debug" and argument.strip().startswith("-"):
+            self.flag(node, "%debug with options runs code the grader cannot read")
         elif magic in PYTHON_MAGICS:
             self._scan_nested(node, _magic_code(magic, argument), 0)
 
@@ -408,8 +408,6 @@ class _Scanner(ast.NodeVisitor):
         on_self = isinstance(value, ast.Name) and value.id == "self"
         if attribute in REFLECTIVE_ATTRIBUTES and not (attribute == "__dict__" and on_self):
             self.flag(node, f"uses {attribute}, which reaches inside {ast.unparse(value)}")
-        if attribute in SYS_ONLY_ATTRIBUTES and self._is_sys(value):
-            self.flag(node, f"uses sys.{attribute}, which holds every module the checks use")
         ipython = isinstance(value, ast.Name) and self.modules.get(value.id) == "IPython"
         if ipython and attribute != "display":
             self.flag(node, f"uses IPython.{attribute}, which controls how cells run")
@@ -418,11 +416,6 @@ class _Scanner(ast.NodeVisitor):
         if attribute in DENIED_MODULES:  # e.g. np.ctypeslib: a refused module by the back door
             self.flag(node, f"reaches {attribute} through {ast.unparse(value)}")
         self.generic_visit(node)
-
-    def _is_sys(self, node: ast.expr) -> bool:
-        if isinstance(node, ast.Name):
-            return self.modules.get(node.id) == "sys" or node.id == "sys"
-        return isinstance(node, ast.Attribute) and node.attr == "sys"
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in ("__builtins__", "__import__", "__loader__", "__spec__"):

@@ -235,13 +235,13 @@ A1_ATTACKS = [
         "tamper_replace_numpy_comparison",
         "np.allclose = lambda *args, **kwargs: True",
         "TamperingDetected",
-        "changes np.allclose",
+        "numpy.allclose",
     ),
     _attack(
         "tamper_replace_checker",
         "import autograder.gradient_checking.results as results\n"
         "results.CheckResult.assert_passed = lambda self: None",
-        "changes results.CheckResult.assert_passed",
+        "CheckResult.assert_passed",
     ),
     _attack(
         "tamper_builtins",
@@ -251,12 +251,12 @@ A1_ATTACKS = [
     _attack(
         "tamper_input_transformer",
         "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
-        "calls get_ipython()",
+        "_CellMagics",
     ),
     _attack(
         "tamper_exception_handler",
         "get_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: None)",
-        "calls get_ipython()",
+        "_CellMagics",
     ),
     _attack("tamper_exit_kernel", "import os\nos._exit(0)"),
     _attack(
@@ -264,11 +264,8 @@ A1_ATTACKS = [
         "class Always(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n\n"
         "def relu(Z):\n    return np.maximum(Z, 0).view(Always)",
     ),
-    _attack(
-        "tamper_rebind_provided_check",
-        "check_values = lambda *args, **kwargs: None",
-        "rebinds check_values",
-    ),
+    # The hidden tests import the checks themselves: the notebook's names change nothing.
+    _attack("tamper_rebind_provided_check", "check_values = lambda *args, **kwargs: None"),
     _attack("tamper_display_hook", "import sys\nsys.displayhook = print", "displayhook"),
     _attack(
         "tamper_mock_patch",
@@ -318,7 +315,54 @@ A1_ATTACKS = [
     _attack(
         "tamper_main_namespace",
         "import __main__\nholder = [__main__]\nholder[0].check_values = lambda *a, **k: None",
-        "__main__ is the notebook's own namespace",
+    ),
+    # Attacks on how the hidden tests reach the checks (through imports, issue 26):
+    # a module replaced in sys.modules (past the scan: sys reached under another name) ...
+    _attack(
+        "tamper_sys_modules_replacement",
+        "import sys\nimport types\nimport autograder.gradient_checking\n"
+        "class Passes:\n    passed = True\n    def assert_passed(self):\n        return None\n"
+        "fake = types.ModuleType('autograder.gradient_checking')\n"
+        "fake.check_values = lambda *a, **k: Passes()\n"
+        "fake.call_student_code = lambda f, *a, **k: f(*a, **k)\n"
+        "holder = [sys][0]\nholder.modules['autograder.gradient_checking'] = fake",
+        "sys.modules.autograder.gradient_checking",
+    ),
+    # ... a checker's module written to through vars() ...
+    _attack(
+        "tamper_vars_of_checker_module",
+        "import autograder.gradient_checking.checks as checks\n"
+        "vars(checks)['relative_difference'] = lambda *a, **k: 0.0",
+        "beyond reading names",
+    ),
+    # ... the same, by a plain assignment the scan lets through: the guard names it ...
+    _attack(
+        "tamper_checker_module_attribute",
+        "import autograder.gradient_checking.diagnosis as diagnosis\n"
+        "diagnosis.relative_difference = lambda *a, **k: 0.0",
+        "relative_difference",
+    ),
+    # ... the checker's module reached through a frame, or a traceback's frame ...
+    _attack(
+        "tamper_checker_via_frame",
+        "import sys\n\ndef relu(Z):\n    sys._getframe(1).f_globals['check_values'] = lambda *a, **k: None\n"
+        "    return Z",
+        "_getframe",
+        last=True,
+    ),
+    _attack(
+        "tamper_checker_via_traceback",
+        "def relu(Z):\n    try:\n        raise ValueError\n    except ValueError as error:\n"
+        "        caller = error.__traceback__.tb_frame.f_back\n"
+        "        caller.f_globals['check_values'] = lambda *a, **k: None\n    return Z",
+        "tb_frame",
+        last=True,
+    ),
+    # ... and the shell behind get_ipython, reached without calling it by name.
+    _attack(
+        "tamper_shell_through_an_alias",
+        "shell = [get_ipython][0]()\nshell.run_cell('import gc')",
+        "_CellMagics",
     ),
     _attack(
         "tamper_background_thread",

@@ -1,20 +1,49 @@
-"""The everyday-habits corpus under `course grade` (sandboxed, parallel): every correct
-submission earns full marks there too, as it does under `nbgrader autograde`
-(tests/test_assignment_grading.py)."""
+"""The everyday-habits corpus: every correct submission, written the ways students write
+(magics, introspection, plots and files, their own helpers and tests, quiz answers typed
+either way), earns full marks under `course grade` (sandboxed, parallel) as it does under
+`nbgrader autograde` (tests/test_assignment_grading.py), and `nbgrader validate` reports
+nothing for it."""
+
+import pytest
 
 from autograder.batch_grading.class_grader import GradingOptions, grade_class
 from autograder.nbgrader_course import NbgraderCourse
 from autograder.simulation import build_submission
-from autograder.simulation.catalogue import A1, A1_BENIGN, A1_TESTS, A2, A2_BENIGN, A2_TESTS
+from autograder.simulation.catalogue import (
+    A1,
+    A1_BENIGN,
+    A1_TESTS,
+    A2,
+    A2_BENIGN,
+    A2_TESTS,
+    A3,
+    A3_BENIGN,
+    A3_TESTS,
+)
 
 from ..course_helpers import copy_course, nbgrader
 
+CORPUS = {A1: (A1_TESTS, A1_BENIGN), A2: (A2_TESTS, A2_BENIGN), A3: (A3_TESTS, A3_BENIGN)}
+# The corpus's own promise (issue 26): at least 80 correct submissions, 20 for a2 and a3.
+MINIMUM = {A2: 20, A3: 20}
 
-def test_benign_corpus_earns_full_marks_under_course_grade(tmp_path):
-    course = copy_course(tmp_path / "course")
-    corpus = {A1: (A1_TESTS, A1_BENIGN), A2: (A2_TESTS, A2_BENIGN)}
-    nbgrader_course = NbgraderCourse.load(course)
-    for assignment, (_, variants) in corpus.items():
+
+def _correct(variants):
+    """The corpus's correct submissions (a variant with expected losses is not one)."""
+    return [v for v in variants if not v.scores]
+
+
+def test_the_corpus_is_large_enough():
+    counts = {assignment: len(_correct(variants)) for assignment, (_, variants) in CORPUS.items()}
+    assert sum(counts.values()) >= 80, counts
+    assert all(counts[assignment] >= least for assignment, least in MINIMUM.items()), counts
+
+
+@pytest.fixture(scope="module")
+def corpus_course(tmp_path_factory):
+    """A course copy with every corpus submission in submitted/."""
+    course = copy_course(tmp_path_factory.mktemp("corpus") / "course")
+    for assignment, (_, variants) in CORPUS.items():
         nbgrader(course, "generate_assignment", assignment, "--force")
         for variant in variants:
             build_submission(
@@ -23,10 +52,16 @@ def test_benign_corpus_earns_full_marks_under_course_grade(tmp_path):
                 variant,
                 course / "submitted" / variant.name / assignment / f"{assignment}.ipynb",
             )
+    return course
+
+
+def test_benign_corpus_earns_full_marks_under_course_grade(corpus_course):
+    nbgrader_course = NbgraderCourse.load(corpus_course)
+    for assignment, (_, variants) in CORPUS.items():
         results = grade_class(nbgrader_course, assignment, GradingOptions(progress=False))
         assert {r.student: r.describe() for r in results} == {v.name: "graded" for v in variants}
     with nbgrader_course.gradebook() as gradebook:
-        for assignment, (tests, variants) in corpus.items():
+        for assignment, (tests, variants) in CORPUS.items():
             for variant in variants:
                 scores = {
                     grade_id: gradebook.find_grade(
@@ -35,3 +70,16 @@ def test_benign_corpus_earns_full_marks_under_course_grade(tmp_path):
                     for grade_id in tests
                 }
                 assert scores == {**tests, **variant.scores}, variant.name
+
+
+@pytest.mark.parametrize("assignment", list(CORPUS))
+def test_validate_reports_nothing_for_the_corpus(corpus_course, assignment):
+    _, variants = CORPUS[assignment]
+    notebooks = [
+        corpus_course / "submitted" / v.name / assignment / f"{assignment}.ipynb"
+        for v in _correct(variants)
+    ]
+    process = nbgrader(corpus_course, "validate", *map(str, notebooks), check=False)
+    output = process.stdout + process.stderr
+    assert output.count("Success! Your notebook passes all the tests.") == len(notebooks), output
+    assert "VALIDATION FAILED" not in output and "TamperingDetected" not in output, output
