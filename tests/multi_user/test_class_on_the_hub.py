@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -27,44 +25,28 @@ import pytest
 from autograder.simulation import solution_sources
 from autograder.simulation.builders import rewritten
 from autograder.simulation.catalogue import BUGS, EVERY_CELL
-from deploy.trial_hub import TrialHub
 
-from ..browser.conftest import TIMEOUT_MS, Steps
-from ..browser.lab_server import free_port
+from ..browser.conftest import TIMEOUT_MS
 from ..course_helpers import REPO
-from .accounts import SHARED_ROOT
+from .trial_hubs import (
+    COURSE_INDEX,
+    assignment_row,
+    log_in,
+    make_fresh,
+    open_assignment_list,
+    remove_accounts,
+    trial_hub,
+)
 
 A1 = "a1_building_blocks"
 INSTRUCTOR, GRADER = "hub-instructor", "hub-grader"
 STUDENT_A, STUDENT_B = "hub-student-a", "hub-student-b"
-ALL = (INSTRUCTOR, GRADER, STUDENT_A, STUDENT_B)
-
-
-def _remove_accounts() -> None:
-    for name in ALL:
-        subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
 
 
 @pytest.fixture(scope="module")
 def hub(course_environment):
-    _remove_accounts()  # fresh homes: nothing fetched or cached by an earlier run
-    top = SHARED_ROOT / "hub"
-    shutil.rmtree(top, ignore_errors=True)
-    hub = TrialHub(
-        state=top / "state",
-        environment=course_environment,
-        exchange=top / "exchange",
-        instructor=INSTRUCTOR,
-        grader=GRADER,
-        students=(STUDENT_A, STUDENT_B),
-        port=free_port(),
-        api_port=free_port(),
-        proxy_api_port=free_port(),
-        service_port=free_port(),
-    )
-    top.mkdir(parents=True)
-    SHARED_ROOT.chmod(0o755)
-    top.chmod(0o755)
+    hub = trial_hub("hub", course_environment, INSTRUCTOR, GRADER, (STUDENT_A, STUDENT_B))
+    make_fresh(hub)
     hub.prepare(install_environment=False)  # course_environment installed it
     try:
         hub.start()
@@ -72,8 +54,8 @@ def hub(course_environment):
     finally:
         hub.stop()
         left = hub.processes()
-        _remove_accounts()
-        shutil.rmtree(top, ignore_errors=True)
+        remove_accounts(hub)
+        shutil.rmtree(hub.state.parent, ignore_errors=True)
         assert left == [], f"processes of the trial's accounts still running: {left}"
 
 
@@ -91,34 +73,6 @@ def _fill_in(notebook: Path, owner: str, bug: str | None) -> None:
     shutil.chown(notebook, owner, owner)
 
 
-def _log_in(browser, hub: TrialHub, account: str, steps_name: str):
-    page = browser.new_page()
-    page.steps = Steps(page, SimpleNamespace(log_path=hub.state / "jupyterhub.log"), steps_name)
-    shutil.rmtree(page.steps.folder, ignore_errors=True)
-    page.steps.folder = page.steps.folder.parent / "hub" / steps_name
-    shutil.rmtree(page.steps.folder, ignore_errors=True)
-    page.steps.folder.mkdir(parents=True)
-    with page.steps(f"{account} logs in"):
-        page.goto(f"{hub.url}/hub/logout")
-        page.goto(f"{hub.url}/hub/login")
-        page.fill("#username_input", account)
-        page.fill("#password_input", hub.password)
-        page.click("#login_submit")
-        page.wait_for_url(f"**/user/{account}/lab**", timeout=TIMEOUT_MS * 3)
-        page.wait_for_selector("#jp-main-dock-panel")
-    return page
-
-
-def _open_assignment_list(page) -> None:
-    page.get_by_text("Nbgrader", exact=True).click()
-    page.get_by_text("Assignment List", exact=True).click()
-    page.wait_for_selector("#released_assignments_list")
-
-
-def _row(page, section: str, text: str):
-    return page.locator(f"#{section} .list_item:not(.nested_list_item)", has_text=text)
-
-
 def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
     from playwright.sync_api import expect
 
@@ -126,7 +80,7 @@ def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
     course = hub.course_root
 
     # 1. The instructor releases a1 from the formgrader (the grader's service).
-    instructor = _log_in(browser, hub, INSTRUCTOR, "1-instructor")
+    instructor = log_in(browser, hub, INSTRUCTOR, "1-instructor")
     with instructor.steps("opens the formgrader"):
         instructor.goto(f"{hub.url}/services/{hub.course_id}/formgrader")
         row = instructor.locator("tr", has=instructor.locator(f"td.name[data-order='{A1}']"))
@@ -140,18 +94,20 @@ def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
 
     # 2. Two students fetch it, fill it in and submit.
     for student, bug in ((STUDENT_A, None), (STUDENT_B, "forgot_1_over_m")):
-        page = _log_in(browser, hub, student, f"2-{student}")
+        page = log_in(browser, hub, student, f"2-{student}", lands_on=COURSE_INDEX)
         with page.steps("fetches a1 in the Assignment List"):
-            _open_assignment_list(page)
-            _row(page, "released_assignments_list", A1).get_by_role("button", name="Fetch").click()
-            expect(_row(page, "fetched_assignments_list", A1)).to_be_visible()
+            open_assignment_list(page)
+            assignment_row(page, "released_assignments_list", A1).get_by_role(
+                "button", name="Fetch"
+            ).click()
+            expect(assignment_row(page, "fetched_assignments_list", A1)).to_be_visible()
         home = Path(f"~{student}").expanduser()
         fetched = home / hub.course_id / A1 / f"{A1}.ipynb"
         _fill_in(fetched, student, bug)
         with page.steps("submits a1"):
-            fetched_row = _row(page, "fetched_assignments_list", A1)
+            fetched_row = assignment_row(page, "fetched_assignments_list", A1)
             fetched_row.get_by_role("button", name="Submit").click()
-            expect(_row(page, "submitted_assignments_list", A1)).to_be_visible()
+            expect(assignment_row(page, "submitted_assignments_list", A1)).to_be_visible()
         page.close()
 
     # 3. What a curious student B may try on the shared exchange, refused.
@@ -178,10 +134,11 @@ def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
         ["nbgrader", "generate_feedback", A1],
         ["nbgrader", "release_feedback", A1],
     ):
-        hub.run_as(GRADER, *command)
+        done = hub.run_as(GRADER, *command)
+        print(f"$ {' '.join(command)}\n{done.stdout}{done.stderr}")  # shown if a later step fails
     report = (course / "reports" / A1).glob("*.csv")
     assert any(report), "course report wrote no CSV"
-    grader = _log_in(browser, hub, GRADER, "4-grader")
+    grader = log_in(browser, hub, GRADER, "4-grader")
     with grader.steps("sees the graded submissions in the formgrader"):
         grader.goto(f"{hub.url}/services/{hub.course_id}/formgrader/manage_submissions/{A1}")
         for student in (STUDENT_A, STUDENT_B):
@@ -190,10 +147,10 @@ def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
 
     # 5. Each student sees their own feedback, with their score.
     for student, score in ((STUDENT_A, "14.0 / 14.0"), (STUDENT_B, "11.0 / 14.0")):
-        page = _log_in(browser, hub, student, f"5-{student}")
+        page = log_in(browser, hub, student, f"5-{student}", lands_on=COURSE_INDEX)
         with page.steps("fetches the feedback"):
-            _open_assignment_list(page)
-            submitted = _row(page, "submitted_assignments_list", A1)
+            open_assignment_list(page)
+            submitted = assignment_row(page, "submitted_assignments_list", A1)
             submitted.get_by_role("button", name="Fetch Feedback").click()
             expect(submitted.get_by_text("view feedback")).to_be_visible()
         with page.steps("opens the feedback: the score"):
