@@ -41,7 +41,7 @@ NEAR_ZERO_DISCRIMINATION = 0.1
 BANDS = ("low", "middle", "high")
 # A calculation's bands "differ widely" when two bands of at least this many students
 # differ by at least this much in proportion correct.
-BAND_MIN_STUDENTS = 5
+BAND_MIN_STUDENTS = 10
 BAND_GAP = 0.4
 
 
@@ -242,9 +242,16 @@ def save_item_plot(items: Sequence[ItemStatistics], path: Path, title: str) -> N
                 label=label,
                 s=45,
             )
-        for stats in group:
-            axes.annotate(stats.item, (stats.proportion_correct, stats.discrimination), fontsize=7,
-                          xytext=(4, 3), textcoords="offset points")  # fmt: skip
+    # Neighbouring points' labels at three heights, so close items stay readable.
+    by_position = sorted(placed, key=lambda s: (s.proportion_correct, s.discrimination))
+    for number, stats in enumerate(by_position):
+        axes.annotate(
+            stats.item,
+            (stats.proportion_correct, stats.discrimination),
+            fontsize=7,
+            xytext=(4, (-9, 3, 15)[number % 3]),
+            textcoords="offset points",
+        )
     axes.axhline(0, color="#444444", linewidth=0.8)
     axes.axhline(NEAR_ZERO_DISCRIMINATION, color="#888888", linewidth=0.8, linestyle="--")
     axes.set_xlim(-0.05, 1.05)

@@ -96,17 +96,18 @@ def test_bands_of_a_calculation(items):
     }
 
 
-def test_widely_differing_bands_are_flagged_once_each_band_has_five_students():
-    table = [
-        Response(f"s{i}", "c", "calculation", 1, float(i % 5 == 0), bands={"x": "low"})
-        for i in range(5)
-    ] + [
-        Response(f"s{i}", "c", "calculation", 1, float(i % 5 != 0), bands={"x": "high"})
-        for i in range(5, 10)
-    ]
-    (stats,) = item_statistics(table)
+def test_widely_differing_bands_are_flagged_once_each_band_has_ten_students():
+    def band(name: str, right: int, students: range) -> list[Response]:
+        return [
+            Response(
+                f"s{i}", "c", "calculation", 1, float(i - students.start < right), bands={"x": name}
+            )
+            for i in students
+        ]
+
+    (stats,) = item_statistics(band("low", 2, range(10)) + band("high", 8, range(10, 20)))
     assert "variants differ: x low 20% right, high 80%" in stats.flags
-    (few,) = item_statistics(table[3:8])  # 2 low, 3 high: too few to say
+    (few,) = item_statistics(band("low", 1, range(5)) + band("high", 4, range(5, 10)))
     assert not any(flag.startswith("variants differ") for flag in few.flags)
 
 
