@@ -29,6 +29,7 @@ from autograder.site_config import site_config
 from autograder.student_feedback import TEMPLATE_FILE as FEEDBACK_TEMPLATE
 from autograder.student_feedback.preprocessors import (
     DescribeHiddenChecks,
+    DropInvisibleOutputs,
     QuizFeedbackForStudent,
     RedactHiddenTestText,
     ShortTracebacks,
@@ -142,6 +143,7 @@ c.GenerateFeedback.preprocessors = [
     QuizFeedbackForStudent,
     ShortTracebacks,
     StaticWidgets,
+    DropInvisibleOutputs,
     CSSHTMLHeaderPreprocessor,
 ]
 c.GenerateFeedback.HTMLExporter.template_file = FEEDBACK_TEMPLATE

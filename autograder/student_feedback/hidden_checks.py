@@ -37,7 +37,7 @@ class HiddenCheck:
 
     checked: str
     outcome: str = PASSED
-    result: str = "Passed."
+    result: str = ""
     first_line: int = 0
     last_line: int = 0
 
@@ -205,28 +205,25 @@ def judged_checks(
                 result = f"Ran; this part earned {score:g} of {points:g} points (see above)."
                 judged.append(HiddenCheck(check.checked, PARTIAL, result))
             else:
-                judged.append(HiddenCheck(check.checked, PASSED, "Passed."))
+                judged.append(HiddenCheck(check.checked, PASSED))
         return judged
     line, sentence = error
     regions = hidden_regions(source)
     if line is not None and line < regions[0][0]:
         return [
-            HiddenCheck(c.checked, NOT_RUN, "Not run: a visible check above failed first.")
-            for c in checks
+            HiddenCheck(c.checked, NOT_RUN, "A visible check above failed first.") for c in checks
         ]
     failed_one = False
     for check in checks:
         if line is None:
-            judged.append(
-                HiddenCheck(check.checked, NOT_RUN, f"Stopped before its end: {sentence}")
-            )
+            judged.append(HiddenCheck(check.checked, NOT_RUN, f"The cell stopped: {sentence}"))
         elif check.last_line < line:
-            judged.append(HiddenCheck(check.checked, PASSED, "Passed."))
+            judged.append(HiddenCheck(check.checked, PASSED))
         elif check.first_line <= line and not failed_one:
             failed_one = True
             judged.append(HiddenCheck(check.checked, FAILED, sentence))
         else:
-            judged.append(HiddenCheck(check.checked, NOT_RUN, "Not run: an earlier check failed."))
+            judged.append(HiddenCheck(check.checked, NOT_RUN, "An earlier check failed."))
     if line is not None and not failed_one and line <= regions[-1][1]:
         judged.append(HiddenCheck("the steps between the checks", FAILED, sentence))
     return judged

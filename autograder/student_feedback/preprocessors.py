@@ -13,7 +13,8 @@ autograded notebook (the formgrader's and the grader's view) keeps everything. I
 4. ``QuizFeedbackForStudent``: the graded quiz's feedback written again under the
    course's answer policy (``answer_policy``);
 5. ``ShortTracebacks``: a test cell's error is its type and message, not its traceback;
-6. ``StaticWidgets``: a widget becomes text (the quiz: its questions and saved answers).
+6. ``StaticWidgets``: a widget becomes text (the quiz: its questions and saved answers);
+7. ``DropInvisibleOutputs``: outputs that show nothing (data for the class report) go.
 """
 
 from __future__ import annotations
@@ -265,4 +266,20 @@ class StaticWidgets(NbGraderPreprocessor):
                 lines = ["(An interactive widget was shown here when the notebook ran.)"]
             outputs.append(_stream("\n".join(lines) + "\n"))
         cell.outputs = outputs
+        return cell, resources
+
+
+class DropInvisibleOutputs(NbGraderPreprocessor):
+    """Drop display outputs that show nothing: the checks publish data for the class report
+    (``autograder/diagnoses``, ``autograder/quiz_answers``) with an empty text, which the
+    feedback page would draw as an empty box."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+        if cell.cell_type == "code":
+            cell.outputs = [
+                output
+                for output in cell.get("outputs", [])
+                if output.get("output_type") not in ("display_data", "execute_result")
+                or any(str(value).strip() for value in output.get("data", {}).values())
+            ]
         return cell, resources
