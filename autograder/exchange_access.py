@@ -29,6 +29,7 @@ import shutil
 from pathlib import Path
 from typing import Any, NoReturn
 
+from nbgrader.auth.jupyterhub import JupyterhubEnvironmentError
 from nbgrader.exchange.default import (
     ExchangeCollect,
     ExchangeFetchAssignment,
@@ -105,6 +106,12 @@ class ExchangeAccessCheck:
         """nbgrader's transfer; what it returns (``ExchangeList``: the assignments)."""
         try:
             return super().start()  # type: ignore[misc]
+        except JupyterhubEnvironmentError:  # JupyterHubAuthPlugin outside a hub session
+            self.fail(
+                f"nbgrader asks JupyterHub which courses account '{get_osusername()}' "
+                "takes, and this shell has no hub session (no JUPYTERHUB_USER, "
+                "JUPYTERHUB_API_TOKEN): use the Assignment List, or a terminal in JupyterLab"
+            )
         except (PermissionError, shutil.Error) as error:
             path = _refused_path(error)
             if isinstance(error, shutil.Error) and path is None:

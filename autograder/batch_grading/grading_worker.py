@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(2, 1)
 
     from nbgrader.apps import NbGraderAPI
+    from nbgrader.auth import NoAuthPlugin
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> None:
 
     config = NbgraderCourse.load(Path(course)).config
     config.merge(Config(json.loads(overrides)))
+    # Autograding asks nothing of the exchange, but nbgrader's API lists it when it starts;
+    # a hub's JupyterHubAuthPlugin would then need a hub session, which a grader's login
+    # shell or a Dask worker does not have.
+    config.Authenticator.plugin_class = NoAuthPlugin
     coursedir = CourseDirectory(config=config)
     if "root" not in config.CourseDirectory:
         coursedir.root = course  # as `nbgrader autograde` run in the course folder
