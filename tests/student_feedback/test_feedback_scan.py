@@ -24,7 +24,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
 
+from autograder.nbgrader_course import NbgraderCourse
 from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
 from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import read_course_secret
@@ -333,6 +336,22 @@ def test_the_quiz_reads_in_the_students_own_variant_without_the_key(released_fee
     assert ": right" in page and ": not '" in page
     assert "Your saved answer:" in page  # the widget, as static text
     assert "var element" not in page and "widget-view+json" not in page
+
+
+def test_the_formgraders_feedback_button_writes_the_same_page(released_feedback):
+    """The formgrader's button calls ``NbGraderAPI.generate_feedback`` (which sets the
+    template name 'feedback' itself): the page is the one `nbgrader generate_feedback` wrote."""
+    course, *_, rosters = released_feedback
+    buggy = next(s for s, kind in rosters[A1].items() if kind == "forgot_1_over_m")
+    page = course / "feedback" / buggy / A1 / f"{A1}.html"
+    by_command = page.read_bytes()
+    page.unlink()
+    loaded = NbgraderCourse.load(course)
+    coursedir = CourseDirectory(config=loaded.config)
+    coursedir.root = str(course)
+    result = NbGraderAPI(coursedir=coursedir, config=loaded.config).generate_feedback(A1, buggy)
+    assert result["success"], result.get("error") or result.get("log")
+    assert page.read_bytes() == by_command
 
 
 def _regenerated_quiz_page(course: Path, exchange: Path, student: str, policy: str) -> str:

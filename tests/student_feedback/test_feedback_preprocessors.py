@@ -1,0 +1,125 @@
+"""The feedback preprocessors one by one, on small notebooks (no kernel, no gradebook)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from autograder.student_feedback.answer_policy import answers_may_be_shown
+from autograder.student_feedback.hidden_checks import judged_checks, listed_checks
+from autograder.student_feedback.preprocessors import (
+    REDACTED,
+    DescribeHiddenChecks,
+    DropInvisibleOutputs,
+    RedactHiddenTestText,
+    ShortTracebacks,
+)
+
+TEST_SOURCE = """\
+\"\"\"Checks: relu.\"\"\"
+check_values("relu(Z)", call_student_code(relu, Z), [[0.0, 1.0]]).assert_passed()
+### BEGIN HIDDEN TESTS
+def _reference_relu(Z):
+    return np.maximum(Z, 0.0)
+_Z = np.random.default_rng(3).standard_normal((4, 5))
+check_values("relu(Z)", call_student_code(relu, _Z), _reference_relu(_Z)).assert_passed()
+for _seed in (1, 2):
+    check_activation_backward(relu, relu_backward, seed=_seed).assert_passed()
+assert relu(np.zeros(1))[0] == 0.0, "relu(0) should be 0, known mistake text for students"
+### END HIDDEN TESTS"""
+
+
+def _test_cell(outputs=(), score=1.0, points=3.0):
+    metadata = {
+        "nbgrader": {
+            "grade": True,
+            "solution": False,
+            "locked": True,
+            "grade_id": "test_relu",
+            "points": points,
+            "score": score,
+        }
+    }
+    return new_code_cell(TEST_SOURCE, metadata=metadata, outputs=list(outputs))
+
+
+def _error(line: int, message: str):
+    frame = (
+        f"\x1b[36mCell\x1b[39m \x1b[32mIn[4]\x1b[39m\x1b[32m, line {line}\x1b[39m\n---> {line} ..."
+    )
+    return new_output("error", ename="CheckFailed", evalue=message, traceback=["---", frame])
+
+
+def test_hidden_checks_are_listed_in_words():
+    checked = [check.checked for check in listed_checks(TEST_SOURCE)]
+    assert checked == [
+        "the values of relu(Z)",
+        "relu_backward against finite differences, on several inputs",
+        "the requirement: relu(0) should be 0, known mistake text for students",
+    ]
+
+
+def test_the_failing_line_decides_each_hidden_checks_outcome():
+    failed = judged_checks(TEST_SOURCE, [_error(9, "relu_backward: dZ has the wrong sign")], 0, 3)
+    assert [(c.outcome, c.result) for c in failed] == [
+        ("passed", ""),
+        ("failed", "relu_backward: dZ has the wrong sign"),
+        ("not run", "An earlier check failed."),
+    ]
+    visible = judged_checks(TEST_SOURCE, [_error(2, "relu(Z): wrong values")], 0, 3)
+    assert {c.result for c in visible} == {"A visible check above failed first."}
+    assert {c.outcome for c in judged_checks(TEST_SOURCE, [], 3, 3)} == {"passed"}
+
+
+def test_the_hidden_tests_leave_outputs_and_tracebacks_keep_only_the_message():
+    leaking = new_code_cell(
+        "print(In)",
+        outputs=[
+            new_output(
+                "stream",
+                name="stdout",
+                text="['', '_Z = np.random.default_rng(3).standard_normal((4, 5))', "
+                "'<function _reference_relu at 0x1>']\nmy own line\n"
+                "relu(0) should be 0, known mistake text for students\n",
+            )
+        ],
+    )
+    test = _test_cell([_error(7, "relu(Z): relu(0) should be 0, known mistake text for students")])
+    notebook = new_notebook(cells=[test, leaking])
+    resources = {"nbgrader": {}}
+    for preprocessor in (RedactHiddenTestText(), DescribeHiddenChecks(), ShortTracebacks()):
+        notebook, resources = preprocessor.preprocess(notebook, resources)
+    lines = notebook.cells[1].outputs[0].text.split("\n")
+    assert lines[:3] == [REDACTED, "my own line", REDACTED]
+    error = notebook.cells[0].outputs[0]
+    assert error.traceback == [
+        "CheckFailed: relu(Z): relu(0) should be 0, known mistake text for students"
+    ]  # a test cell's own diagnosis stays
+    described = notebook.cells[0].metadata["autograder_feedback"]["hidden_checks"]
+    assert described[0] == {
+        "checked": "the values of relu(Z)",
+        "outcome": "failed",
+        "result": "relu(Z): relu(0) should be 0, known mistake text for students",
+    }
+
+
+def test_outputs_that_show_nothing_are_dropped():
+    data_only = new_output("display_data", data={"text/plain": ""}, metadata={"x": [1]})
+    shown = new_output("display_data", data={"text/plain": "a plot"})
+    notebook = new_notebook(cells=[new_code_cell("x", outputs=[data_only, shown])])
+    notebook, _ = DropInvisibleOutputs().preprocess(notebook, {})
+    assert notebook.cells[0].outputs == [shown]
+
+
+def test_the_answer_policy():
+    now = datetime.datetime(2026, 12, 3, 12, 0)
+    day = datetime.timedelta(days=1)
+    assert not answers_may_be_shown("never", now - day, now)
+    assert answers_may_be_shown("always", None, now)
+    assert answers_may_be_shown("after_due", now - day, now)
+    assert not answers_may_be_shown("after_due", now + day, now)  # an extension still running
+    assert not answers_may_be_shown("after_due", None, now)  # no due date: not shown
+    with pytest.raises(ValueError, match="answer policy 'sometimes'"):
+        answers_may_be_shown("sometimes", None, now)
