@@ -87,6 +87,21 @@ def grant_extension(
         gradebook.grant_extension(assignment, student, minutes=minutes)
 
 
+def holds_only_an_extension(submission) -> bool:
+    """Whether a gradebook submission is the record ``grant_extension`` made for a student
+    who has not handed in (no timestamp, no score of any kind): exports and reports treat
+    that student as not having submitted, never as a 0."""
+    return (
+        submission.extension is not None
+        and submission.timestamp is None
+        and all(
+            grade.auto_score is None and grade.manual_score is None
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Deadline:
     """One assignment's due date (naive UTC or None) and its extensions (student -> time)."""

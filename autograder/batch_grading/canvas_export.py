@@ -23,6 +23,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Dict, Enum, Int, Unicode
 
+from ..deadlines import holds_only_an_extension
+
 IDENTITY_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "Points Possible"
 
@@ -75,6 +77,9 @@ class CanvasCsvExportPlugin(ExportPlugin):
                         submission = gradebook.find_submission(assignment.name, student.id)
                     except MissingEntry:
                         row.append("")  # not submitted: Canvas shows it as ungraded
+                        continue
+                    if holds_only_an_extension(submission):
+                        row.append("")  # an extension, nothing handed in yet
                         continue
                     row.append(f"{submission.score:g}")
                 writer.writerow(row)

@@ -28,6 +28,7 @@ from pathlib import Path
 import nbformat
 
 from ..course_files import CourseError
+from ..deadlines import holds_only_an_extension
 from ..gradient_checking.results import DIAGNOSES_METADATA
 from ..nbgrader_course import NbgraderCourse
 from ..quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
@@ -54,6 +55,8 @@ def gradebook_rows(course: NbgraderCourse, assignment: str) -> list[StudentGrade
     with course.gradebook() as gradebook:
         rows = []
         for submission in gradebook.assignment_submissions(assignment):
+            if holds_only_an_extension(submission):
+                continue  # an extension, nothing handed in yet
             tests = {
                 grade.name: (grade.score, grade.max_score)
                 for notebook in submission.notebooks

@@ -28,6 +28,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin
 from traitlets import Enum
 
+from ..deadlines import holds_only_an_extension
+
 SCHEMA = Path(__file__).with_name("gradescope_results_schema.json")
 VISIBILITIES = ["hidden", "after_due_date", "after_published", "visible"]
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -68,6 +70,8 @@ def results_for_submission(
         submission = gradebook.find_submission(assignment, student)
     except MissingEntry:
         return None
+    if holds_only_an_extension(submission):
+        return None  # an extension, nothing handed in yet
     tests: list[dict[str, Any]] = []
     for notebook in submission.notebooks:
         path = autograded / f"{notebook.name}.ipynb"

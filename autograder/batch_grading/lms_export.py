@@ -15,6 +15,8 @@ import csv
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
+from ..deadlines import holds_only_an_extension
+
 
 class LmsCsvExportPlugin(ExportPlugin):
     """One row per student with every assignment in columns (nbgrader's CSV export has one row
@@ -45,6 +47,9 @@ class LmsCsvExportPlugin(ExportPlugin):
                         score = f"{submission.score:g}"
                     except MissingEntry:
                         score = ""
+                    else:
+                        if holds_only_an_extension(submission):
+                            score = ""  # an extension, nothing handed in yet
                     row += [score, f"{assignment.max_score:g}"]
                 writer.writerow(row)
         self.log.info("Wrote %d students to %s", len(students), destination)

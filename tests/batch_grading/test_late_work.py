@@ -331,3 +331,44 @@ def test_which_resubmission_is_collected(tmp_path, monkeypatch):
     assert collected() == {"ada": in_extension, "bob": after, "cy": after}  # the last
     nbgrader(folder, "collect", ASSIGNMENT, "--before-duedate")
     assert collected() == {"ada": in_extension, "bob": before, "cy": after}
+
+
+def test_an_extension_before_handing_in_is_not_a_zero(tmp_path):
+    """nbgrader keeps an extension on the student's submission record, so `course extend`
+    makes one for a student who has not handed in: exports and the report still show them
+    as not having submitted (empty), never as a 0; once graded, their score counts."""
+    import csv
+
+    from autograder.batch_grading.canvas_export import CanvasCsvExportPlugin
+    from autograder.batch_grading.class_report import gradebook_rows
+    from autograder.batch_grading.gradescope_results import results_for_submission
+    from autograder.batch_grading.lms_export import LmsCsvExportPlugin
+
+    folder = _tiny_course(tmp_path / "course")
+    course = NbgraderCourse.load(folder)
+    set_due_date(course, ASSIGNMENT, parse_due_date(DUE, "UTC"))
+    with course.gradebook() as gradebook:
+        gradebook.add_notebook(NOTEBOOK, ASSIGNMENT)
+        gradebook.add_grade_cell(
+            "test_answer", NOTEBOOK, ASSIGNMENT, max_score=10, cell_type="code"
+        )
+        gradebook.add_student("away")
+    grant_extension(course, ASSIGNMENT, "away", datetime.timedelta(days=3))
+
+    def exported() -> tuple[str, str, object, list[str]]:
+        with course.gradebook() as gradebook:
+            LmsCsvExportPlugin(to=str(tmp_path / "lms.csv")).export(gradebook)
+            CanvasCsvExportPlugin(to=str(tmp_path / "canvas.csv")).export(gradebook)
+            gradescope = results_for_submission(gradebook, ASSIGNMENT, "away", tmp_path)
+        lms = list(csv.DictReader((tmp_path / "lms.csv").open()))[0][ASSIGNMENT]
+        canvas = list(csv.reader((tmp_path / "canvas.csv").open()))[2][-1]
+        return lms, canvas, gradescope, [row.student for row in gradebook_rows(course, ASSIGNMENT)]
+
+    assert exported() == ("", "", None, [])
+    with course.gradebook() as gradebook:  # handed in and graded, as autograde records it
+        submission = gradebook.find_submission(ASSIGNMENT, "away")
+        submission.timestamp = datetime.datetime(2026, 12, 12, 9, 0)
+        gradebook.find_grade("test_answer", NOTEBOOK, ASSIGNMENT, "away").auto_score = 0
+        gradebook.db.commit()
+    lms, canvas, gradescope, rows = exported()
+    assert (lms, canvas, rows) == ("0", "0", ["away"]) and gradescope is not None
