@@ -199,9 +199,12 @@ def late_work_markdown(course: NbgraderCourse, assignment: str) -> str:
             if seconds <= 0:
                 continue
             penalty = submission.late_submission_penalty or 0.0
-            reason = policy.assess(seconds).reason if policy else describe_duration(seconds)
-            if policy and policy.assess(seconds).refused:
-                reason = f"**{reason}**"
+            reason = f"{describe_duration(seconds)} late"
+            if policy is not None:
+                assessment = policy.assess(seconds)
+                reason = f"**{assessment.reason}**" if assessment.refused else assessment.reason
+                if not penalty_applied(assessment, penalty, submission.score):
+                    reason += " (not in the gradebook: autograde again to apply it)"
             rows.append(
                 f"| {submission.student.id} | {submission.timestamp:%Y-%m-%d %H:%M} | "
                 f"{submission.duedate:%Y-%m-%d %H:%M} | {penalty:g} | {reason} |"
@@ -215,18 +218,31 @@ def late_work_markdown(course: NbgraderCourse, assignment: str) -> str:
 LATE_WORK_CELL_ID = "course-late-work"
 
 
+def penalty_applied(assessment: LateAssessment, penalty: float, score: float) -> bool:
+    """Whether the gradebook's ``penalty`` is the policy's: a cost stated but not stored
+    (graded before the due date was set, or by another plugin) is not told as applied."""
+    return assessment.percent == 0 or penalty > 0 or score == 0
+
+
 def late_work_sentence(
-    submitted_late: float, penalty: float, due: str, policy: LatePolicy | None
+    submitted_late: float,
+    penalty: float,
+    due: str,
+    policy: LatePolicy | None,
+    score: float = 0.0,
 ) -> str:
     """What a student's feedback says about their submission's lateness: ``submitted_late``
-    seconds (nbgrader's), the ``penalty`` in points the gradebook holds, the due date."""
+    seconds (nbgrader's), the ``penalty`` in points the gradebook holds on a ``score``, the
+    due date; the policy's reason only when the gradebook holds what it says."""
     if submitted_late <= 0:
         return f"**Submitted on time** (due {due})."
     late = describe_duration(submitted_late)
     text = f"**Submitted {late} after the due date** ({due}, any extension included)"
     if policy is not None:
-        # the reason reads "<late> late: ..." or "<late> late, ...": keep what follows
-        text += policy.assess(submitted_late).reason.removeprefix(f"{late} late")
+        assessment = policy.assess(submitted_late)
+        if penalty_applied(assessment, penalty, score):
+            # the reason reads "<late> late: ..." or "<late> late, ...": keep what follows
+            text += assessment.reason.removeprefix(f"{late} late")
     return f"{text}." + (f" Late penalty: −{penalty:g} points." if penalty > 0 else "")
 
 
@@ -254,6 +270,7 @@ class LateWorkFeedback(NbGraderPreprocessor):
                 notebook.late_submission_penalty or 0.0,
                 local_time(submission.duedate, timezone),
                 policy,
+                notebook.score,
             )
         cell = nbformat.v4.new_markdown_cell(sentence)
         cell.id = LATE_WORK_CELL_ID

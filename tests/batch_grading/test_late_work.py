@@ -181,7 +181,12 @@ def test_feedback_sentences_for_grace_and_hard_deadline():
         "**Submitted 10 min after the due date** (Thu 10 Dec 2026, 17:00 UTC, any extension "
         "included), within the 15-minute grace period: no penalty."
     )
-    assert late_work_sentence(90000, 8.0, due, LatePolicy(**HOURLY)) == (
+    # a cost the gradebook does not hold (graded before the due date was set) is not told
+    assert late_work_sentence(40 * 3600, 0.0, due, LatePolicy(**DAILY), score=8.0) == (
+        "**Submitted 1 d 16 h after the due date** (Thu 10 Dec 2026, 17:00 UTC, any extension "
+        "included)."
+    )
+    assert late_work_sentence(90000, 8.0, due, LatePolicy(**HOURLY), score=8.0) == (
         "**Submitted 1 d 1 h after the due date** (Thu 10 Dec 2026, 17:00 UTC, any extension "
         "included), past the hard deadline (24 h after the due date): not accepted, scored 0."
         " Late penalty: −8 points."
