@@ -377,3 +377,21 @@ def test_an_extension_before_handing_in_is_not_a_zero(tmp_path):
         gradebook.db.commit()
     lms, canvas, gradescope, rows = exported()
     assert (lms, canvas, rows) == ("0", "0", ["away"]) and gradescope is not None
+
+
+def test_check_release_ignores_the_due_date_header():
+    """The header comes from this term's gradebook: a release generated with a due date
+    still matches source/ (`course check-release` regenerates in a scratch gradebook)."""
+    from autograder.due_date_header import due_date_cell
+    from autograder.release_sync import _comparable
+
+    from ..course_helpers import REPO
+
+    released = nbformat.read(
+        REPO / "release" / "a1_building_blocks" / "a1_building_blocks.ipynb", 4
+    )
+    with_header = nbformat.from_dict(json.loads(json.dumps(released)))
+    with_header.cells.insert(0, due_date_cell("**Due: Thu 10 Dec 2026, 17:00 UTC.**"))
+    assert _comparable(with_header) == _comparable(released)
+    with_header.cells.insert(1, nbformat.v4.new_markdown_cell("anything else"))
+    assert _comparable(with_header) != _comparable(released)
