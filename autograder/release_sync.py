@@ -30,7 +30,7 @@ def generate_release(root: Path, assignments: list[str] | None = None) -> list[s
     return names
 
 
-def _comparable(notebook: nbformat.NotebookNode) -> dict:
+def comparable_release_notebook(notebook: nbformat.NotebookNode) -> dict:
     """What matters in a released notebook: its cells and metadata (no timestamps exist);
     not the due-date header, which comes from this term's gradebook (``due_date_header``)."""
     return {
@@ -72,7 +72,9 @@ def _compare_trees(expected: Path, committed: Path) -> list[str]:
     for relative in sorted(expected_files & committed_files):
         new, old = expected / relative, committed / relative
         if relative.suffix == ".ipynb":
-            if _comparable(nbformat.read(new, 4)) != _comparable(nbformat.read(old, 4)):
+            if comparable_release_notebook(nbformat.read(new, 4)) != comparable_release_notebook(
+                nbformat.read(old, 4)
+            ):
                 differences.append(f"release/{relative}: differs from what source/ generates")
         elif new.read_bytes() != old.read_bytes():
             differences.append(f"release/{relative}: differs from source/")

@@ -383,7 +383,7 @@ def test_check_release_ignores_the_due_date_header():
     """The header comes from this term's gradebook: a release generated with a due date
     still matches source/ (`course check-release` regenerates in a scratch gradebook)."""
     from autograder.due_date_header import due_date_cell
-    from autograder.release_sync import _comparable
+    from autograder.release_sync import comparable_release_notebook
 
     from ..course_helpers import REPO
 
@@ -392,6 +392,6 @@ def test_check_release_ignores_the_due_date_header():
     )
     with_header = nbformat.from_dict(json.loads(json.dumps(released)))
     with_header.cells.insert(0, due_date_cell("**Due: Thu 10 Dec 2026, 17:00 UTC.**"))
-    assert _comparable(with_header) == _comparable(released)
+    assert comparable_release_notebook(with_header) == comparable_release_notebook(released)
     with_header.cells.insert(1, nbformat.v4.new_markdown_cell("anything else"))
-    assert _comparable(with_header) != _comparable(released)
+    assert comparable_release_notebook(with_header) != comparable_release_notebook(released)
