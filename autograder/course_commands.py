@@ -292,7 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         type=scheduler_address,
         metavar="ADDRESS",
-        help="a Dask scheduler's address: grade on that cluster (default: the course's "
+        help="a Dask scheduler's address, [tcp|tls|ucx|ws|wss://]HOST:PORT with a port from 1 "
+        "to 65535: grade on that cluster (default: the course's "
         "CourseGrade.scheduler, else this machine)",
     )
     grade.add_argument(
