@@ -30,10 +30,9 @@ from .gradient_checking import (
     random_labels,
 )
 from .gradient_checking.finite_differences import finite_difference_gradient
-from .gradient_checking.numpy_settings import in_course_settings
+from .gradient_checking.numpy_settings import course_numpy_settings
 
 
-@in_course_settings
 def check_activation_backward(
     forward: Callable[[np.ndarray], np.ndarray],
     backward: Callable[[np.ndarray, np.ndarray], np.ndarray],
@@ -46,12 +45,12 @@ def check_activation_backward(
 
     Z: (m, n) pre-activations, kept at least 0.05 away from 0 (ReLU's kink).
     """
-    rng = np.random.default_rng(seed)
-    Z = away_from_kink(2.0 * rng.standard_normal(shape), rng=rng)
-    return check_layer_gradient(forward, backward, {"Z": Z}, seed=seed, what=what)
+    with course_numpy_settings():
+        rng = np.random.default_rng(seed)
+        Z = away_from_kink(2.0 * rng.standard_normal(shape), rng=rng)
+        return check_layer_gradient(forward, backward, {"Z": Z}, seed=seed, what=what)
 
 
-@in_course_settings
 def check_linear_backward(
     forward: Callable[..., np.ndarray],
     backward: Callable[..., Any],
@@ -67,42 +66,42 @@ def check_linear_backward(
     dW and db are checked as gradients of the batch-mean cost; dA_prev, which stays
     per example, is compared after dividing by m (see the module's convention).
     """
-    m, n_in, n_out = sizes
-    rng = np.random.default_rng(seed)
-    inputs = {
-        "A_prev": rng.standard_normal((m, n_in)),
-        "W": rng.standard_normal((n_out, n_in)),
-        "b": rng.standard_normal(n_out),
-    }
+    with course_numpy_settings():
+        m, n_in, n_out = sizes
+        rng = np.random.default_rng(seed)
+        inputs = {
+            "A_prev": rng.standard_normal((m, n_in)),
+            "W": rng.standard_normal((n_out, n_in)),
+            "b": rng.standard_normal(n_out),
+        }
 
-    def mean_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return forward(A_prev, W, b) / m
+        def mean_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return forward(A_prev, W, b) / m
 
-    def backward_of_mean(dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
-        grads = backward(dZ, (A_prev, W, b))
-        if isinstance(grads, tuple) and len(grads) == 3 and type(grads[0]) is np.ndarray:
-            return grads[0] / m, grads[1], grads[2]
-        return grads
+        def backward_of_mean(dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
+            grads = backward(dZ, (A_prev, W, b))
+            if isinstance(grads, tuple) and len(grads) == 3 and type(grads[0]) is np.ndarray:
+                return grads[0] / m, grads[1], grads[2]
+            return grads
 
-    backward_of_mean.__name__ = getattr(backward, "__name__", "linear_backward")
-    mean_forward.__name__ = getattr(forward, "__name__", "linear_forward")
-    return check_layer_gradient(
-        mean_forward, backward_of_mean, inputs, seed=seed, batch_size=m, what=what
-    )
+        backward_of_mean.__name__ = getattr(backward, "__name__", "linear_backward")
+        mean_forward.__name__ = getattr(forward, "__name__", "linear_forward")
+        return check_layer_gradient(
+            mean_forward, backward_of_mean, inputs, seed=seed, batch_size=m, what=what
+        )
 
 
-@in_course_settings
 def classification_batch(
     m: int = 9, classes: int = 4, seed: int = 0, scale: float = 3.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores Z: (m, classes) and one-hot labels Y: (m, classes) covering every class."""
-    rng = np.random.default_rng(seed)
-    return scale * rng.standard_normal((m, classes)), one_hot(
-        random_labels(m, classes, rng), classes
-    )
+    with course_numpy_settings():
+        rng = np.random.default_rng(seed)
+        return scale * rng.standard_normal((m, classes)), one_hot(
+            random_labels(m, classes, rng), classes
+        )
 
 
-@in_course_settings
 def check_cost_gradient(
     cost_function: Callable[[np.ndarray, np.ndarray], Any],
     Z: np.ndarray,
@@ -115,30 +114,31 @@ def check_cost_gradient(
     Z, Y: (m, k). dZ must be m times the gradient of the mean cost (each row is
     that example's own gradient), which is what is checked.
     """
-    m = Z.shape[0]
-    result = CheckResult(what)
-    try:
-        returned = call_student_code(cost_function, Z.copy(), Y.copy())
-    except StudentCodeError as error:
-        result.problem = str(error)
-        return result
-    if not (isinstance(returned, tuple) and len(returned) == 2):
-        result.problem = (
-            f"{getattr(cost_function, '__name__', 'your function')} should return (cost, dZ)."
+    with course_numpy_settings():
+        m = Z.shape[0]
+        result = CheckResult(what)
+        try:
+            returned = call_student_code(cost_function, Z.copy(), Y.copy())
+        except StudentCodeError as error:
+            result.problem = str(error)
+            return result
+        if not (isinstance(returned, tuple) and len(returned) == 2):
+            result.problem = (
+                f"{getattr(cost_function, '__name__', 'your function')} should return (cost, dZ)."
+            )
+            return result
+
+        def total_cost(Z: np.ndarray) -> float:
+            return m * float(cost_function(Z, Y)[0])
+
+        return check_gradient(
+            total_cost,
+            {"Z": Z},
+            {"Z": returned[1]},
+            batch_size=m,
+            known_mistakes={"Z": convention_slips(cost_function, Z, Y)},
+            what=what,
         )
-        return result
-
-    def total_cost(Z: np.ndarray) -> float:
-        return m * float(cost_function(Z, Y)[0])
-
-    return check_gradient(
-        total_cost,
-        {"Z": Z},
-        {"Z": returned[1]},
-        batch_size=m,
-        known_mistakes={"Z": convention_slips(cost_function, Z, Y)},
-        what=what,
-    )
 
 
 def convention_slips(
@@ -179,7 +179,6 @@ def convention_slips(
 NETWORK_PARAMETERS = ("W1", "b1", "W2", "b2")
 
 
-@in_course_settings
 def network_batch(
     sizes: tuple[int, int, int, int] = (9, 6, 5, 4), seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -189,21 +188,21 @@ def network_batch(
     W2: (n_out, n_hidden), b2: (n_out,). X is nudged so no hidden pre-activation sits
     within 0.05 of ReLU's kink, and the labels cover every class.
     """
-    from .gradient_checking import inputs_off_relu_kink
+    with course_numpy_settings():
+        from .gradient_checking import inputs_off_relu_kink
 
-    m, n_in, n_hidden, n_out = sizes
-    rng = np.random.default_rng(seed)
-    params = {
-        "W1": rng.standard_normal((n_hidden, n_in)),
-        "b1": 0.5 * rng.standard_normal(n_hidden),
-        "W2": rng.standard_normal((n_out, n_hidden)),
-        "b2": 0.5 * rng.standard_normal(n_out),
-    }
-    X = inputs_off_relu_kink(rng.standard_normal((m, n_in)), params["W1"], params["b1"], 0.05)
-    return X, one_hot(random_labels(m, n_out, rng), n_out), params
+        m, n_in, n_hidden, n_out = sizes
+        rng = np.random.default_rng(seed)
+        params = {
+            "W1": rng.standard_normal((n_hidden, n_in)),
+            "b1": 0.5 * rng.standard_normal(n_hidden),
+            "W2": rng.standard_normal((n_out, n_hidden)),
+            "b2": 0.5 * rng.standard_normal(n_out),
+        }
+        X = inputs_off_relu_kink(rng.standard_normal((m, n_in)), params["W1"], params["b1"], 0.05)
+        return X, one_hot(random_labels(m, n_out, rng), n_out), params
 
 
-@in_course_settings
 def check_network_backward(
     forward: Callable[..., Any],
     backward: Callable[..., Any],
@@ -226,35 +225,36 @@ def check_network_backward(
     mean over the batch of each example's own cost (``backward`` on that example alone),
     so that a batch-sum cost with gradients to match (no 1/m anywhere) fails.
     """
-    X, Y, params = inputs or network_batch(sizes, seed)
-    m = X.shape[0]
+    with course_numpy_settings():
+        X, Y, params = inputs or network_batch(sizes, seed)
+        m = X.shape[0]
 
-    def cost_of(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> Any:
-        p = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
-        if mean_of_examples:
-            return sum(_cost_of_rows(forward, backward, X, Y, p, [i]) for i in range(m)) / m
-        scores, cache = forward(X, p)
-        return backward(scores, Y, cache, p)[0]
+        def cost_of(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> Any:
+            p = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+            if mean_of_examples:
+                return sum(_cost_of_rows(forward, backward, X, Y, p, [i]) for i in range(m)) / m
+            scores, cache = forward(X, p)
+            return backward(scores, Y, cache, p)[0]
 
-    def gradients_of(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> Any:
-        p = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
-        scores, cache = forward(X, p)
-        returned = backward(scores, Y, cache, p)
-        if not (isinstance(returned, tuple) and len(returned) == 2):
-            raise TypeError("backward should return (cost, grads)")
-        return returned[1]
+        def gradients_of(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> Any:
+            p = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+            scores, cache = forward(X, p)
+            returned = backward(scores, Y, cache, p)
+            if not (isinstance(returned, tuple) and len(returned) == 2):
+                raise TypeError("backward should return (cost, grads)")
+            return returned[1]
 
-    cost_of.__name__ = gradients_of.__name__ = getattr(backward, "__name__", "backward")
-    return check_gradient(
-        cost_of,
-        params,
-        gradients_of,
-        seed=seed,
-        batch_size=m,
-        reference=reference,
-        known_mistakes=known_mistakes,
-        what=what,
-    )
+        cost_of.__name__ = gradients_of.__name__ = getattr(backward, "__name__", "backward")
+        return check_gradient(
+            cost_of,
+            params,
+            gradients_of,
+            seed=seed,
+            batch_size=m,
+            reference=reference,
+            known_mistakes=known_mistakes,
+            what=what,
+        )
 
 
 def _cost_of_rows(
@@ -273,7 +273,6 @@ def _cost_of_rows(
     return float(cost.reshape(()))
 
 
-@in_course_settings
 def check_network_cost(
     forward: Callable[..., Any],
     backward: Callable[..., Any],
@@ -289,44 +288,48 @@ def check_network_cost(
 
     sizes: (m, n_in, n_hidden, n_out) of the batch (``network_batch``).
     """
-    X, Y, params = network_batch(sizes, seed)
-    m, n_out = Y.shape
-    result = CheckResult(what)
-    equal = {**params, "W2": np.zeros_like(params["W2"]), "b2": np.zeros_like(params["b2"])}
-    try:
-        at_equal_scores = call_student_code(
-            _cost_of_rows, forward, backward, X, Y, equal, [*range(m)]
-        )
-        batch = call_student_code(_cost_of_rows, forward, backward, X, Y, params, [*range(m)])
-        each = [
-            call_student_code(_cost_of_rows, forward, backward, X, Y, params, [i]) for i in range(m)
-        ]
-    except StudentCodeError as error:
-        result.problem = str(error)
+    with course_numpy_settings():
+        X, Y, params = network_batch(sizes, seed)
+        m, n_out = Y.shape
+        result = CheckResult(what)
+        equal = {**params, "W2": np.zeros_like(params["W2"]), "b2": np.zeros_like(params["b2"])}
+        try:
+            at_equal_scores = call_student_code(
+                _cost_of_rows, forward, backward, X, Y, equal, [*range(m)]
+            )
+            batch = call_student_code(_cost_of_rows, forward, backward, X, Y, params, [*range(m)])
+            each = [
+                call_student_code(_cost_of_rows, forward, backward, X, Y, params, [i])
+                for i in range(m)
+            ]
+        except StudentCodeError as error:
+            result.problem = str(error)
+            return result
+        for name, got, expected in [
+            (f"cost for equal scores (log {n_out})", at_equal_scores, np.log(n_out)),
+            ("cost of a batch (the mean of its examples' costs)", batch, float(np.mean(each))),
+        ]:
+            result.tensors += check_values(name, got, expected, batch_size=m).tensors
         return result
-    for name, got, expected in [
-        (f"cost for equal scores (log {n_out})", at_equal_scores, np.log(n_out)),
-        ("cost of a batch (the mean of its examples' costs)", batch, float(np.mean(each))),
-    ]:
-        result.tensors += check_values(name, got, expected, batch_size=m).tensors
-    return result
 
 
-@in_course_settings
 def combined(*results: CheckResult) -> CheckResult:
     """One result that passes a tensor only if every result passed it (first failure kept).
 
     Lets a test cell give partial credit from its visible and hidden checks together.
     """
-    merged = CheckResult(results[0].what, seed=results[0].seed)
-    for result in results:
-        if result.problem is not None:
-            merged.problem = merged.problem or result.problem
-    by_name: dict[str, Any] = {}
-    for result in results:
-        for tensor in result.tensors:
-            if tensor.name not in by_name or (by_name[tensor.name].passed and not tensor.passed):
-                by_name[tensor.name] = tensor
-    merged.tensors = list(by_name.values())
-    merged.evaluations = sum(r.evaluations for r in results)
-    return merged
+    with course_numpy_settings():
+        merged = CheckResult(results[0].what, seed=results[0].seed)
+        for result in results:
+            if result.problem is not None:
+                merged.problem = merged.problem or result.problem
+        by_name: dict[str, Any] = {}
+        for result in results:
+            for tensor in result.tensors:
+                if tensor.name not in by_name or (
+                    by_name[tensor.name].passed and not tensor.passed
+                ):
+                    by_name[tensor.name] = tensor
+        merged.tensors = list(by_name.values())
+        merged.evaluations = sum(r.evaluations for r in results)
+        return merged

@@ -22,7 +22,7 @@ from .checks import (
 )
 from .diagnosis import Diagnosis, diagnose, relative_difference
 from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
-from .numpy_settings import course_numpy_settings, in_course_settings, student_numpy_settings
+from .numpy_settings import course_numpy_settings, student_numpy_settings
 from .results import CheckResult, Score, TensorCheck
 from .safe_calls import StudentCodeError, call_student_code
 from .test_inputs import (
@@ -56,7 +56,6 @@ __all__ = [
     "directional_derivative",
     "distinct_dimensions",
     "finite_difference_gradient",
-    "in_course_settings",
     "inputs_off_relu_kink",
     "min_distance_to_kink",
     "one_hot",

@@ -39,7 +39,7 @@ from .diagnosis import (
     relative_difference,
 )
 from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
-from .numpy_settings import in_course_settings
+from .numpy_settings import course_numpy_settings
 from .results import CheckResult, TensorCheck
 from .safe_calls import StudentCodeError, call_student_code
 from .structure import as_checked_array, finiteness_problem, read_only_copies, shape_problem
@@ -312,7 +312,6 @@ def _float64_notes(arrays: Mapping[str, np.ndarray]) -> list[str]:
     ]
 
 
-@in_course_settings
 def check_gradient(
     loss: Callable[..., Any],
     params: Mapping[str, np.ndarray],
@@ -342,14 +341,14 @@ def check_gradient(
 
     Returns a :class:`CheckResult`; call ``.assert_passed()`` to use it as an assertion.
     """
-    settings = CheckSettings(seed, directions, step, tolerance, full_check_max_size)
-    clues = _Clues(batch_size, None, known_mistakes)
-    return _check_all(
-        what, loss, params, gradients, settings, clues, reference, _float64_notes(params)
-    )
+    with course_numpy_settings():
+        settings = CheckSettings(seed, directions, step, tolerance, full_check_max_size)
+        clues = _Clues(batch_size, None, known_mistakes)
+        return _check_all(
+            what, loss, params, gradients, settings, clues, reference, _float64_notes(params)
+        )
 
 
-@in_course_settings
 def check_layer_gradient(
     forward: Callable[..., Any],
     backward: Callable[..., Gradients],
@@ -379,39 +378,39 @@ def check_layer_gradient(
     The scalar checked is ``L = sum(forward(*inputs) * upstream)``, whose gradient
     with respect to each input is exactly what ``backward(upstream, ...)`` must return.
     """
-    frozen = read_only_copies(inputs)
-    what_result = CheckResult(what, seed=seed)
-    try:
-        output = call_student_code(forward, *frozen.values())
-    except StudentCodeError as error:
-        what_result.problem = _explain_read_only(error)
-        return what_result
-    array, problem = as_checked_array("the forward output", output)
-    if array is None:
-        what_result.problem = problem
-        return what_result
-    if upstream is None:
-        upstream = random_upstream_gradient(array.shape, np.random.default_rng([seed, 7]))
-    upstream = np.array(upstream, dtype=np.float64)
-    upstream.setflags(write=False)
+    with course_numpy_settings():
+        frozen = read_only_copies(inputs)
+        what_result = CheckResult(what, seed=seed)
+        try:
+            output = call_student_code(forward, *frozen.values())
+        except StudentCodeError as error:
+            what_result.problem = _explain_read_only(error)
+            return what_result
+        array, problem = as_checked_array("the forward output", output)
+        if array is None:
+            what_result.problem = problem
+            return what_result
+        if upstream is None:
+            upstream = random_upstream_gradient(array.shape, np.random.default_rng([seed, 7]))
+        upstream = np.array(upstream, dtype=np.float64)
+        upstream.setflags(write=False)
 
-    def weighted_output(*values: np.ndarray) -> float:
-        return float(np.sum(np.asarray(forward(*values), dtype=np.float64) * upstream))
+        def weighted_output(*values: np.ndarray) -> float:
+            return float(np.sum(np.asarray(forward(*values), dtype=np.float64) * upstream))
 
-    def gradients_for_upstream(*values: np.ndarray) -> Gradients:
-        return backward(upstream, *values)
+        def gradients_for_upstream(*values: np.ndarray) -> Gradients:
+            return backward(upstream, *values)
 
-    weighted_output.__name__ = getattr(forward, "__name__", "forward")
-    gradients_for_upstream.__name__ = getattr(backward, "__name__", "backward")
-    settings = CheckSettings(seed, directions, step, tolerance, full_check_max_size)
-    clues = _Clues(batch_size, upstream, known_mistakes)
-    notes = _float64_notes(inputs)
-    return _check_all(
-        what, weighted_output, frozen, gradients_for_upstream, settings, clues, reference, notes
-    )
+        weighted_output.__name__ = getattr(forward, "__name__", "forward")
+        gradients_for_upstream.__name__ = getattr(backward, "__name__", "backward")
+        settings = CheckSettings(seed, directions, step, tolerance, full_check_max_size)
+        clues = _Clues(batch_size, upstream, known_mistakes)
+        notes = _float64_notes(inputs)
+        return _check_all(
+            what, weighted_output, frozen, gradients_for_upstream, settings, clues, reference, notes
+        )
 
 
-@in_course_settings
 def check_values(
     name: str,
     got: Any,
@@ -426,19 +425,20 @@ def check_values(
 
     Structural checks first, then the relative difference, then a diagnosis.
     """
-    expected = np.asarray(expected, dtype=np.float64)
-    result = CheckResult(what or name)
-    array, verdict = _structural_verdict(name, got, expected.shape)
-    if array is not None:
-        verdict = _against_expected(
-            name,
-            array,
-            expected,
-            "reference",
-            tolerance,
-            batch_size=batch_size,
-            known_mistakes=known_mistakes,
-        )
-    assert verdict is not None
-    result.tensors.append(verdict)
-    return result
+    with course_numpy_settings():
+        expected = np.asarray(expected, dtype=np.float64)
+        result = CheckResult(what or name)
+        array, verdict = _structural_verdict(name, got, expected.shape)
+        if array is not None:
+            verdict = _against_expected(
+                name,
+                array,
+                expected,
+                "reference",
+                tolerance,
+                batch_size=batch_size,
+                known_mistakes=known_mistakes,
+            )
+        assert verdict is not None
+        result.tensors.append(verdict)
+        return result

@@ -11,7 +11,10 @@ not change the student's settings either:
   they are back when it exits.
 - ``student_numpy_settings()``: inside a check, the student's own settings again, for the
   call into their code (``call_student_code`` uses it).
-- ``in_course_settings``: a decorator running a whole check in the course's settings.
+
+A check enters ``course_numpy_settings`` in its own body rather than through a decorator:
+a wrapper would hold the check in a closure, where the guard (``kernel_guard``), which
+compares functions' code and defaults, would not see it replaced.
 
 NumPy keeps both settings in context variables (NumPy 2), so these contexts nest and
 restore exactly.
@@ -19,11 +22,10 @@ restore exactly.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -81,17 +83,3 @@ def student_numpy_settings() -> Iterator[None]:
     errors, call, printing = saved
     with _numpy_settings(errors, call, printing):
         yield
-
-
-Check = TypeVar("Check", bound=Callable[..., Any])
-
-
-def in_course_settings(check: Check) -> Check:
-    """Decorate a check so that all of it computes in the course's NumPy settings."""
-
-    @functools.wraps(check)
-    def in_settings(*args: Any, **kwargs: Any) -> Any:
-        with course_numpy_settings():
-            return check(*args, **kwargs)
-
-    return in_settings  # type: ignore[return-value]

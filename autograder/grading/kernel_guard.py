@@ -77,6 +77,7 @@ class _GuardState:
     history_scanned: tuple[str, ...] = ()  # the cells run when the history was last scanned
     history_findings: list[str] = field(default_factory=list)  # and what was found in them
     grading: bool = False  # nbgrader autograde: every student cell was scanned before it ran
+    magics_scanned: bool = True  # off only where a test shows what the refusals prevent
     installed: bool = False
 
 
@@ -446,7 +447,7 @@ _CELL_MAGICS = _CellMagics()
 
 
 def _refuse_if_tampering(magic: str) -> None:
-    found = find_tampering(magic)
+    found = find_tampering(magic) if _STATE.magics_scanned else []
     if found:
         raise TamperingDetected("\nThe grader does not run\n" + _bullets([f.reason for f in found]))
 

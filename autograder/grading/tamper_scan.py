@@ -1,30 +1,37 @@
-"""Find, in a student's cell, the few constructs that could change how the checks run.
+"""Find, in a student's cell, the few constructs that could get around the guard.
 
-Pure functions over source text: ``find_tampering(source, protected_names)`` returns
-``Finding`` records (line, the student's own text, and why), empty for ordinary code.
+Pure functions over source text: ``find_tampering(source)`` returns ``Finding`` records
+(line, the student's own text, and why), empty for ordinary code.
 
-The list is short on purpose (the threat model is in the package doc). What is refused
-reaches *inside* the interpreter or the checks, which no exercise needs:
+The list is short on purpose; the threat model in the package doc gives, for each refused
+construct, the attack it prevents (``tests/grading/test_refusals.py`` shows most of them
+earning points with the refusal switched off). What is refused reaches the guard itself,
+or acts where its verification does not look:
 
-- reflection that reaches another object's insides: ``__globals__``, ``__code__``,
-  ``__dict__`` of anything but ``self``, ``__subclasses__``, frames, ``sys.modules``,
-  ``exec``/``eval``/``compile``, ``globals()`` written to, ``setattr`` with a computed name;
-- modules that exist to do that: ``ctypes``, ``gc``, ``inspect``, ``importlib``,
-  ``builtins``, ``pickle`` (unpickling runs any function), ``unittest.mock``, IPython's
-  machinery (``IPython.display`` is fine), and raw memory (``as_strided``, ``.ctypes``);
-- changing a library or what the assignment provides: ``np.allclose = ...``, rebinding
-  ``check_values``, ``get_ipython()`` itself, and magics that run code the grader cannot
-  read (``%run``, ``%load``) or reconfigure IPython (``%config`` beyond plotting).
+- the guard's module, and everything that reaches a module, attribute or namespace value
+  by a computed name: ``__import__``, ``importlib``, ``getattr``/``setattr`` with a computed
+  name, ``vars(x)``/``globals()`` read beyond their names, ``unittest.mock``;
+- reflection into other objects: ``__globals__``, ``__closure__``, ``__code__``,
+  ``__dict__`` of anything but ``self``, frames and tracebacks' frames, ``settrace``;
+- code no scan has read: ``exec``/``eval``/``compile``, ``builtins``, ``pickle``,
+  ``marshal``, ``runpy``, magics that run files (``%run``, ``%load``), IPython's and the
+  kernel's machinery (``ipykernel``, ``IPython`` beyond ``IPython.display``, ``exit._ip``);
+- raw memory (``ctypes``, ``as_strided``, ``__array_interface__``) and code that runs at
+  moments of its own choosing (threads, signal handlers, finalizers, ``__del__``).
 
-Everything else is ordinary student code and is allowed: plotting and timing magics
-(``%matplotlib inline``, ``%time``, ``%%timeit``, ``%precision``), shell commands,
-``IPython.display``, printing, files, ``os``/``sys.path``, progress bars, classes of
-their own (dunder methods included), ``np.seterr``, random seeds.
+Everything else is ordinary student code and is allowed: plotting, timing, debugging and
+profiling magics (``%matplotlib inline``, ``%time``, ``%%timeit``, ``%precision``, ``%pdb``,
+``%debug``, ``%prun``; the Python they run is scanned too), shell commands,
+``IPython.display``, printing, files, ``os``/``sys``, progress bars, classes of their own
+(dunder methods included), ``print(vars(p))``, ``locals()``, ``dir()``, ``np.seterr``,
+random seeds, and rebinding any name, the assignment's own helpers included (the hidden
+tests import what they use).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from IPython.core.inputtransformer2 import TransformerManager
@@ -124,12 +131,6 @@ REFLECTIVE_ATTRIBUTES = set(
         "_current_frames",
         "settrace",
         "setprofile",
-        "addaudithook",
-        "meta_path",
-        "path_hooks",
-        "displayhook",
-        "excepthook",
-        "breakpointhook",
         "as_strided",
         "ctypes",
         "get_ipython",
@@ -224,6 +225,8 @@ class _OptionReader(Magics):
 
 def _magic_code(magic: str, argument: str) -> str:
     """The Python a line magic runs (or a cell magic's first line), without its options."""
+    if magic == "debug":  # %debug [--breakpoint FILE:LINE] [statement]
+        return re.sub(r"^\s*(--breakpoint|-b)\s+\S+", "", argument)
     options = PYTHON_MAGICS.get(magic)
     if options is None:
         return argument
@@ -375,8 +378,6 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, f"%{magic} is not allowed in a graded notebook ({_MAGIC_ADVICE})")
         elif magic == "load_ext" and argument.strip() not in LOAD_EXT_ALLOWED:
             self.flag(node, "%load_ext loads code the grader cannot read (autoreload is fine)")
-        elif magic == "debug" and argument.strip().startswith("-"):
-            self.flag(node, "%debug with options runs code the grader cannot read")
         elif magic in PYTHON_MAGICS:
             self._scan_nested(node, _magic_code(magic, argument), 0)
 

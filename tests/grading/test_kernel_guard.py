@@ -222,3 +222,74 @@ def test_version_tags_see_every_change_to_a_module_or_a_class():
         change()
         assert versions.read() != seen
         seen = versions.read()
+
+
+def test_checks_compute_in_the_course_numpy_settings_and_leave_the_students():
+    cells = _run(
+        "np.seterr(all='raise')\nnp.set_printoptions(precision=2)",
+        # a reference that underflows, as a2's hidden reference run does, and a comparison
+        # that overflows: neither may raise under the student's settings
+        "from autograder.gradient_checking import course_numpy_settings\n"
+        "with course_numpy_settings():\n"
+        "    expected = np.exp(-np.array([1000.0, 0.0]))\n"
+        "got = call_student_code(lambda: np.array([0.0, 1.0]))\n"
+        "check_values('x', got, expected).assert_passed()\n"
+        "print(check_values('y', np.array([1e308]), [-1e308]).passed)",
+        # the student's own code still runs in the student's settings ...
+        "call_student_code(lambda: np.exp(-np.array([1000.0])))",
+        # ... and their settings are theirs again after every check
+        "print(np.geterr()['under'], np.get_printoptions()['precision'])",
+    )
+    checked, own_code, after = cells[-3:]
+    assert _error(checked) == "" and checked.outputs[0].text == "False\n"
+    assert "FloatingPointError: underflow" in _error(own_code)
+    assert after.outputs[0].text == "raise 2\n"
+
+
+def test_get_ipython_runs_only_scanned_magics_in_a_graded_kernel():
+    *_, magic, refused, shell = _run(
+        "get_ipython().run_line_magic('time', 'x = 1')",
+        "get_ipython().run_line_magic('run', 'helpers.py')",
+        "alias = [get_ipython][0]\nalias().run_cell('import gc')",
+    )
+    assert _error(magic) == ""
+    assert _error(refused).startswith("TamperingDetected") and "%run is not allowed" in _error(
+        refused
+    )
+    assert "'_CellMagics' object has no attribute 'run_cell'" in _error(shell)
+
+
+def test_a_module_replaced_in_sys_modules_stops_the_next_cell():
+    *_, replaced, after = _run(
+        "import sys, types\nholder = [sys][0]\n"
+        "holder.modules['autograder.gradient_checking'] = types.ModuleType('fake')",
+        "print('this cell never runs')",
+    )
+    assert _error(replaced) == ""
+    assert _error(after).startswith("TamperingDetected")
+    assert "sys.modules.autograder.gradient_checking" in _error(after)
+    assert not [o for o in after.outputs if o.output_type == "stream"]
+
+
+HIDDEN_STYLE_CHECK = (
+    "def _hidden(relu):\n"
+    "    import numpy as np\n"
+    "    from autograder.gradient_checking import call_student_code, check_values\n"
+    "    Z = np.array([[-1.0, 2.0]])\n"
+    "    expected = np.maximum(Z, 0)\n"
+    "    check_values('relu(Z)', call_student_code(relu, Z.copy()), expected).assert_passed()\n"
+    "_hidden(relu)"
+)
+
+
+def test_the_notebooks_names_do_not_reach_a_hidden_check():
+    # Rebinding or reading what the assignment provides is not refused: the hidden tests
+    # import the checks themselves.
+    *_, check = _run(
+        "class Passes:\n    def assert_passed(self):\n        pass\n"
+        "check_values = lambda *a, **k: Passes()\n"
+        "print(sorted(k for k in locals() if k == 'check_values'), 'np' in globals())",
+        "def relu(Z):\n    return Z",
+        HIDDEN_STYLE_CHECK,
+    )
+    assert _error(check).startswith("CheckFailed")

@@ -103,7 +103,7 @@ ATTACKS = {
     "exit._ip": "uses _ip",
     "%prun -s cumulative import gc": "gc reaches every object",
     "%debug import inspect": "inspect reaches inside",
-    "%debug --breakpoint helpers.py:3 run()": "with options",
+    "%debug --breakpoint helpers.py:3 import gc": "gc reaches every object",
     "%%prun\nimport inspect": "inspect reaches inside",
     "%time x = (": "does not parse",
 }
