@@ -136,6 +136,8 @@ def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
     ):
         done = hub.run_as(GRADER, *command)
         print(f"$ {' '.join(command)}\n{done.stdout}{done.stderr}")  # shown if a later step fails
+    for worker_log in sorted((course / ".course_grade").glob("*.log")):
+        print(f"{worker_log}:\n{worker_log.read_text()}")
     report = (course / "reports" / A1).glob("*.csv")
     assert any(report), "course report wrote no CSV"
     grader = log_in(browser, hub, GRADER, "4-grader")
