@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
 
@@ -135,13 +135,9 @@ def compare_submissions(
         pair = Pair(first, second, float(share_first), float(share_second), int(shared))
         ranked.append(pair)
         if pair.similarity >= threshold and pair.shared >= min_shared:
-            reported.append(
-                Pair(
-                    *(first, second, pair.share_first, pair.share_second, pair.shared),
-                    _marked(prints[first].raw_code, slices[0]),
-                    _marked(prints[second].raw_code, slices[1]),
-                )
-            )
+            marked_first = _marked(prints[first].raw_code, slices[0])
+            marked_second = _marked(prints[second].raw_code, slices[1])
+            reported.append(replace(pair, marked_first=marked_first, marked_second=marked_second))
     ranked.sort(key=lambda p: (-p.similarity, -p.shared, p.first, p.second))
     reported.sort(key=lambda p: (-p.similarity, -p.shared, p.first, p.second))
     return ranked, reported
