@@ -65,7 +65,9 @@ class Response:
 
 @dataclass
 class ItemStatistics:
-    """One item's statistics (module doc); ``options`` are the choice's letters."""
+    """One item's statistics (module doc). ``option_shares``: letter -> share of students
+    ("-": no answer); ``key``: the letter every right answer chose; ``bands``: (parameter,
+    "low"/"middle"/"high") -> (students, proportion correct); ``flags``: why to look."""
 
     item: str
     kind: str
