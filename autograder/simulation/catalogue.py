@@ -65,7 +65,8 @@ FAULTS = {
     "huge_print": "print('x' * 5_000_000)\n",
     "memory_hog": "big = np.empty(500_000_000)  # 4 GB of address space, never touched\n",
     "kernel_killer": "import os\nos.abort()  # the kernel dies at once (SIGABRT)\n",
-    "tampering": "np.allclose = lambda *args, **kwargs: True\n",
+    # Refused before it runs (the guard's own module): the class grader reports it.
+    "tampering": "from autograder.grading import kernel_guard\nkernel_guard.verify = print\n",
 }
 
 
