@@ -163,11 +163,15 @@ class RedactHiddenTestText(NbGraderPreprocessor):
 class DescribeHiddenChecks(NbGraderPreprocessor):
     """Write, into each test cell's metadata, what its hidden checks checked and the
     result of each in one sentence (``hidden_checks.judged_checks``), before nbgrader's
-    ``ClearHiddenTests`` removes their code. Needs ``GetGrades`` before it (the scores)."""
+    ``ClearHiddenTests`` removes their code. Needs ``GetGrades`` before it (the scores).
+    A graded quiz cell is left to ``QuizFeedbackForStudent``."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         if not _is_test_cell(cell) or not hidden_regions(cell.source):
             return cell, resources
+        outputs = cell.get("outputs", [])
+        if any(QUIZ_FEEDBACK_METADATA in output.get("metadata", {}) for output in outputs):
+            return cell, resources  # the quiz's own feedback says what was marked
         grades = cell.metadata.get("nbgrader", {})
         checks = judged_checks(
             cell.source, cell.get("outputs", []), grades.get("score"), grades.get("points")

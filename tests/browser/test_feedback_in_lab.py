@@ -35,14 +35,21 @@ A1, A3 = "a1_building_blocks", "a3_quiz"
 STUDENT = getpass.getuser()
 
 
+def _without_marking(code: str) -> str:
+    """A graded quiz cell's hidden code up to the line that marks (the key alone)."""
+    lines = code.split("\n")
+    end = next(i for i, line in enumerate(lines) if "mark_graded_quiz(" in line)
+    return "\n".join(lines[:end])
+
+
 def _quiz_key(course):
     """The key the graded cells define (instructor side: read from source/)."""
     banks = []
     for cell in nbformat.read(course / "source" / A3 / f"{A3}.ipynb", 4).cells:
         if "### BEGIN HIDDEN TESTS" in cell.source:
-            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("mark_graded_quiz(")[0]
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN")[0]
             namespace = {"question_bank_from_data": question_bank_from_data}
-            exec(hidden, namespace)
+            exec(_without_marking(hidden), namespace)
             banks.append(namespace["_key"])
     return [question for bank in banks for question in bank.questions]
 

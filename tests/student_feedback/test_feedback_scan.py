@@ -98,12 +98,19 @@ def hidden_items(course: Path, assignment: str) -> tuple[set[str], set[str]]:
     return {line for line in lines if line not in public}, functions
 
 
+def _without_marking(code: str) -> str:
+    """A graded quiz cell's hidden code up to the line that marks (the key alone)."""
+    lines = code.split("\n")
+    end = next(i for i, line in enumerate(lines) if "mark_graded_quiz(" in line)
+    return "\n".join(lines[:end])
+
+
 def quiz_key_banks(course: Path):
     """The key each graded quiz cell defines (its hidden part, without the marking call)."""
     banks = []
     for code in _hidden_code(course, A3):
         namespace = {"question_bank_from_data": question_bank_from_data}
-        exec(code.split("mark_graded_quiz(")[0], namespace)
+        exec(_without_marking(code), namespace)
         banks.append(namespace["_key"])
     return banks
 
