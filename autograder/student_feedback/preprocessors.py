@@ -44,6 +44,10 @@ from .quiz_summary import question_prompts, quiz_summary_lines
 FEEDBACK_METADATA = "autograder_feedback"
 REDACTED = "[this line repeated the hidden tests and was removed from your feedback]"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+OLD_QUIZ_FEEDBACK = (
+    "Your answers here were marked before the course's feedback could explain them; "
+    "your instructor can grade them again (nbgrader autograde) to explain each one."
+)
 _MIN_LINE = 10
 _MIN_LITERAL = 16
 
@@ -204,6 +208,7 @@ class QuizFeedbackForStudent(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         has_quiz = any(
             QUIZ_FEEDBACK_METADATA in output.get("metadata", {})
+            or QUIZ_ANSWERS_METADATA in output.get("metadata", {})
             for cell in nb.cells
             for output in cell.get("outputs", [])
         )
@@ -215,6 +220,15 @@ class QuizFeedbackForStudent(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         if cell.cell_type != "code":
+            return cell, resources
+        published = [output.get("metadata", {}) for output in cell.get("outputs", [])]
+        if any(QUIZ_ANSWERS_METADATA in m for m in published) and not any(
+            QUIZ_FEEDBACK_METADATA in m for m in published
+        ):  # marked by an older version, which printed every right answer: none of it
+            cell.outputs = [
+                _stream(f"{OLD_QUIZ_FEEDBACK}\n"),
+                *(o for o in cell.outputs if o.get("output_type") in ("error", "execute_result")),
+            ]
             return cell, resources
         outputs = []
         for output in cell.get("outputs", []):

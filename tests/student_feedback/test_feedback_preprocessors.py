@@ -123,3 +123,85 @@ def test_the_answer_policy():
     assert not answers_may_be_shown("after_due", None, now)  # no due date: not shown
     with pytest.raises(ValueError, match="answer policy 'sometimes'"):
         answers_may_be_shown("sometimes", None, now)
+
+
+RECORD = {
+    "notes": [],
+    "score_line": "Score: 0 of 1 right, 0 points.",
+    "questions": [
+        {
+            "number": 2,
+            "id": "direction",
+            "type": "single_choice",
+            "answered": True,
+            "correct": False,
+            "score": 0.0,
+            "given": "A, 'Input to output'",
+            "detail": "Input to output is the forward pass.",
+            "answer": "C, 'Output to input'",
+        },
+        {
+            "number": 13,
+            "id": "match",
+            "type": "matching",
+            "answered": True,
+            "correct": False,
+            "score": 0.5,
+            "detail": "Check again: Bias.",
+            "pairs": [
+                {
+                    "term": "Weight",
+                    "given": "scales a signal",
+                    "right": True,
+                    "answer": "scales a signal",
+                },
+                {"term": "Bias", "given": "scales a signal", "right": False, "answer": "an offset"},
+            ],
+        },
+    ],
+}
+
+
+def _quiz_notebook(*outputs):
+    return new_notebook(cells=[_test_cell(outputs)])
+
+
+def _quiz_text(notebook, policy):
+    from autograder.student_feedback.preprocessors import QuizFeedbackForStudent
+
+    resources = {"nbgrader": {"student": "ada", "assignment": "a3_quiz"}}
+    notebook, _ = QuizFeedbackForStudent(show_answers=policy).preprocess(notebook, resources)
+    return "".join(o.get("text", "") for o in notebook.cells[0].outputs)
+
+
+def test_the_quiz_feedback_shows_right_answers_only_when_the_policy_allows():
+    from autograder.quiz_engine.quiz_feedback import QUIZ_FEEDBACK_METADATA
+
+    def notebook():
+        shown = new_output(
+            "display_data",
+            data={"text/plain": "(graders' view)"},
+            metadata={QUIZ_FEEDBACK_METADATA: RECORD},
+        )
+        return _quiz_notebook(shown)
+
+    never = _quiz_text(notebook(), "never")
+    assert "Question 2: you chose A, 'Input to output'. Not quite: Input to output is" in never
+    assert "  Weight: right" in never and "  Bias: not 'scales a signal'" in never
+    assert "Output to input" not in never and "an offset" not in never
+    always = _quiz_text(notebook(), "always")
+    assert "The answer: C, 'Output to input'" in always and "should be 'an offset'" in always
+
+
+def test_a_quiz_marked_by_an_older_version_shows_none_of_its_printed_answers():
+    from autograder.quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
+
+    printed = new_output("stream", name="stdout", text="Question 2: ... The answer: Output\n")
+    published = new_output(
+        "display_data",
+        data={"text/plain": ""},
+        metadata={QUIZ_ANSWERS_METADATA: {"direction": "A"}},
+    )
+    score = new_output("execute_result", data={"text/plain": "0.0"}, execution_count=1)
+    text = _quiz_text(_quiz_notebook(printed, published, score), "never")
+    assert "The answer" not in text and "grade them again" in text
