@@ -129,3 +129,18 @@ def test_the_checks_sentences_name_the_table():
     source = (REPO / "autograder" / "course_checks.py").read_text()
     slips = re.search(r"def convention_slips.*?return slips", source, re.S).group(0)
     assert "conventions table in the course index" in slips
+
+
+@pytest.mark.parametrize("assignment", ["a1_building_blocks", "a2_training_a_network", "a3_quiz"])
+def test_every_assignment_points_to_the_table(assignment):
+    """Students get assignments without the lessons' folder beside them, so the pointer is the
+    table's name and the index's file name rather than a relative link."""
+    for folder in ("source", "release"):
+        notebook = nbformat.read(REPO / folder / assignment / f"{assignment}.ipynb", 4)
+        opening = next(c.source for c in notebook.cells if c.id == "md-01")
+        assert "*Conventions used throughout the course*" in flat(opening), (folder, assignment)
+        assert "`00_course_index.ipynb`" in opening
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
