@@ -75,7 +75,7 @@ def log_in(browser, hub: TrialHub, account: str, steps_name: str, lands_on: str 
         page.wait_for_url(f"**/user/{account}/{lands_on}**", timeout=TIMEOUT_MS * 3)
         page.wait_for_selector("#jp-main-dock-panel")
         if lands_on.endswith(".ipynb"):
-            page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell")
+            page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown")
     return page
 
 
