@@ -207,6 +207,8 @@ def hub(course_environment):
         api_port=free_port(),
         proxy_api_port=free_port(),
         service_port=free_port(),
+        lessons_repository=top / "lessons" / "lessons.git",  # not the real trial's
+        lessons_port=free_port(),
     )
     top.mkdir(parents=True)
     SHARED_ROOT.chmod(0o755)
