@@ -417,6 +417,21 @@ def test_a_broken_journal_is_kept(tmp_path):
     assert fresh.kept_broken.read_text() == "{not json"
 
 
+def test_force_regrades_and_keeps_a_broken_journal(prepared_course: Path, tmp_path):
+    """`--force` is the way on after a broken journal: it says so, keeps the broken file
+    beside the new journal and grades every submission."""
+    course = tmp_path / "course"
+    shutil.copytree(prepared_course, course, symlinks=True)
+    NOT_JSON(course)
+    journal = course / ".course_grade" / f"{A1}.json"
+    broken = journal.read_bytes()
+    process = course_command(course, "grade", A1, "--force", "--jobs", "2", "--cell-timeout", "10")
+    assert process.returncode == 0, process.stderr
+    assert f"{journal} was not a grading journal; it is kept as {journal}.broken" in process.stderr
+    assert (course / ".course_grade" / f"{A1}.json.broken").read_bytes() == broken
+    assert set(GradingJournal(course, A1).entries) == {"student1", "student2"}
+
+
 # ---- single cases kept from before the table ----------------------------------------------
 
 
