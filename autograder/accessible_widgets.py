@@ -8,8 +8,11 @@ things cannot be said from Python with its built-in controls:
   name (axe: ``aria-input-field-name``). ``LogSlider`` and ``SelectionSlider`` are a native
   ``<input type="range">`` with a ``<label for>`` (its name), ``aria-valuetext`` (the value
   as the student reads it, "0.03" rather than the exponent) and an ``<output>`` showing it.
-  They keep ipywidgets' Python interface (``value``, ``min``/``max``/``step``/``base``,
-  ``options``, ``description``, ``observe(..., names="value")``). The value is sent to
+  JupyterLab's command mode binds ArrowLeft/ArrowRight (headings) and cancels the key,
+  which would stop a native slider moving, so they carry ``data-lm-suppress-shortcuts``,
+  Lumino's switch that leaves the keys to the control. They keep ipywidgets' Python
+  interface (``value``, ``min``/``max``/``step``/``base``, ``options``, ``description``,
+  ``observe(..., names="value")``). The value is sent to
   the kernel when the handle is let go (or at each arrow key), as ipywidgets'
   ``continuous_update=False`` does. ``LogSlider`` also has a number box beside it (its
   accessible name: the description and ", exact value") to type an exact value in, as
@@ -26,8 +29,8 @@ things cannot be said from Python with its built-in controls:
   ``aria-label``: every row of an ordering exercise has "Move up"/"Move down", each named
   after its item ("Move up: Forward pass").
 
-Both carry a stylesheet that also gives every ipywidgets button in a notebook output a
-2 px focus ring (ipywidgets' own is 1 px, faint on a grey button), and lets a button with
+They carry a stylesheet that also gives every control in a notebook output a 2 px focus
+ring (ipywidgets' own is 1 px or a border colour, faint on a grey button), and lets a button with
 the ``course-wrap`` class (``wrap_text``: ipywidgets' ``_dom_classes`` hook) wrap its text
 instead of cutting it off with "…" (ipywidgets' buttons are one line, 148 px wide).
 ``wide_button`` is such a button, as wide as its text.
@@ -47,10 +50,8 @@ _CSS = """
 .course-slider { display: flex; align-items: center; gap: 8px; margin: 2px 0; }
 .course-slider label { white-space: nowrap; }
 .course-slider input[type=range] { width: 220px; }
-.course-slider input[type=range]:focus-visible,
-.jp-OutputArea .jupyter-button:focus-visible,
-.jp-OutputArea .widget-toggle-button:focus-visible {
-  outline: 2px solid var(--jp-brand-color1, #1976d2); outline-offset: 2px;
+.jp-OutputArea-output :is(button, input, textarea, select, summary):focus-visible {
+  outline: 2px solid var(--jp-brand-color1, #1976d2) !important; outline-offset: 1px;
 }
 .course-live-region p { margin: 0.3em 0; }
 .course-toggle-group { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
@@ -84,10 +85,15 @@ export default {
   render({ model, el }) {
     const id = "course-slider-" + Math.random().toString(36).slice(2);
     el.classList.add("course-slider");
+    // JupyterLab's command mode binds the arrow keys (and Home, End, letters) to moving
+    // between cells; inside the slider they move the handle, as a slider's keys should.
+
     const label = document.createElement("label");
     label.htmlFor = id;
     const input = document.createElement("input");
     input.type = "range";
+    // (on the focused element itself: Lumino matches the shortcut's ":focus" there first)
+    input.setAttribute("data-lm-suppress-shortcuts", "true");
     input.id = id;
     // The value beside the handle: a number box to type an exact value in, or read-only.
     const editable = model.get("editable");
@@ -95,10 +101,12 @@ export default {
     if (editable) {
       output.type = "number";
       output.step = "any";
-      output.addEventListener("change", () => {
+      const send = () => {
         model.set("typed", output.value);
         model.save_changes();
-      });
+      };
+      output.addEventListener("change", send);
+      output.addEventListener("keydown", (event) => { if (event.key === "Enter") send(); });
     } else {
       output.setAttribute("for", id);
     }
