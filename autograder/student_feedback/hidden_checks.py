@@ -5,7 +5,8 @@ TESTS``) is read as Python: every statement that calls a ``check_*`` function, r
 student's code (``call_student_code``) or ``assert``s becomes one check, described from
 the call (the function it checks, the label it names) or the assertion's message. The
 cell's error output says which line stopped it (``Cell In[n], line k`` in its traceback):
-the checks before that line passed, the one holding it failed with the error's first
+the checks before that line passed (the deepest line in the cell itself, for checks
+written inside a hidden function), the one holding it failed with the error's first
 line as its sentence (the checker's diagnosis), the rest did not run.
 
 Pure functions over a cell's source and outputs; ``preprocessors.DescribeHiddenChecks``
@@ -24,7 +25,7 @@ from typing import Any
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+_CELL_LINE = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 
 PASSED, FAILED, NOT_RUN, PARTIAL = "passed", "failed", "not run", "partial"
 
@@ -120,9 +121,12 @@ def _first_call(statement: ast.stmt) -> ast.Call | None:
 
 def _statements(body: Sequence[ast.stmt], repeated: bool) -> Iterator[tuple[ast.stmt, bool]]:
     for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(statement, ast.ClassDef):
             continue
-        if isinstance(statement, (ast.For, ast.While)):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # hidden checks written in function scope: the body holds the checks
+            yield from _statements(statement.body, repeated)
+        elif isinstance(statement, (ast.For, ast.While)):
             yield from _statements(statement.body, True)
         elif isinstance(statement, ast.If):
             yield from _statements(statement.body, repeated)
@@ -181,11 +185,17 @@ def failing_line(outputs: Sequence[Any]) -> tuple[int | None, str] | None:
             continue
         message = str(output.get("evalue", "")).strip().split("\n")[0].strip()
         sentence = message or f"{output.get('ename', 'Error')} was raised."
-        for entry in output.get("traceback", []):
-            match = _CELL_LINE.search(_ANSI.sub("", str(entry)))
-            if match:
-                return int(match.group(1)), sentence
-        return None, sentence
+        frames = [
+            (int(match.group(1)), int(match.group(2)))
+            for entry in output.get("traceback", [])
+            for match in _CELL_LINE.finditer(_ANSI.sub("", str(entry)))
+        ]
+        if not frames:
+            return None, sentence
+        # The deepest frame in the test cell itself (a check inside a hidden function);
+        # frames of the student's own functions are in other cells.
+        cell = frames[0][0]
+        return [line for number, line in frames if number == cell][-1], sentence
     return None
 
 

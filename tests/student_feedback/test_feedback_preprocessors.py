@@ -205,3 +205,29 @@ def test_a_quiz_marked_by_an_older_version_shows_none_of_its_printed_answers():
     score = new_output("execute_result", data={"text/plain": "0.0"}, execution_count=1)
     text = _quiz_text(_quiz_notebook(printed, published, score), "never")
     assert "The answer" not in text and "grade them again" in text
+
+
+FUNCTION_SCOPE = """\
+check_values("relu(Z)", call_student_code(relu, Z), [[0.0, 1.0]]).assert_passed()
+### BEGIN HIDDEN TESTS
+def _hidden(relu, relu_backward):
+    check_values("relu(Z)", call_student_code(relu, Z), [[0.0]]).assert_passed()
+    check_activation_backward(relu, relu_backward, seed=5).assert_passed()
+_hidden(relu, relu_backward)
+### END HIDDEN TESTS"""
+
+
+def test_checks_inside_a_hidden_function_are_judged_by_the_deepest_line_of_the_cell():
+    frames = [
+        "\x1b[36mCell\x1b[39m In[7], line 6\n----> 6 _hidden(relu, relu_backward)",
+        "\x1b[36mCell\x1b[39m In[7], line 5, in _hidden\n----> 5 check_activation_backward(",
+        "Cell In[3], line 2, in relu_backward\n----> 2 return dA * (Z >= 0)",
+    ]
+    error = new_output(
+        "error", ename="CheckFailed", evalue="relu_backward: slope", traceback=frames
+    )
+    judged = judged_checks(FUNCTION_SCOPE, [error], 0, 3)
+    assert [(c.checked, c.outcome) for c in judged] == [
+        ("the values of relu(Z)", "passed"),
+        ("relu_backward against finite differences", "failed"),
+    ]

@@ -63,8 +63,13 @@ def _text(path: Path) -> str:
 
 def _public_text(course: Path, assignment: str) -> str:
     """What every student already has: the released files."""
-    folder = course / "release" / assignment
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()))
+    texts = []
+    for path in sorted((course / "release" / assignment).iterdir()):
+        if path.suffix == ".ipynb":  # the cells' text, not their JSON (quotes escaped)
+            texts += [cell.source for cell in nbformat.read(path, 4).cells]
+        else:
+            texts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(texts)
 
 
 def _hidden_code(course: Path, assignment: str) -> list[str]:
@@ -95,7 +100,8 @@ def hidden_items(course: Path, assignment: str) -> tuple[set[str], set[str]]:
     code = "\n".join(_hidden_code(course, assignment))
     lines = {line.strip() for line in code.split("\n") if len(line.strip()) >= 12}
     functions = set(re.findall(r"^\s*def\s+(\w+)", code, flags=re.M))
-    return {line for line in lines if line not in public}, functions
+    public_functions = {name for name in functions if re.search(rf"\b{name}\b", public)}
+    return {line for line in lines if line not in public}, functions - public_functions
 
 
 def _without_marking(code: str) -> str:
