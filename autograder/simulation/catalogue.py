@@ -9,10 +9,12 @@ over code, an AST transformation, or code put in front of a cell.
 
 - ``BUGS``: named bugs, each rewriting whatever solution cells it applies to (the class
   writer uses them on every assignment);
-- ``A1_VARIANTS``/``A2_VARIANTS``: the solution, another correct style, and one variant per
-  plausible bug, with the score each test cell must get and phrases the feedback must hold;
-- ``A1_BENIGN``/``A2_BENIGN``: correct submissions written with everyday habits (magics,
-  displays, plots, progress bars, files, classes of their own): full marks;
+- ``A1_VARIANTS``/``A2_VARIANTS``/``A3_VARIANTS``: the solution, another correct style, and
+  one variant per plausible bug, with the score each test cell must get and phrases the
+  feedback must hold;
+- ``A1_BENIGN``/``A2_BENIGN``/``A3_BENIGN``: correct submissions written the ways students
+  write (``habits.yaml``: magics, introspection, plots and files, their own helpers and
+  tests, quiz answers typed either way): full marks;
 - ``A1_ATTACKS``/``A2_ATTACKS``: tampering on an unanswered notebook: no more than its score;
 - ``FAULTS``: code that breaks the run (loops, floods, memory, a dying kernel).
 """
