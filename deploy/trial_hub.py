@@ -237,12 +237,13 @@ class TrialHub:
         raise RuntimeError(f"JupyterHub did not answer within {timeout} s: see {log}")
 
     def processes(self) -> list[int]:
-        """Every process that runs as one of the trial's accounts, and the hub's own."""
+        """Every process that runs as one of the trial's accounts (not the ended ones whose
+        exit status waits to be collected: zombies)."""
         uids = {pwd.getpwnam(name).pw_uid for name in self.accounts}
         found = []
         for entry in Path("/proc").glob("[0-9]*"):
             try:
-                if entry.stat().st_uid in uids:
+                if entry.stat().st_uid in uids and _running(int(entry.name)):
                     found.append(int(entry.name))
             except OSError:
                 continue
@@ -273,6 +274,19 @@ class TrialHub:
         for pid in leftovers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        # SIGKILL takes effect asynchronously: return once they have ended.
+        deadline = time.monotonic() + timeout
+        while any(_running(pid) for pid in leftovers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not ended (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"  # the state follows the command's name
 
 
 # A student's JupyterLab has the Assignment List and Validate, not the instructor's tools.

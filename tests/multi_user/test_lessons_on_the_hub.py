@@ -166,6 +166,10 @@ def test_a_new_student_starts_at_the_index_runs_a_lesson_and_gets_their_own_quiz
         question = quiz.locator(".widget-vbox", has_text="Question 9 of 13").last
         expect(question).to_contain_text(f"With w = {numbers['w']:g}, input x = {numbers['x']:g}")
         quiz.get_by_text("Your own version of this quiz").scroll_into_view_if_needed()
+    with page.steps("the hub's login page says what 'No courses found.' means"):
+        page.goto(f"{hub.url}/hub/logout")
+        page.goto(f"{hub.url}/hub/login")
+        expect(page.locator(".announcement")).to_contain_text("No courses found.")
     page.close()
     # The secret behind every key stays the grader's alone.
     assert secret.stat().st_uid == _uid(GRADER) and secret.stat().st_mode & 0o077 == 0
