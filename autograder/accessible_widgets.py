@@ -74,7 +74,7 @@ def wrap_text(widget: widgets.DOMWidget) -> widgets.DOMWidget:
 
 def wide_button(**kwargs: Any) -> widgets.Button:
     """An ipywidgets button as wide as its text (at most the output's width), wrapping."""
-    kwargs.setdefault("layout", widgets.Layout(width="auto", max_width="100%"))
+    kwargs.setdefault("layout", widgets.Layout(width="fit-content", max_width="100%"))
     button = widgets.Button(**kwargs)
     wrap_text(button)
     return button

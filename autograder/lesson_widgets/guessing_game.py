@@ -202,7 +202,8 @@ class GuessingGameView(widgets.VBox):
             description="Replay this secret", tooltip="Same secret, the step chosen above"
         )
         self.new_button = wide_button(description="New secret", tooltip="A new secret number")
-        self.status = LiveRegion()
+        self.status = LiveRegion()  # the game's answer, read out at each move
+        self.trail = widgets.HTML()  # the guesses so far: shown, not read out every move
         # The button names the number it will send, so what you see is what is guessed.
         self.first.observe(lambda _: self.render(), names="value")
         self.guess_button.on_click(lambda _: self.first_guess())
@@ -217,6 +218,7 @@ class GuessingGameView(widgets.VBox):
             widgets.HBox([self.down_button, self.up_button]),
             widgets.HBox([self.replay_button, self.new_button]),
             self.status,
+            self.trail,
         ]
         self.new_secret()
 
@@ -261,10 +263,10 @@ class GuessingGameView(widgets.VBox):
         trail = " → ".join(_number(g) for g in game.guesses[-12:])
         earlier = self.session.summary()
         chosen = self.step.value
+        self.trail.value = f"<p>Trail: {trail}</p>" if trail else ""
         self.status.value = (
             f"<p>Playing with {game.step_label}. "
             f"{game.status()}</p>"
-            + (f"<p>Trail: {trail}</p>" if trail else "")
             + (
                 f"<p>Replay this secret to play it with {step_label(chosen)}.</p>"
                 if game.started and chosen != game.step

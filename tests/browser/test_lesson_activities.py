@@ -23,13 +23,13 @@ def follow_hints(page, game, limit=30):
     """Press Lower or Higher as the game's answer says, until found or bouncing."""
     status = game.locator("[role=status]")
     for _ in range(limit):
-        text = status.inner_text()
+        text = status.text_content()  # what not_to_have_text compares (no layout newlines)
         if "found" in text or "back and forth" in text:
             return text
         direction = "Lower" if "Too high" in text else "Higher"
         press(page, game.get_by_role("button", name=re.compile(rf"^{direction} by ")))
         expect(status).not_to_have_text(text)  # the kernel has answered
-    raise AssertionError(f"no end after {limit} moves: {status.inner_text()}")
+    raise AssertionError(f"no end after {limit} moves: {status.text_content()}")
 
 
 def test_the_guessing_game_by_keyboard(page, lab):
