@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter, is_, itemgetter
+from threading import get_ident, main_thread
 from typing import Any
 
 from ..student_tracebacks import StudentFacingError
@@ -246,10 +247,13 @@ class FunctionChanges:
     stays None and every check compares every function's parts. Student code cannot
     reach the hook or the count: ``gc`` and this module are refused by the scan.
 
-    The same hook sees every ``exec`` event (each cell, and whatever ``exec`` runs) and
-    refuses to run the code once something the checks rely on was replaced
-    (``_refuse_to_run_after_replacement``): a hidden test never starts with a replaced
-    import machinery, module or builtins, whatever route replaced them.
+    The same hook sees every ``exec`` event of the main thread, where cells run (each
+    statement of a cell, and whatever ``exec`` runs), and refuses to run the code once
+    something the checks rely on was replaced (``_refuse_to_run_after_replacement``): a
+    hidden test never starts with a replaced import machinery, module or builtins,
+    whatever route replaced them. (The kernel's other threads, which send output, run
+    while the main thread is between cells, where IPython's display hook is not
+    installed: they are not checked.)
     """
 
     PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
@@ -262,7 +266,7 @@ class FunctionChanges:
         # Called for every audit event in the kernel: the common case returns at once.
         if event == "object.__setattr__" and arguments[1] in self.PARTS and self.count is not None:
             self.count += 1
-        elif event == "exec" and _STATE.installed:
+        elif event == "exec" and _STATE.installed and get_ident() == _MAIN_THREAD:
             _refuse_to_run_after_replacement()
 
     def start(self) -> None:
@@ -288,6 +292,7 @@ class FunctionChanges:
 
 
 _FUNCTION_CHANGES = FunctionChanges()
+_MAIN_THREAD = main_thread().ident
 
 
 def _underlying_dict(namespace: Mapping[str, object]) -> dict | None:
