@@ -278,3 +278,14 @@ def test_the_documented_commands_reach_the_students(hub):
         assert feedback, f"no feedback reached {name}"
         text = " ".join(re.sub(r"<[^>]+>", " ", feedback[-1].read_text()).split())
         assert f"Score: {STUDENTS[name][1]}" in text, f"{name}'s feedback: {feedback[-1]}"
+
+
+def test_a_login_shell_without_a_hub_session_says_so(hub):
+    """A student's commands ask the hub for the account's courses (JupyterHubAuthPlugin):
+    in a plain login shell `nbgrader list` says so in one line (deploy/README.md)."""
+    grader = PLAYED_BY["grader"]
+    result = run_in_login_shell(grader, "~/backprop101", "nbgrader list")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    assert f"account '{grader}' takes, and this shell has no hub session" in output, output
