@@ -203,7 +203,8 @@ class GuessingGameView(widgets.VBox):
         )
         self.new_button = wide_button(description="New secret", tooltip="A new secret number")
         self.status = LiveRegion()  # the game's answer, read out at each move
-        self.trail = widgets.HTML()  # the guesses so far: shown, not read out every move
+        # the guesses so far and earlier games: shown, not read out at every move
+        self.notes = widgets.HTML()
         # The button names the number it will send, so what you see is what is guessed.
         self.first.observe(lambda _: self.render(), names="value")
         self.guess_button.on_click(lambda _: self.first_guess())
@@ -218,7 +219,7 @@ class GuessingGameView(widgets.VBox):
             widgets.HBox([self.down_button, self.up_button]),
             widgets.HBox([self.replay_button, self.new_button]),
             self.status,
-            self.trail,
+            self.notes,
         ]
         self.new_secret()
 
@@ -263,14 +264,11 @@ class GuessingGameView(widgets.VBox):
         trail = " → ".join(_number(g) for g in game.guesses[-12:])
         earlier = self.session.summary()
         chosen = self.step.value
-        self.trail.value = f"<p>Trail: {trail}</p>" if trail else ""
-        self.status.value = (
-            f"<p>Playing with {game.step_label}. "
-            f"{game.status()}</p>"
-            + (
-                f"<p>Replay this secret to play it with {step_label(chosen)}.</p>"
-                if game.started and chosen != game.step
-                else ""
-            )
-            + (f"<p>Earlier games with this secret: {html.escape(earlier)}.</p>" if earlier else "")
+        self.notes.value = (f"<p>Trail: {trail}</p>" if trail else "") + (
+            f"<p>Earlier games with this secret: {html.escape(earlier)}.</p>" if earlier else ""
+        )
+        self.status.value = f"<p>Playing with {game.step_label}. {game.status()}</p>" + (
+            f"<p>Replay this secret to play it with {step_label(chosen)}.</p>"
+            if game.started and chosen != game.step
+            else ""
         )

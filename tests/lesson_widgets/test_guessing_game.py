@@ -105,7 +105,7 @@ def test_the_view_replays_the_same_secret_at_another_step():
     view.replay_button.click()
     assert view.game.secret == secret and view.game.step == SHRINKING and not view.game.started
     earlier = "found in" if first_result else "never landed within 2"
-    assert f"step 10: {earlier}" in view.status.value
+    assert f"step 10: {earlier}" in view.notes.value
     view.guess_button.click()
     while not view.game.found:
         (view.down_button if view.game.guess > secret else view.up_button).click()
