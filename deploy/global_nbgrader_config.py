@@ -19,9 +19,11 @@ EXCHANGE = "/srv/nbgrader/exchange"
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", EXCHANGE)
 c.Exchange.path_includes_course = True  # the exchange can hold several courses
 c.Authenticator.plugin_class = JupyterHubAuthPlugin  # courses from the hub's groups
-# Every exchange command says in one line which folder refused which account.
-for operation, checked_class in CHECKED_EXCHANGE.items():
-    setattr(c.ExchangeFactory, operation, checked_class)
+# The students' exchange commands say in one line which folder refused which account. The
+# instructor's and grader's (release, collect, release_feedback) run in the course folder:
+# its nbgrader_config.py chooses them (checked too; its collect honours extensions).
+for operation in ("fetch_assignment", "fetch_feedback", "list"):
+    setattr(c.ExchangeFactory, operation, CHECKED_EXCHANGE[operation])
 # A submission is readable by its student and the course's graders only (nbgrader's own
 # submit leaves it readable by every account that learns its name).
 c.ExchangeFactory.submit = "autograder.private_exchange.PrivateExchangeSubmit"
