@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from autograder.quiz_engine import quiz_key
 
+from .accessibility import axe_violations
 from .conftest import ARTIFACTS
 from .notebook_actions import notebook, open_lab, output_with, run_all_and_wait
 
@@ -58,6 +59,13 @@ def announced(region_holder: Locator, text: str | re.Pattern) -> None:
     """A live region (role=status, polite) in the widget says ``text``."""
     region = region_holder.locator("[role=status][aria-live=polite]").filter(has_text=text)
     expect(region.first).to_be_visible()
+
+
+def no_axe_violation_after_use(page: Page) -> None:
+    """axe over the course content again, now that its controls have been used (chosen
+    options, answers, moved items are styled differently from the fresh page's)."""
+    violations = axe_violations(page)
+    assert not violations, "\n".join(str(v) for v in violations)
 
 
 def shot(output: Locator, name: str) -> None:
@@ -135,6 +143,8 @@ def test_lesson_1_by_keyboard(page, lab):
         shot(checkpoint, "checkpoint-focus")
         page.keyboard.press("Enter")
         announced(checkpoint, "Answer sketch:")
+    with page.steps("axe over the lesson as used"):
+        no_axe_violation_after_use(page)
 
 
 def test_lesson_4_by_keyboard(page, lab):
@@ -173,6 +183,8 @@ def test_lesson_4_by_keyboard(page, lab):
         shot(game, "guessing-game-focus")
         page.keyboard.press("Enter")
         announced(game, re.compile(r"Guess 1: 60\. (Too high|Too low|Within 2: found)"))
+    with page.steps("axe over the lesson as used"):
+        no_axe_violation_after_use(page)
 
 
 def test_lessons_5_and_6_by_keyboard(page, lab):
@@ -201,6 +213,7 @@ def test_lessons_5_and_6_by_keyboard(page, lab):
         announced(layers, re.compile(r"(vanishing|healthy|exploding)"))
         expect(layers.locator("img")).to_have_attribute("alt", re.compile(r"each of the 11 layers"))
         shot(layers, "vanishing-gradients-focus")
+        no_axe_violation_after_use(page)
     with page.steps("open lesson 5 and run all cells"):
         open_lab(page, lab, f"{LESSONS}/05_mini_batches_and_epochs.ipynb", "keys-5")
         run_all_and_wait(page)
@@ -212,6 +225,7 @@ def test_lessons_5_and_6_by_keyboard(page, lab):
         expect(trainer.locator("img")).to_have_attribute("alt", re.compile(r"epochs 1 to 5"))
         tab(page, trainer.get_by_role("button", name="Reset"), "Reset")
         shot(trainer, "digit-trainer-focus")
+        no_axe_violation_after_use(page)
 
 
 def test_the_graded_quiz_and_identity_form_by_keyboard(page, lab):
@@ -249,5 +263,7 @@ def test_the_graded_quiz_and_identity_form_by_keyboard(page, lab):
             reached(page, focused(page), re.compile(r"^◉ A\. "))
             announced(form, "Saved: 1 of 13 answered")
             shot(form, "graded-quiz-focus")
+        with page.steps("axe over the quiz as used"):
+            no_axe_violation_after_use(page)
     finally:
         identity.unlink(missing_ok=True)  # the other browser tests meet the form as new
