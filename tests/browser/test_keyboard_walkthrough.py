@@ -48,6 +48,15 @@ def tab(page: Page, control: Locator, name: str | re.Pattern) -> None:
     reached(page, control, name)
 
 
+def tab_until(page: Page, control: Locator, name: str | re.Pattern, most: int) -> None:
+    """At most ``most`` Tabs reach ``control`` (past controls the walk does not name)."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if control.evaluate("e => e === document.activeElement"):
+            break
+    reached(page, control, name)
+
+
 def start_at(page: Page, control: Locator, name: str | re.Pattern) -> None:
     """The walk through a widget starts at its first control."""
     expect(control).to_be_enabled()
@@ -213,6 +222,17 @@ def test_lessons_5_and_6_by_keyboard(page, lab):
         announced(layers, re.compile(r"(vanishing|healthy|exploding)"))
         expect(layers.locator("img")).to_have_attribute("alt", re.compile(r"each of the 11 layers"))
         shot(layers, "vanishing-gradients-focus")
+    quiz = output_with(page, "button", "Submit quiz")
+    with page.steps("practice quiz: choose by Enter, Tab on to Check answer, the verdict read"):
+        first = quiz.get_by_role("button", name=re.compile(r"^○ A\. ")).first
+        start_at(page, first, re.compile(r"^○ A\. "))
+        page.keyboard.press("Enter")
+        reached(page, focused(page), re.compile(r"^◉ A\. "))  # the same button, marked
+        check = quiz.get_by_role("button", name="Check answer").first
+        tab_until(page, check, "Check answer", most=6)
+        page.keyboard.press("Enter")
+        announced(quiz, re.compile(r"(✓ Correct|✗ Not quite|Partly right)"))
+        shot(quiz, "practice-quiz-focus")
         no_axe_violation_after_use(page)
     with page.steps("open lesson 5 and run all cells"):
         open_lab(page, lab, f"{LESSONS}/05_mini_batches_and_epochs.ipynb", "keys-5")
