@@ -32,7 +32,10 @@ SECRET = b"0123456789abcdef0123456789abcdef"
 def hidden_key(grade_id: str):
     """The answer key a graded cell defines (its hidden part, without the marking call)."""
     cell = next(c for c in nbformat.read(SOURCE_NB, 4).cells if c.get("id") == grade_id)
-    hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("mark_graded_quiz(")[0]
+    hidden_lines = cell.source.split("### BEGIN HIDDEN TESTS")[1].splitlines()
+    # Everything up to the marking call (however the hidden cell names the marker).
+    marking = next(i for i, line in enumerate(hidden_lines) if "mark_graded_quiz(" in line)
+    hidden = "\n".join(hidden_lines[:marking])
     namespace = {"question_bank_from_data": question_bank_from_data}
     exec(hidden, namespace)
     return namespace["_key"]
