@@ -390,9 +390,7 @@ def launcher_command(memory_mb: int, hidden: list[Path]) -> list[str]:
     return [*command, "--"]
 
 
-def write_kernelspec(
-    data_dir: Path, memory_mb: int, hidden: list[Path], warm: bool = False
-) -> str:
+def write_kernelspec(data_dir: Path, memory_mb: int, hidden: list[Path], warm: bool = False) -> str:
     """A Python kernelspec in ``data_dir/kernels`` that starts kernels through this launcher
     (``warm``: forked by the grading worker's ``kernel_fork_server``, root only).
 

@@ -84,8 +84,10 @@ def test_gradescope_results_follow_the_schema_and_the_gradebook(exported, graded
         scored = [t["score"] for t in results["tests"] if "score" in t]
         assert sum(scored) == pytest.approx(scores[student])
         for test in results["tests"]:  # no score yet: said, not a 0
-            assert "score" in test or "your instructor will grade it" in test["output"] or (
-                "not graded yet" in test["output"]
+            assert (
+                "score" in test
+                or "your instructor will grade it" in test["output"]
+                or ("not graded yet" in test["output"])
             )
         assert {t["visibility"] for t in results["tests"]} == {"after_published"}
     roster = graded_class["roster"]

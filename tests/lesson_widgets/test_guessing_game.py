@@ -63,7 +63,10 @@ def test_the_lessons_numbers():
     guesses), step 10 finds 50, step 50 finds 10; shrinking steps find all 100 in at most 6."""
     found = {step: secrets_found(50, step) for step in STEPS}
     assert {step: len(secrets) for step, secrets in found.items()} == {
-        2: 100, 10: 50, 50: 10, SHRINKING: 100
+        2: 100,
+        10: 50,
+        50: 10,
+        SHRINKING: 100,
     }
     assert max(guesses_needed(s, 50, 2) for s in found[2]) == 25
     assert max(guesses_needed(s, 50, SHRINKING) for s in found[SHRINKING]) == 6

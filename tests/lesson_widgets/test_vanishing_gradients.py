@@ -78,6 +78,7 @@ def test_the_case_the_old_verdict_called_healthy():
 def test_the_lessons_claims_about_initialisation():
     """Lesson 6: with ReLU, He's scale (1.4) is healthy at every depth; LeCun's 1.0 fades
     from 21 layers on; 2.0 explodes from 7 layers on; sigmoid vanishes from 5 layers on."""
+
     def verdicts(activation, scale):
         return {depth: judge(gradient_norms(activation, scale, depth)).word for depth in DEPTHS}
 

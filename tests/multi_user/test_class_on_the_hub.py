@@ -19,17 +19,12 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from autograder.simulation import solution_sources
-from autograder.simulation.builders import rewritten
-from autograder.simulation.catalogue import BUGS, EVERY_CELL
-
 from ..browser.conftest import TIMEOUT_MS
-from ..course_helpers import REPO
 from .trial_hubs import (
     COURSE_INDEX,
+    answer_a1,
     assignment_row,
     log_in,
     make_fresh,
@@ -57,20 +52,6 @@ def hub(course_environment):
         remove_accounts(hub)
         shutil.rmtree(hub.state.parent, ignore_errors=True)
         assert left == [], f"processes of the trial's accounts still running: {left}"
-
-
-def _fill_in(notebook: Path, owner: str, bug: str | None) -> None:
-    """The student's answers: the instructor's solutions, or them with a catalogued bug."""
-    solutions = solution_sources(REPO / "source" / A1 / f"{A1}.ipynb")
-    if bug:
-        solutions = rewritten(solutions, {EVERY_CELL: BUGS[bug]}, bug)
-    student_copy = nbformat.read(notebook, 4)
-    for cell in student_copy.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions[grade_id]
-    nbformat.write(student_copy, notebook)
-    shutil.chown(notebook, owner, owner)
 
 
 def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
@@ -103,7 +84,7 @@ def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
             expect(assignment_row(page, "fetched_assignments_list", A1)).to_be_visible()
         home = Path(f"~{student}").expanduser()
         fetched = home / hub.course_id / A1 / f"{A1}.ipynb"
-        _fill_in(fetched, student, bug)
+        answer_a1(fetched, student, bug)
         with page.steps("submits a1"):
             fetched_row = assignment_row(page, "fetched_assignments_list", A1)
             fetched_row.get_by_role("button", name="Submit").click()

@@ -22,18 +22,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pytest
 import requests
 
-from autograder.simulation import solution_sources
-from autograder.simulation.builders import rewritten
-from autograder.simulation.catalogue import BUGS, EVERY_CELL
 from deploy.trial_hub import TrialHub
 
 from ..browser.lab_server import free_port
 from ..course_helpers import REPO
 from .accounts import RUNUSER, SHARED_ROOT
+from .trial_hubs import answer_a1
 
 A1 = "a1_building_blocks"
 README = REPO / "deploy" / "README.md"
@@ -171,20 +168,6 @@ class AssignmentList:
         return {entry["assignment_id"]: entry["status"] for entry in listing["value"]}
 
 
-def _answer(notebook: Path, owner: str, bug: str | None) -> None:
-    """The student's answers: the instructor's solutions, or them with a catalogued bug."""
-    solutions = solution_sources(REPO / "source" / A1 / f"{A1}.ipynb")
-    if bug:
-        solutions = rewritten(solutions, {EVERY_CELL: BUGS[bug]}, bug)
-    work = nbformat.read(notebook, 4)
-    for cell in work.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions[grade_id]
-    nbformat.write(work, notebook)
-    shutil.chown(notebook, owner, owner)
-
-
 def _remove_accounts() -> None:
     for name in ACCOUNTS:
         subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
@@ -256,7 +239,7 @@ def test_the_documented_commands_reach_the_students(hub):
     for name, assignment_list in students.items():
         assert assignment_list.press("fetch", A1)[A1] == "fetched"
         home = Path(f"~{name}").expanduser()
-        _answer(home / hub.course_id / A1 / f"{A1}.ipynb", name, STUDENTS[name][0])
+        answer_a1(home / hub.course_id / A1 / f"{A1}.ipynb", name, STUDENTS[name][0])
         assert assignment_list.press("submit", A1)[A1] == "submitted"
 
     # 3. The grader collects, grades, reports and releases feedback, as written.

@@ -8,14 +8,36 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
+import nbformat
+
+from autograder.simulation import solution_sources
+from autograder.simulation.builders import rewritten
+from autograder.simulation.catalogue import BUGS, EVERY_CELL
 from deploy.trial_hub import TrialHub
 
 from ..browser.conftest import TIMEOUT_MS, Steps
 from ..browser.lab_server import free_port
+from ..course_helpers import REPO
 from .accounts import SHARED_ROOT
 
 # Where a student's JupyterLab opens (deploy/jupyterhub_config.py: nbgitpuller's link).
 COURSE_INDEX = "lab/tree/course_content/lessons/00_course_index.ipynb"
+
+
+def answer_a1(notebook: Path, owner: str, bug: str | None) -> None:
+    """A student's a1 answers in their fetched copy: the instructor's solutions, or them with
+    a catalogued bug; the file stays the student's."""
+    a1 = "a1_building_blocks"
+    solutions = solution_sources(REPO / "source" / a1 / f"{a1}.ipynb")
+    if bug:
+        solutions = rewritten(solutions, {EVERY_CELL: BUGS[bug]}, bug)
+    student_copy = nbformat.read(notebook, 4)
+    for cell in student_copy.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
+    nbformat.write(student_copy, notebook)
+    shutil.chown(notebook, owner, owner)
 
 
 def trial_hub(
