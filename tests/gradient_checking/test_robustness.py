@@ -49,7 +49,15 @@ def test_backward_that_raises_gets_a_one_line_message():
 def test_forward_that_returns_nan_is_named():
     result = check_gradient(lambda W: float("nan"), {"W": W}, {"W": W})
     assert not result.passed
-    assert result.problem is not None
+    assert result.problem.startswith("the loss is nan: ")
+
+
+def test_nan_in_a_gradient_is_named_with_where_it_is():
+    gradient = 2 * W
+    gradient[1, 2] = np.nan
+    result = check_gradient(lambda W: float(np.sum(W**2)), {"W": W}, {"W": gradient})
+    assert not result.passed
+    assert f"dW contains NaN (1 of {W.size} entries, first at index (1, 2))" in result.message
 
 
 def test_loss_with_wrong_shape_is_named():

@@ -171,11 +171,16 @@ def test_partial_credit_text_ignores_display_settings():
     assert result.data["text/plain"] == "4.5"
 
 
+PR_GET_DUMPABLE = 3
+
+
 def test_grading_kernels_are_not_dumpable():
-    *_, probe = _run("import ctypes\nprint(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))")
-    assert (
-        probe.outputs[0].text.strip().isdigit()
-    )  # None where assignments go unseen  # PR_GET_DUMPABLE: no ptrace, no /proc/*/mem
+    # The guard sets PR_SET_DUMPABLE to 0 (no ptrace, no /proc/self/mem writes by the
+    # kernel's own uid); an ordinary process is dumpable (1).
+    *_, probe = _run(
+        f"import ctypes\nprint(ctypes.CDLL(None).prctl({PR_GET_DUMPABLE}, 0, 0, 0, 0))"
+    )
+    assert probe.outputs[0].text == "0\n"
 
 
 def test_a_course_module_first_imported_by_the_setup_cell_is_guarded_too():
