@@ -44,9 +44,15 @@ class Violation:
         return f"{self.rule} ({self.impact}, {len(self.nodes)} nodes):\n    {shown}"
 
 
-def axe_violations(page: Page, course_content_only: bool = True) -> list[Violation]:
-    """WCAG 2.1 A/AA violations axe finds on the page (only in course content, by default)."""
-    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+def axe_violations(
+    page: Page, course_content_only: bool = True, tags: tuple[str, ...] = ()
+) -> list[Violation]:
+    """WCAG 2.1 A/AA violations axe finds on the page (only in course content, by default),
+    and those of the rules with one of ``tags`` (e.g. axe's ``best-practice``)."""
+    options = {
+        "runOnly": {"type": "tag", "values": [*WCAG_21_AA, *tags]},
+        "resultTypes": ["violations"],
+    }
     context = {"include": COURSE_CONTENT} if course_content_only else None
     results = Axe().run(page, context=context, options=options)
     found = []
