@@ -7,7 +7,10 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import nbformat
 
@@ -15,6 +18,36 @@ from autograder.nbgrader_course import nbgrader_environment
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "backprop101"
+Found = TypeVar("Found")
+
+
+def wait_until(
+    predicate: Callable[[], Found], timeout: float, what: str, interval: float = 0.2
+) -> Found:
+    """Call ``predicate`` until it returns something true, and return that.
+
+    ``timeout`` (seconds) is a safety net for a run that hangs, never a measurement: past it,
+    an AssertionError says the test was still waiting until ``what``. An assertion the
+    predicate raises (a process that ended too soon) ends the wait at once.
+    """
+    deadline = time.monotonic() + timeout
+    while not (found := predicate()):
+        assert time.monotonic() < deadline, f"still waiting after {timeout} s until {what}"
+        time.sleep(interval)
+    return found
+
+
+def running_processes(matching: Callable[[Path], bool]) -> dict[int, str]:
+    """pid -> command line of the processes whose ``/proc/<pid>`` folder ``matching``
+    accepts; a process that ends while it is looked at is left out."""
+    found = {}
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            if matching(folder):
+                found[int(folder.name)] = (folder / "cmdline").read_text().replace("\0", " ")
+        except OSError:
+            continue
+    return found
 
 
 def file_digest(path: Path) -> str:
@@ -98,8 +131,6 @@ def execute_notebook(path: Path, timeout: int = 120) -> tuple[nbformat.NotebookN
 
     Returns the executed notebook and the seconds it took (kernel start included).
     """
-    import time
-
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, 4)

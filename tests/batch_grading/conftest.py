@@ -52,10 +52,6 @@ def submitted_digests(course):
     }
 
 
-def course_env(course):
-    return tool_env()
-
-
 def gradebook_state(course, db_url=None):
     """(student, grade cell) -> score, and the number of submission rows per student."""
     grades, rows = {}, {}
@@ -81,7 +77,7 @@ def graded_class(tmp_path_factory):
     sequential `nbgrader autograde`, and left ungraded for the kill test."""
     root = tmp_path_factory.mktemp("class")
     parallel = copy_course(root / "parallel")
-    nbgrader(parallel, "generate_assignment", A1, "--force", env=course_env(parallel))
+    nbgrader(parallel, "generate_assignment", A1, "--force", env=tool_env())
     copies = {}
     for name in ("sequential", "interrupted"):
         copies[name] = root / name
@@ -95,7 +91,7 @@ def graded_class(tmp_path_factory):
     sequential = copies["sequential"]
     timeout = f"--Execute.timeout={CELL_TIMEOUT}"
     with ThreadPoolExecutor(max_workers=1) as background:
-        env = course_env(sequential)
+        env = tool_env()
         reference = background.submit(
             nbgrader, sequential, "autograde", A1, timeout, env=env, check=False
         )

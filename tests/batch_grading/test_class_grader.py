@@ -6,26 +6,24 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID, GradingOptions, grade_class
 from autograder.batch_grading.grading_journal import GradingJournal
 from autograder.nbgrader_course import NbgraderCourse
 from autograder.simulation import write_simulated_class
 
-from ..course_helpers import copy_course, nbgrader, run
+from ..course_helpers import copy_course, nbgrader, run, running_processes, tool_env, wait_until
 from .conftest import (
     A1,
     CELL_TIMEOUT,
     KINDS,
-    course_env,
     grade_with_gradebook,
     gradebook_state,
     output_text,
     student_of_kind,
     submitted_digests,
 )
+from .held_journal import hold_journal, remove_hold
 
 
 def test_statuses_name_what_happened(graded_class):
@@ -107,12 +105,14 @@ def test_a_second_run_resumes_and_changes_nothing(graded_class):
     assert gradebook_state(parallel) == grades
 
 
-def _start_and_stop(course, command, after, stop_signal):
-    """Start `course grade`, wait until ``after`` submissions are recorded, then signal it."""
+def _start_and_stop(course, command, recorded, stop_signal):
+    """Start `course grade`, hold it once ``recorded`` submissions are in its journal
+    (``hold_journal``), then signal it; its exit status, its stderr, and how many the journal
+    recorded (fewer than the class)."""
     process = subprocess.Popen(
         command,
         cwd=course,
-        env=course_env(course),
+        env=tool_env(),
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -121,28 +121,25 @@ def _start_and_stop(course, command, after, stop_signal):
         # inherits an ignored SIGINT, which Python would keep ignoring.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 300
-    while len(GradingJournal(course, A1).entries) < after and time.monotonic() < deadline:
-        assert process.poll() is None, "the run ended before it could be stopped"
-        time.sleep(0.2)
-    if stop_signal == signal.SIGKILL:
-        os.killpg(process.pid, signal.SIGKILL)  # the whole process group, as `kill -9` would
-    else:
-        process.send_signal(stop_signal)  # Ctrl-C reaches the grader
-    _, stderr = process.communicate(timeout=60)
-    return process.returncode, stderr
+    try:
+        held = hold_journal(course, A1, process, recorded)
+        if stop_signal == signal.SIGKILL:
+            os.killpg(process.pid, signal.SIGKILL)  # the whole process group, as `kill -9` would
+        else:
+            process.send_signal(stop_signal)  # Ctrl-C reaches the grader
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        remove_hold(course, A1)
+    return process.returncode, stderr, held
 
 
 def _sandboxed_processes():
     """Command lines of the processes running as a sandbox uid (student kernels)."""
-    found = []
-    for process in Path("/proc").glob("[0-9]*"):
-        try:  # /proc/PID belongs to the process's uid
-            if process.stat().st_uid >= SANDBOX_FIRST_UID:
-                found.append((process / "cmdline").read_text().replace("\0", " "))
-        except OSError:
-            continue  # the process ended while we looked
-    return found
+    # /proc/PID belongs to the process's uid
+    return list(running_processes(lambda p: p.stat().st_uid >= SANDBOX_FIRST_UID).values())
 
 
 def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
@@ -150,19 +147,19 @@ def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
     before = submitted_digests(course)
     command = [sys.executable, "-m", "autograder.course_commands", "grade", A1, "--jobs", "2"]
     command += ["--cell-timeout", CELL_TIMEOUT]
-    status, stderr = _start_and_stop(course, command, 2, signal.SIGINT)
+    # Each stop comes while the grader waits to record a finished submission: some are in
+    # the journal, some are not, whatever the machine's speed.
+    status, stderr, held = _start_and_stop(course, command, 2, signal.SIGINT)
     assert status == 130 and "interrupted (run the same command again to resume)" in stderr
     interrupted = len(GradingJournal(course, A1).entries)
-    status, _ = _start_and_stop(course, command, interrupted + 3, signal.SIGKILL)
+    assert 2 <= interrupted == held < len(KINDS)
+    status, _, held = _start_and_stop(course, command, interrupted + 3, signal.SIGKILL)
     assert status == -signal.SIGKILL
     # Workers die with the grader and kernels with their worker: nothing keeps grading.
-    deadline = time.monotonic() + 20
-    while _sandboxed_processes() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert _sandboxed_processes() == []
+    wait_until(lambda: not _sandboxed_processes(), 60, "no student kernel runs")
     finished = len(GradingJournal(course, A1).entries)
-    assert interrupted + 3 <= finished < len(KINDS)
-    resumed = run(course, *command, env=course_env(course))
+    assert interrupted + 3 <= finished == held < len(KINDS)
+    resumed = run(course, *command, env=tool_env())
     assert resumed.stdout.count("graded earlier") == finished
     assert gradebook_state(course) == gradebook_state(graded_class["parallel"])
     assert submitted_digests(course) == before
@@ -184,7 +181,7 @@ def test_grade_command_errors_are_one_line(tmp_path):
 
 def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
     course = copy_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", A1, "--force", env=course_env(course))
+    nbgrader(course, "generate_assignment", A1, "--force", env=tool_env())
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
     [stopped] = grade_with_gradebook(course, jobs=1, wall_timeout=0.5)
     assert stopped.describe() == "timed out after 0.5 s in total"
@@ -203,7 +200,7 @@ def test_a_kernel_that_dies_before_any_cell_runs_is_started_again(tmp_path, monk
     """As a kernel that loses the race for its port does: no student code ran, so it is the
     grader's failure, never a zero for the student."""
     course = copy_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", A1, "--force", env=course_env(course))
+    nbgrader(course, "generate_assignment", A1, "--force", env=tool_env())
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
     flag = tmp_path / "first-start-failed"
     spec = tmp_path / "kernels" / "kernels" / "starts-on-second-try"

@@ -5,15 +5,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from autograder.batch_grading.grading_journal import GradingJournal
 from autograder.simulation import write_simulated_class
 
-from ..course_helpers import copy_course, nbgrader, run, tool_env
+from ..course_helpers import copy_course, nbgrader, run, tool_env, wait_until
 from .conftest import A1, CELL_TIMEOUT, KINDS, gradebook_state, student_of_kind
+from .held_journal import hold_journal, release_journal, remove_hold
 
 ORDINARY = ["correct", "forgot_1_over_m", "wrong_sign", "relu_at_zero", "blank"] * 2
 
@@ -79,13 +79,6 @@ def test_grades_on_dask_equal_sequential_nbgrader(tmp_path, postgres_server, clu
     assert "tampering blocked" in graded.stdout and "timed out" in graded.stdout
 
 
-def _wait_for(condition, timeout=300):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.2)
-
-
 def test_a_worker_killed_mid_run(tmp_path, postgres_server, cluster, graded_class):
     scheduler, client = cluster
     course, url, env, roster = _class(tmp_path, postgres_server, "killed", ORDINARY, seed=6)
@@ -98,9 +91,14 @@ def test_a_worker_killed_mid_run(tmp_path, postgres_server, cluster, graded_clas
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    _wait_for(lambda: journal.exists())  # the run is under way: one submission graded
-    busy = [address for address, tasks in client.processing().items() if tasks]
-    assert busy, "no worker is grading"
+
+    def busy_workers() -> list[str]:
+        assert grading.poll() is None, "the run ended before a worker could be killed"
+        return [address for address, tasks in client.processing().items() if tasks]
+
+    # The run is under way (one submission graded), and a worker holds a grading.
+    wait_until(journal.exists, 300, "the journal records a submission")
+    busy = wait_until(busy_workers, 300, "a worker holds a grading")
     victim = client.run(os.getpid, workers=busy[:1])[busy[0]]
     os.kill(victim, signal.SIGKILL)  # the nanny starts a new worker; its task goes elsewhere
     out, err = grading.communicate(timeout=600)
@@ -114,7 +112,6 @@ def test_a_worker_killed_mid_run(tmp_path, postgres_server, cluster, graded_clas
 def test_an_interrupted_client_resumes(tmp_path, postgres_server, cluster, graded_class):
     scheduler, client = cluster
     course, url, env, roster = _class(tmp_path, postgres_server, "resumed", ORDINARY, seed=7)
-    journal_file = course / ".course_grade" / f"{A1}.json"
     first = subprocess.Popen(
         _grade_command(scheduler),
         cwd=course,
@@ -122,12 +119,15 @@ def test_an_interrupted_client_resumes(tmp_path, postgres_server, cluster, grade
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_for(lambda: journal_file.exists())
-    first.kill()  # the client dies; its running tasks finish on the workers, unread
-    first.wait()
-    _wait_for(lambda: not any(client.processing().values()))
+    try:  # killed while it waits to record its second submission, whatever the machine
+        held = hold_journal(course, A1, first, recorded=1)
+    finally:
+        first.kill()  # the client dies; its running tasks finish on the workers, unread
+        first.wait()
+        remove_hold(course, A1)
+    wait_until(lambda: not any(client.processing().values()), 300, "the workers are idle")
     done = set(GradingJournal(course, A1).entries)
-    assert 0 < len(done) < len(roster)
+    assert 0 < len(done) == held < len(roster)
     second = run(course, *_grade_command(scheduler), env=env)
     for student in done:
         assert f"{student}" in second.stdout
@@ -171,13 +171,16 @@ def test_a_finished_run_leaves_no_grading_process_on_the_workers(
         grading = subprocess.Popen(
             _grade_command(scheduler), cwd=course, env=env, text=True, stdout=subprocess.PIPE
         )
-        # While it runs, there they are (looked for from its start: a run of three
-        # students can end within a second of its first grade).
-        running = 0
-        while running == 0 and grading.poll() is None:
-            running = sum(_grading_processes(client).values())
-            time.sleep(0.1)
-        assert running > 0, "no grading process was seen while the run went on"
+        # While it runs (held as it records its first grade), there they are.
+        try:
+            hold_journal(course, A1, grading)
+            try:
+                assert sum(_grading_processes(client).values()) > 0
+            finally:
+                release_journal(course, A1)
+        except BaseException:
+            grading.kill()
+            raise
         out, _ = grading.communicate(timeout=600)
         assert grading.returncode == 0 and out.count(" graded") >= len(roster), out
         assert set(_grading_processes(client).values()) == {0}

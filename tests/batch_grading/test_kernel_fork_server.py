@@ -4,7 +4,6 @@ to the server."""
 
 import json
 import os
-import time
 
 import psutil
 import pytest
@@ -16,7 +15,7 @@ from autograder.batch_grading import kernel_sandbox
 from autograder.batch_grading.fork_server_provisioner import GUARDED_KERNEL_PRELOAD, fork_server
 from autograder.nbgrader_course import NbgraderCourse
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, wait_until
 from .test_kernel_sandbox import PROBE_HELPERS
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the fork server is for root graders")
@@ -117,7 +116,4 @@ def test_forked_kernels_hold_nothing_of_the_server_and_draw_fresh_random_numbers
     for seen in (first, second):
         assert not pipes & set(seen["descriptors"])
     # Every ended kernel's launcher was released and reaped: no zombies pile up.
-    deadline = time.monotonic() + 30
-    while psutil.Process(server.process.pid).children() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert psutil.Process(server.process.pid).children() == []
+    wait_until(lambda: not psutil.Process(server.process.pid).children(), 30, "no launcher is left")

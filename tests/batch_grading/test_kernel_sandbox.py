@@ -6,12 +6,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from autograder.batch_grading import kernel_sandbox
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, running_processes, wait_until
 
 # What every probe of a sandboxed process starts with: `attempt` and the memory limit.
 PROBE_HELPERS = """
@@ -121,17 +120,6 @@ def test_the_probe_works_for_a_grader_started_from_a_notebook():
     assert problem == "None"
 
 
-def _processes(matching) -> list[int]:
-    found = []
-    for process in Path("/proc").glob("[0-9]*"):
-        try:
-            if matching(process):
-                found.append(int(process.name))
-        except OSError:
-            continue  # the process ended while we looked
-    return found
-
-
 def test_a_kernel_does_not_outlive_a_grader_that_dies_while_it_is_set_up(tmp_path):
     """The grader (here a shell) is gone before the launcher has even started Python."""
     uid, marker = 3000099, tmp_path / "marker-of-this-test"
@@ -153,10 +141,10 @@ def test_a_kernel_does_not_outlive_a_grader_that_dies_while_it_is_set_up(tmp_pat
         return process.stat().st_uid == uid
 
     # However slow the machine, the launcher ends: it must not wait for a kernel nobody reads.
-    deadline = time.monotonic() + 120
-    while _processes(is_launcher) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    survivors = _processes(runs_as_student) + _processes(is_launcher)
-    for pid in survivors:
-        os.kill(pid, signal.SIGKILL)
+    try:
+        wait_until(lambda: not running_processes(is_launcher), 120, "the launcher has ended")
+    finally:
+        survivors = [*running_processes(runs_as_student), *running_processes(is_launcher)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
     assert survivors == []
