@@ -32,7 +32,7 @@ def _blocked_on_the_fifo(grader: subprocess.Popen) -> bool:
 
 
 def hold_journal(
-    course: Path, assignment: str, grader: subprocess.Popen, recorded: int = 0, timeout=600
+    course: Path, assignment: str, grader: subprocess.Popen, recorded: int = 0, timeout: float = 600
 ) -> int:
     """Once the journal records ``recorded`` submissions, make ``grader``'s next record
     wait, and wait until it does; return how many the journal records, fixed from then on
