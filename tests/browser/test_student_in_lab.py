@@ -232,6 +232,10 @@ def test_a_refused_line_is_reported_before_submission(page, lab):
         expect(output).not_to_contain_text("matplotlib")  # the magic is fine
     with page.steps("Validate names it too"):
         page.keyboard.press("Control+s")
+        # Validate saves too: a second save while the first is still being written finds
+        # the file "changed on disk" (seen under load), so wait for this one to finish.
+        dirty_tab = page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty")
+        expect(dirty_tab).to_have_count(0, timeout=60_000)
         dialog = validate(page)
         expect(dialog).to_contain_text("import inspect")
         expect(dialog).to_contain_text("inspect reaches inside the checks")
