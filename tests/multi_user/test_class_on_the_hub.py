@@ -26,6 +26,7 @@ from .trial_hubs import (
     COURSE_INDEX,
     answer_a1,
     assignment_row,
+    fetch_in_assignment_list,
     log_in,
     make_fresh,
     open_assignment_list,
@@ -77,11 +78,7 @@ def test_a_class_on_the_hub_from_release_to_feedback(hub, browser):
     for student, bug in ((STUDENT_A, None), (STUDENT_B, "forgot_1_over_m")):
         page = log_in(browser, hub, student, f"2-{student}", lands_on=COURSE_INDEX)
         with page.steps("fetches a1 in the Assignment List"):
-            open_assignment_list(page)
-            assignment_row(page, "released_assignments_list", A1).get_by_role(
-                "button", name="Fetch"
-            ).click()
-            expect(assignment_row(page, "fetched_assignments_list", A1)).to_be_visible()
+            fetch_in_assignment_list(page, A1)
         home = Path(f"~{student}").expanduser()
         fetched = home / hub.course_id / A1 / f"{A1}.ipynb"
         answer_a1(fetched, student, bug)

@@ -31,14 +31,19 @@ from autograder.quiz_engine.course_secret import read_course_secret
 from deploy.trial_hub import TrialHub
 
 from ..browser.conftest import TIMEOUT_MS
-from ..browser.notebook_actions import expect_widget_rendered, notebook, output_with, run_all_cells
+from ..browser.notebook_actions import (
+    expect_widget_rendered,
+    notebook,
+    output_with,
+    run_all_cells,
+    wait_for_kernel_idle,
+)
 from ..course_helpers import REPO
 from .trial_hubs import (
     COURSE_INDEX,
-    assignment_row,
+    fetch_in_assignment_list,
     log_in,
     make_fresh,
-    open_assignment_list,
     remove_accounts,
     trial_hub,
 )
@@ -144,11 +149,7 @@ def test_a_new_student_starts_at_the_index_runs_a_lesson_and_gets_their_own_quiz
     course = hub.course_root
     hub.run_as(GRADER, "nbgrader", "release_assignment", A3, "--force")
     with page.steps("fetches a3 in the Assignment List"):
-        open_assignment_list(page)
-        assignment_row(page, "released_assignments_list", A3).get_by_role(
-            "button", name="Fetch"
-        ).click()
-        expect(assignment_row(page, "fetched_assignments_list", A3)).to_be_visible()
+        fetch_in_assignment_list(page, A3)
     secret = course / ".quiz_secret"
     key = quiz_key(read_course_secret(secret), NEW_STUDENT)  # what the hub gave the server
     variant = QuizVariant.for_student(NEW_STUDENT, key, A3)
@@ -157,6 +158,7 @@ def test_a_new_student_starts_at_the_index_runs_a_lesson_and_gets_their_own_quiz
     with page.steps("opens a3 and runs it: their own variant, no key typed"):
         page.goto(f"{hub.url}/user/{NEW_STUDENT}/lab/tree/{hub.course_id}/{A3}/{A3}.ipynb")
         expect(notebook(page).locator(".jp-Cell").first).to_be_visible()
+        wait_for_kernel_idle(page)  # Run All before the kernel is connected can be lost
         run_all_cells(page)
         quiz = output_with(page, "button", "Clear answer")
         expect(quiz).to_contain_text(

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+from playwright.sync_api import expect
 
 from autograder.simulation import solution_sources
 from autograder.simulation.builders import rewritten
@@ -110,3 +111,11 @@ def open_assignment_list(page) -> None:
 def assignment_row(page, section: str, text: str):
     """The row of an assignment in one of the Assignment List's sections."""
     return page.locator(f"#{section} .list_item:not(.nested_list_item)", has_text=text)
+
+
+def fetch_in_assignment_list(page, assignment: str) -> None:
+    """Open the Assignment List, press the assignment's Fetch, wait until it is downloaded."""
+    open_assignment_list(page)
+    released = assignment_row(page, "released_assignments_list", assignment)
+    released.get_by_role("button", name="Fetch").click()
+    expect(assignment_row(page, "fetched_assignments_list", assignment)).to_be_visible()
