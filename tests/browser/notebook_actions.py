@@ -15,6 +15,9 @@ def open_lab(page: Page, lab, path: str = "", workspace: str = "test") -> None:
     expect(page.locator("#jp-main-dock-panel")).to_be_visible()
 
 
+_RAN_OR_RUNNING = re.compile(r"\[(\*|\d+)\]")
+
+
 def notebook(page: Page) -> Locator:
     """The notebook panel on screen (other tabs' panels are hidden)."""
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
@@ -31,9 +34,23 @@ def menu(page: Page, *labels: str) -> None:
         page.locator(".lm-Menu").get_by_role("menuitem", name=label).first.click()
 
 
-def run_all_cells(page: Page) -> None:
-    wait_for_kernel_idle(page)
-    menu(page, "Run", "Run All Cells")
+def run_all_cells(page: Page, attempts: int = 3) -> None:
+    """Run All Cells, and see it start: a code cell's prompt turns to [*] or [n].
+
+    On a loaded machine JupyterLab can drop a Run All given just as a restored
+    notebook connects to its kernel (the status bar already says Idle), so a
+    Run All that shows no sign of starting is given again.
+    """
+    started = notebook(page).locator(".jp-CodeCell .jp-InputPrompt", has_text=_RAN_OR_RUNNING)
+    for _ in range(attempts):
+        wait_for_kernel_idle(page)
+        menu(page, "Run", "Run All Cells")
+        try:
+            expect(started.first).to_be_visible(timeout=15_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"Run All Cells never started, given {attempts} times")
 
 
 def cell(page: Page, text: str) -> Locator:
