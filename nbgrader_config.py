@@ -15,19 +15,19 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from autograder.batch_grading.late_penalty import CourseLatePenalty, LateWorkFeedback
-from autograder.due_date_header import DueDateHeader
-from autograder.exchange_access import CHECKED_EXCHANGE
-from autograder.grading.preprocessors import (
+from autograder.grader_tools.batch_grading.late_penalty import CourseLatePenalty, LateWorkFeedback
+from autograder.grader_tools.due_date_header import DueDateHeader
+from autograder.grader_tools.exchange_access import CHECKED_EXCHANGE
+from autograder.grader_tools.integrity_preprocessors import (
     BlockTampering,
     ForgetDuplicateCells,
     GuardGradeOutputs,
     QuizVariantForSubmission,
 )
-from autograder.notebook_hygiene import StripWidgetState
-from autograder.site_config import site_config
-from autograder.student_feedback import TEMPLATE_FILE as FEEDBACK_TEMPLATE
-from autograder.student_feedback.preprocessors import (
+from autograder.grader_tools.notebook_hygiene import StripWidgetState
+from autograder.grader_tools.site_config import site_config
+from autograder.grader_tools.student_feedback import TEMPLATE_FILE as FEEDBACK_TEMPLATE
+from autograder.grader_tools.student_feedback.preprocessors import (
     DescribeHiddenChecks,
     DropInvisibleOutputs,
     QuizFeedbackForStudent,
@@ -58,23 +58,26 @@ elif "root" not in site.Exchange:
 if "NBGRADER_DB_URL" in os.environ:
     c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]
 # nbgrader's exchange, with each refusal one line naming the folder and the account
-# (autograder/exchange_access.py), unless a site configuration chose its own classes.
+# (autograder/grader_tools/exchange_access.py), unless a site configuration chose its own classes.
 for operation, checked_class in CHECKED_EXCHANGE.items():
     if operation not in site.ExchangeFactory:
         setattr(c.ExchangeFactory, operation, checked_class)
 # Which submission counts after a resubmission: each student's last one before their own
-# due date, extension included; none before it: their last (autograder/own_due_date_collect.py).
+# due date, extension included; none before it: their last
+# (autograder/grader_tools/own_due_date_collect.py).
 # An accidental resubmission after the deadline costs nothing. False: always the last.
 c.ExchangeCollect.before_duedate = True
 if "collect" not in site.ExchangeFactory:
-    c.ExchangeFactory.collect = "autograder.own_due_date_collect.CheckedCollectOwnDueDate"
+    c.ExchangeFactory.collect = (
+        "autograder.grader_tools.own_due_date_collect.CheckedCollectOwnDueDate"
+    )
 
 # Seconds one cell may run while autograding before it is interrupted (training included).
 c.Execute.timeout = 120
 # Every grading and validating kernel records, before any notebook cell runs, what the
-# checks rely on; the checks then verify it (autograder/grading/kernel_guard.py).
+# checks rely on; the checks then verify it (autograder/integrity_guard/kernel_guard.py).
 c.Execute.extra_arguments = [
-    "--IPKernelApp.exec_lines=__import__('autograder.grading.kernel_guard', "
+    "--IPKernelApp.exec_lines=__import__('autograder.integrity_guard.kernel_guard', "
     "fromlist=['install']).install()"
 ]
 # Test cells are graded by the errors they raise: stderr (warnings, prints) never costs points.
@@ -94,7 +97,7 @@ c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError('Write your solution here.')"
 }
 # Autograding: block tampering before execution, vet scores before they are saved
-# (see autograder/grading/__init__.py for the threat model); the extra copies of a
+# (see autograder/integrity_guard/__init__.py for the threat model); the extra copies of a
 # duplicated cell become ordinary cells before nbgrader restores deleted ones.
 _sanitize = Autograde.class_traits()["sanitize_preprocessors"].default()
 _deduplicate = _sanitize.index(DeduplicateIds) + 1
@@ -122,8 +125,9 @@ if "secret_file" not in site.QuizVariantForSubmission:
 c.OverwriteCells.add_missing_cells = True
 # Late work: nbgrader measures how late (timestamp.txt against the due date plus the
 # student's extension, `course due-date` / `course extend`); this policy says what it costs
-# (autograder/batch_grading/late_penalty.py): nothing within 15 minutes, then 10% of the
-# score per started day, at most 50%; a week after the due date work is no longer accepted.
+# (autograder/grader_tools/batch_grading/late_penalty.py): nothing within 15 minutes,
+# then 10% of the score per started day, at most 50%; a week after the due date work is
+# no longer accepted.
 c.AssignLatePenalties.plugin_class = CourseLatePenalty
 c.CourseLatePenalty.grace_minutes = 15
 c.CourseLatePenalty.unit = "day"
@@ -133,7 +137,7 @@ c.CourseLatePenalty.hard_deadline_hours = 7 * 24
 # Students' feedback (`nbgrader generate_feedback`, the formgrader's feedback buttons and
 # `course report` alike): the points, the visible checks, what each hidden check checked
 # in one sentence, the quiz in the student's own variant; never a hidden test, a reference
-# implementation or the quiz's key (autograder/student_feedback/); autograded notebooks
+# implementation or the quiz's key (autograder/grader_tools/student_feedback/); autograded notebooks
 # keep everything.
 c.GenerateFeedback.preprocessors = [
     GetGrades,
@@ -154,7 +158,8 @@ c.CSSHTMLHeaderPreprocessor.style = "xcode"
 # due date, with every extension in the gradebook, has passed) or "always".
 c.QuizFeedbackForStudent.show_answers = "never"
 # Feedback opens with whether the submission was late, by how much, what that cost and
-# why (autograder/batch_grading/late_penalty.py; an assignment without a due date: no cell).
+# why (autograder/grader_tools/batch_grading/late_penalty.py; an assignment without a due
+# date: no cell).
 c.GenerateFeedback.preprocessors = [
     LateWorkFeedback,
     *c.GenerateFeedback.get(

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .gradient_checking import (
+from autograder.gradient_checking import (
     CheckResult,
     StudentCodeError,
     away_from_kink,
@@ -29,8 +29,8 @@ from .gradient_checking import (
     one_hot,
     random_labels,
 )
-from .gradient_checking.finite_differences import finite_difference_gradient
-from .gradient_checking.numpy_settings import course_numpy_settings
+from autograder.gradient_checking.finite_differences import finite_difference_gradient
+from autograder.gradient_checking.numpy_settings import course_numpy_settings
 
 
 def check_activation_backward(
@@ -189,7 +189,7 @@ def network_batch(
     within 0.05 of ReLU's kink, and the labels cover every class.
     """
     with course_numpy_settings():
-        from .gradient_checking import inputs_off_relu_kink
+        from autograder.gradient_checking import inputs_off_relu_kink
 
         m, n_in, n_hidden, n_out = sizes
         rng = np.random.default_rng(seed)

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.simulation import build_submission
-from autograder.simulation.catalogue import A1, A2, Variant
+from course_simulation import build_submission
+from course_simulation.catalogue import A1, A2, Variant
 from tests.course_helpers import copy_course, nbgrader, tool_env
 
 NO_KERNEL_GUARD = ["--Execute.extra_arguments=[]"]

@@ -38,9 +38,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import SNOOPED_OUTSIDE, typical_kinds, write_simulated_class
-from autograder.simulation.catalogue import BUGS
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from course_simulation import SNOOPED_OUTSIDE, typical_kinds, write_simulated_class
+from course_simulation.catalogue import BUGS
 from tests.course_helpers import copy_course, nbgrader, run, tool_env
 
 GRADERS = (
@@ -102,7 +102,13 @@ def grade_four_ways(
                 f"--Execute.timeout={timeout}",
             ],
             "course grade": [
-                *(sys.executable, "-m", "autograder.course_commands", "grade", assignment),
+                *(
+                    sys.executable,
+                    "-m",
+                    "autograder.grader_tools.course_commands",
+                    "grade",
+                    assignment,
+                ),
                 *("--cell-timeout", timeout),
             ],
         }

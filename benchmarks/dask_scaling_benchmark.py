@@ -30,8 +30,8 @@ from pathlib import Path
 
 import psutil
 
-from autograder.simulation import write_simulated_class
 from benchmarks.class_grading_benchmark import ordinary_kinds
+from course_simulation import write_simulated_class
 from tests.course_helpers import copy_course, nbgrader, tool_env
 
 MB = 1024 * 1024
@@ -91,7 +91,7 @@ def main() -> None:
                 write_simulated_class(course, args.assignment, ordinary_kinds(size), seed=size)
                 workers = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
                 command = [
-                    *(sys.executable, "-m", "autograder.course_commands", "grade"),
+                    *(sys.executable, "-m", "autograder.grader_tools.course_commands", "grade"),
                     *(args.assignment, "--scheduler", cluster.scheduler_address),
                 ]
                 start = time.perf_counter()

@@ -28,11 +28,11 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from autograder.batch_grading import class_grader
-from autograder.batch_grading.class_grader import GradingOptions
-from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import write_simulated_class
+from autograder.grader_tools.batch_grading import class_grader
+from autograder.grader_tools.batch_grading.class_grader import GradingOptions
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from benchmarks.class_grading_benchmark import bare_kernel_seconds
+from course_simulation import write_simulated_class
 from tests.course_helpers import copy_course, nbgrader, tool_env
 
 ASSIGNMENT = "a1_building_blocks"

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.batch_grading.similarity_report import write_similarity_report
-from autograder.simulation.catalogue import A1
+from autograder.grader_tools.batch_grading.similarity_report import write_similarity_report
+from course_simulation.catalogue import A1
 from tests.batch_grading.similarity_class import write_similarity_class
 from tests.course_helpers import REPO
 

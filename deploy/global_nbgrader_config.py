@@ -8,7 +8,7 @@ import os
 
 from nbgrader.auth import JupyterHubAuthPlugin
 
-from autograder.exchange_access import CHECKED_EXCHANGE
+from autograder.grader_tools.exchange_access import CHECKED_EXCHANGE
 
 c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
 
@@ -26,4 +26,4 @@ for operation in ("fetch_assignment", "fetch_feedback", "list"):
     setattr(c.ExchangeFactory, operation, CHECKED_EXCHANGE[operation])
 # A submission is readable by its student and the course's graders only (nbgrader's own
 # submit leaves it readable by every account that learns its name).
-c.ExchangeFactory.submit = "autograder.private_exchange.PrivateExchangeSubmit"
+c.ExchangeFactory.submit = "autograder.grader_tools.private_exchange.PrivateExchangeSubmit"

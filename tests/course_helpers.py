@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import nbformat
 
-from autograder.nbgrader_course import nbgrader_environment
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "backprop101"
@@ -94,7 +94,7 @@ def fill_in_solutions(student_notebook: Path, source_notebook: Path) -> None:
     Cells are matched by nbgrader ``grade_id``, as a student editing only their answer
     cells would; test cells are left as released.
     """
-    from autograder.simulation import solution_sources
+    from course_simulation import solution_sources
 
     solutions = solution_sources(source_notebook, keep_markers=True)
     notebook = nbformat.read(student_notebook, 4)

@@ -14,9 +14,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import build_submission
-from autograder.simulation.catalogue import (
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from course_simulation import build_submission
+from course_simulation.catalogue import (
     A1,
     A1_ATTACKS,
     A1_BENIGN,

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch_grading.class_grader import GradingOptions, read_line
-from autograder.batch_grading.grading_journal import BrokenJournal, GradingJournal
+from autograder.grader_tools.batch_grading.class_grader import GradingOptions, read_line
+from autograder.grader_tools.batch_grading.grading_journal import BrokenJournal, GradingJournal
 
 from .course_helpers import copy_course, nbgrader, tool_env
 
@@ -50,7 +50,7 @@ def course_command(
 ) -> subprocess.CompletedProcess:
     """Run ``course ARGS`` in ``cwd``; fail the test if it hangs. ``obey_permissions``:
     even as root, a folder without read permission cannot be read."""
-    command = [sys.executable, "-m", "autograder.course_commands", *args]
+    command = [sys.executable, "-m", "autograder.grader_tools.course_commands", *args]
     dropping = obey_permissions and os.geteuid() == 0
     try:
         return subprocess.run(

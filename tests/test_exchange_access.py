@@ -1,4 +1,4 @@
-"""The course's exchange classes (autograder/exchange_access.py) do what nbgrader's do.
+"""The course's exchange classes (autograder/grader_tools/exchange_access.py) do what nbgrader's do.
 
 The refusals themselves need an account the exchange refuses (root never is): see
 tests/multi_user/test_exchange_refusals.py. Here, as the machine's user: the course's
@@ -14,8 +14,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeFactory
 from traitlets.utils.importstring import import_item
 
-from autograder.exchange_access import CHECKED_EXCHANGE, CheckedList, ExchangeAccessCheck
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.exchange_access import (
+    CHECKED_EXCHANGE,
+    CheckedList,
+    ExchangeAccessCheck,
+)
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 from .course_helpers import copy_course, nbgrader, tool_env
 

@@ -1,6 +1,6 @@
 """release/ is what nbgrader generates from source/, and it reveals no answer."""
 
-from autograder.release_sync import release_differences
+from autograder.grader_tools.release_sync import release_differences
 
 from .course_helpers import REPO, hidden_lines
 
@@ -25,14 +25,15 @@ def test_release_contains_no_solution_and_no_hidden_test():
 
 
 def test_the_simulation_catalogue_reveals_no_answer():
-    """autograder/ is importable in every student kernel, so the catalogue of simulated
-    submissions in it describes bugs as patterns and builds from source/ at run time: no
+    """The catalogue of simulated submissions (course_simulation/, not installed into kernels
+    but in the course's repository, which students may see) describes bugs as patterns and
+    builds from source/ at run time: no
     solution or hidden-test line may appear in it. (The checking modules share generic
     lines such as ``m = Z.shape[0]`` with the solutions, which reveal nothing.)"""
     secret = set()
     for notebook in (REPO / "source").rglob("*.ipynb"):
         secret |= hidden_lines(notebook)
-    modules = list((REPO / "autograder" / "simulation").rglob("*.py"))
+    modules = list((REPO / "course_simulation").rglob("*.py"))
     assert len(modules) >= 3
     for path in modules:
         text = path.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ import subprocess
 import nbformat
 import pytest
 
-from autograder.notebook_hygiene import hygiene_problems
+from autograder.grader_tools.notebook_hygiene import hygiene_problems
 
 from .course_helpers import REPO
 

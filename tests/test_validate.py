@@ -45,8 +45,8 @@ def test_the_released_quiz_checks_show_what_is_saved_not_a_score(tmp_path):
 
 def _student_copy(tmp_path, prefix: str):
     """A correct a1 submission whose first answer cell starts with ``prefix``."""
-    from autograder.simulation import build_submission
-    from autograder.simulation.catalogue import A1, Variant, _prepend
+    from course_simulation import build_submission
+    from course_simulation.catalogue import A1, Variant, _prepend
 
     out = tmp_path / f"{A1}.ipynb"
     build_submission(

@@ -9,10 +9,10 @@ Public API::
     result.assert_passed()   # AssertionError with a short, kind message
 
 See ``checks.py`` for the method and its error bound, ``diagnosis.py`` for the bugs it
-names, and ``test_inputs.py`` for inputs that keep bugs from hiding.
+names, and ``revealing_inputs.py`` for inputs that keep bugs from hiding.
 """
 
-from .checks import (
+from autograder.gradient_checking.checks import (
     DEFAULT_DIRECTIONS,
     DEFAULT_TOLERANCE,
     FULL_CHECK_MAX_SIZE,
@@ -20,12 +20,18 @@ from .checks import (
     check_layer_gradient,
     check_values,
 )
-from .diagnosis import Diagnosis, diagnose, relative_difference
-from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
-from .numpy_settings import course_numpy_settings, student_numpy_settings
-from .results import CheckResult, Score, TensorCheck
-from .safe_calls import StudentCodeError, call_student_code
-from .test_inputs import (
+from autograder.gradient_checking.diagnosis import Diagnosis, diagnose, relative_difference
+from autograder.gradient_checking.finite_differences import (
+    DEFAULT_STEP,
+    directional_derivative,
+    finite_difference_gradient,
+)
+from autograder.gradient_checking.numpy_settings import (
+    course_numpy_settings,
+    student_numpy_settings,
+)
+from autograder.gradient_checking.results import CheckResult, Score, TensorCheck
+from autograder.gradient_checking.revealing_inputs import (
     away_from_kink,
     distinct_dimensions,
     inputs_off_relu_kink,
@@ -35,6 +41,7 @@ from .test_inputs import (
     random_matrix,
     random_upstream_gradient,
 )
+from autograder.gradient_checking.safe_calls import StudentCodeError, call_student_code
 
 __all__ = [
     "DEFAULT_DIRECTIONS",

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .diagnosis import (
+from autograder.gradient_checking.diagnosis import (
     AGREEMENT,
     Diagnosis,
     GroupTesting,
@@ -38,12 +38,21 @@ from .diagnosis import (
     known_mistake,
     relative_difference,
 )
-from .finite_differences import DEFAULT_STEP, directional_derivative, finite_difference_gradient
-from .numpy_settings import course_numpy_settings
-from .results import CheckResult, TensorCheck
-from .safe_calls import StudentCodeError, call_student_code
-from .structure import as_checked_array, finiteness_problem, read_only_copies, shape_problem
-from .test_inputs import random_upstream_gradient
+from autograder.gradient_checking.finite_differences import (
+    DEFAULT_STEP,
+    directional_derivative,
+    finite_difference_gradient,
+)
+from autograder.gradient_checking.numpy_settings import course_numpy_settings
+from autograder.gradient_checking.results import CheckResult, TensorCheck
+from autograder.gradient_checking.revealing_inputs import random_upstream_gradient
+from autograder.gradient_checking.safe_calls import StudentCodeError, call_student_code
+from autograder.gradient_checking.structure import (
+    as_checked_array,
+    finiteness_problem,
+    read_only_copies,
+    shape_problem,
+)
 
 DEFAULT_TOLERANCE = 1e-4
 DEFAULT_DIRECTIONS = 3

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .finite_differences import central_difference, coordinate_derivative
+from autograder.gradient_checking.finite_differences import (
+    central_difference,
+    coordinate_derivative,
+)
 
 #: Two arrays "agree" when their difference is this small relative to their size.
 AGREEMENT = 1e-5

@@ -6,8 +6,8 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from ..grading import kernel_guard
-from ..student_tracebacks import StudentFacingError
+from autograder.integrity_guard import kernel_guard
+from autograder.student_tracebacks import StudentFacingError
 
 # Starts each failed array's line in a check's message.
 DIAGNOSIS_PREFIX = "  --  "

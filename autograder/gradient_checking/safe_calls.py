@@ -15,9 +15,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ..grading import kernel_guard
-from ..student_tracebacks import StudentFacingError
-from .numpy_settings import student_numpy_settings
+from autograder.gradient_checking.numpy_settings import student_numpy_settings
+from autograder.integrity_guard import kernel_guard
+from autograder.student_tracebacks import StudentFacingError
 
 
 class StudentCodeError(StudentFacingError):

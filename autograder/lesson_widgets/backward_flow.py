@@ -9,7 +9,7 @@ from __future__ import annotations
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from .figures import figure_html, new_figure
+from autograder.lesson_widgets.figures import figure_html, new_figure
 
 #: The boxes, left to right, and what each forward arrow carries.
 STAGES = ("input x", "hidden layer", "output ŷ", "loss L")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import numpy as np
 
-from ..accessible_widgets import LiveRegion, wide_button
-from ..course_data import load_digits_split
-from .figures import figure_html, figure_widget, new_figure
+from autograder.accessible_widgets import LiveRegion, wide_button
+from autograder.course_data import load_digits_split
+from autograder.lesson_widgets.figures import figure_html, figure_widget, new_figure
 
 
 @dataclass

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from ..accessible_widgets import LiveRegion, LogSlider
-from .figures import figure_html, figure_widget, new_figure
+from autograder.accessible_widgets import LiveRegion, LogSlider
+from autograder.lesson_widgets.figures import figure_html, figure_widget, new_figure
 
 MINIMUM = 3.0
 CURVATURE = 25.0

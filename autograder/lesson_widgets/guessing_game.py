@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from ..accessible_widgets import LiveRegion, ToggleGroup, wide_button
+from autograder.accessible_widgets import LiveRegion, ToggleGroup, wide_button
 
 LOWEST, HIGHEST = 1, 100
 TOLERANCE = 2

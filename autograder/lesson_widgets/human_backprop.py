@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from ..accessible_widgets import LiveRegion, ToggleGroup, wide_button
+from autograder.accessible_widgets import LiveRegion, ToggleGroup, wide_button
 
 #: The source material's three sentences and their true labels.
 ROUNDS: tuple[tuple[str, str], ...] = (

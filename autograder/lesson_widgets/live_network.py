@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib import cm
 from matplotlib.axes import Axes
 
-from ..accessible_widgets import LiveRegion, LogSlider, ToggleGroup, wide_button
-from .figures import figure_html, figure_widget, new_figure
+from autograder.accessible_widgets import LiveRegion, LogSlider, ToggleGroup, wide_button
+from autograder.lesson_widgets.figures import figure_html, figure_widget, new_figure
 
 #: Four examples of a smooth target: y = x1 - 0.5 * x2, a little bent by tanh.
 INPUTS = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [-1.0, 0.5]])

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from ..accessible_widgets import LiveRegion, SelectionSlider, ToggleGroup
-from .figures import figure_html, figure_widget, new_figure
+from autograder.accessible_widgets import LiveRegion, SelectionSlider, ToggleGroup
+from autograder.lesson_widgets.figures import figure_html, figure_widget, new_figure
 
 ACTIVATIONS: dict[
     str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]

@@ -14,8 +14,8 @@
 The package holds no answer key for a graded quiz: keys live in hidden tests.
 """
 
-from .answer_files import read_answers, save_answers
-from .exercises import (
+from autograder.quiz_engine.answer_files import read_answers, save_answers
+from autograder.quiz_engine.exercises import (
     CheckpointState,
     CollectedAnswers,
     FlashcardDeck,
@@ -27,16 +27,16 @@ from .exercises import (
     collected_answers,
     grade_answers,
 )
-from .graded_marking import mark_graded_quiz
-from .marking import Mark, mark_answer
-from .question_bank import (
+from autograder.quiz_engine.graded_marking import mark_graded_quiz
+from autograder.quiz_engine.marking import Mark, mark_answer
+from autograder.quiz_engine.question_bank import (
     Question,
     QuestionBank,
     QuestionBankError,
     load_question_bank,
     question_bank_from_data,
 )
-from .variants import QuizKeyError, QuizVariant, quiz_key
+from autograder.quiz_engine.variants import QuizKeyError, QuizVariant, quiz_key
 
 __all__ = [
     "CheckpointState",

@@ -12,7 +12,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from .variants import quiz_key
+from autograder.quiz_engine.variants import quiz_key
 
 MINIMUM_BYTES = 16
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..grading import kernel_guard
-from .answer_files import read_answers, save_answers
-from .marking import Mark, mark_answer
-from .question_bank import Question, QuestionBank
-from .variants import QuizVariant
+from autograder.integrity_guard import kernel_guard
+from autograder.quiz_engine.answer_files import read_answers, save_answers
+from autograder.quiz_engine.marking import Mark, mark_answer
+from autograder.quiz_engine.question_bank import Question, QuestionBank
+from autograder.quiz_engine.variants import QuizVariant
 
 MARKABLE = ("single_choice", "multiple_select", "numeric", "calculation", "matching", "ordering")
 

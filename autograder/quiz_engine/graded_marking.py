@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..gradient_checking.results import Score
-from ..grading import kernel_guard
-from .exercises import MARKABLE, collected_answers
-from .formulas import fill_in
-from .marking import Mark, mark_answer
-from .question_bank import Question, QuestionBank
-from .quiz_feedback import QUIZ_FEEDBACK_METADATA, quiz_feedback_lines
-from .variants import QuizVariant, variant_for_grading
+from autograder.gradient_checking.results import Score
+from autograder.integrity_guard import kernel_guard
+from autograder.quiz_engine.exercises import MARKABLE, collected_answers
+from autograder.quiz_engine.formulas import fill_in
+from autograder.quiz_engine.marking import Mark, mark_answer
+from autograder.quiz_engine.question_bank import Question, QuestionBank
+from autograder.quiz_engine.quiz_feedback import QUIZ_FEEDBACK_METADATA, quiz_feedback_lines
+from autograder.quiz_engine.variants import QuizVariant, variant_for_grading
 
 QUIZ_ANSWERS_METADATA = "autograder/quiz_answers"
 

@@ -13,9 +13,20 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .exercises import CheckpointState, FlashcardDeck, MatchingExercise, OrderingExercise
-from .question_bank import QuestionBank, QuestionBankError, load_question_bank
-from .quiz_widgets import CheckpointView, FlashcardView, MatchingView, OrderingView, QuizView
+from autograder.quiz_engine.exercises import (
+    CheckpointState,
+    FlashcardDeck,
+    MatchingExercise,
+    OrderingExercise,
+)
+from autograder.quiz_engine.question_bank import QuestionBank, QuestionBankError, load_question_bank
+from autograder.quiz_engine.quiz_widgets import (
+    CheckpointView,
+    FlashcardView,
+    MatchingView,
+    OrderingView,
+    QuizView,
+)
 
 
 def _guarded(

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .formulas import evaluate, fill_in, worked_values
-from .question_bank import Question
+from autograder.quiz_engine.formulas import evaluate, fill_in, worked_values
+from autograder.quiz_engine.question_bank import Question
 
 
 @dataclass(frozen=True)

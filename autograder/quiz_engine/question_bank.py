@@ -152,7 +152,10 @@ def _semantic_problems(data: dict) -> list[tuple[list, str]]:
 
 def _calculation_problems(q: dict, where: list) -> list[tuple[list, str]]:
     """Ranges that are empty, a prompt naming an unknown quantity, formulas that fail."""
-    from .formulas import FormulaError, evaluate  # formulas imports this module
+    from autograder.quiz_engine.formulas import (  # formulas imports this module
+        FormulaError,
+        evaluate,
+    )
 
     problems = []
     values = {}

@@ -2,8 +2,8 @@
 
 ``graded_marking`` builds one record per graded cell while it marks (in the grading
 kernel) and shows it with every answer (the instructor's and the grader's view). The
-student's feedback (``autograder.student_feedback``) writes the same record's sentences again,
-showing the right answers only when the course's policy allows. A record is JSON::
+student's feedback (``autograder.grader_tools.student_feedback``) writes the same record's
+sentences again, showing the right answers only when the course's policy allows. A record is JSON::
 
     {"notes": ["..."], "score_line": "Score: 3 of 8 right, 3 points.",
      "questions": [

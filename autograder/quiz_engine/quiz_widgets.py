@@ -21,13 +21,19 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..accessible_widgets import LiveRegion, NamedButton, wide_button
-from .exercises import CheckpointState, FlashcardDeck, MatchingExercise, OrderingExercise, Quiz
-from .formulas import fill_in
-from .marking import Mark
-from .question_bank import Question, QuestionBank
-from .student_identity import StudentIdentity, current_identity, save_identity
-from .variants import LETTERS, QuizKeyError, QuizVariant, normalised_key
+from autograder.accessible_widgets import LiveRegion, NamedButton, wide_button
+from autograder.quiz_engine.exercises import (
+    CheckpointState,
+    FlashcardDeck,
+    MatchingExercise,
+    OrderingExercise,
+    Quiz,
+)
+from autograder.quiz_engine.formulas import fill_in
+from autograder.quiz_engine.marking import Mark
+from autograder.quiz_engine.question_bank import Question, QuestionBank
+from autograder.quiz_engine.student_identity import StudentIdentity, current_identity, save_identity
+from autograder.quiz_engine.variants import LETTERS, QuizKeyError, QuizVariant, normalised_key
 
 WIDE = widgets.Layout(width="auto")
 

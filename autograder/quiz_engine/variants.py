@@ -25,8 +25,8 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from .formulas import draw_parameters
-from .question_bank import Question
+from autograder.quiz_engine.formulas import draw_parameters
+from autograder.quiz_engine.question_bank import Question
 
 # No 0/O, 1/I/L: a key is read off a screen or an e-mail and typed by hand.
 KEY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -126,7 +126,7 @@ def variant_for_grading(token: str) -> QuizVariant:
     ``SUBMISSION_PLACEHOLDER``. Outside nbgrader autograde the placeholder is still there,
     and the variant is that of whoever runs the notebook (an instructor trying the key)."""
     if token == SUBMISSION_PLACEHOLDER:
-        from .student_identity import current_identity
+        from autograder.quiz_engine.student_identity import current_identity
 
         identity = current_identity()
         if identity is None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.batch_grading.class_grader import GradingOptions, grade_class
-from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import SNOOPED_OUTSIDE, write_simulated_class
+from autograder.grader_tools.batch_grading.class_grader import GradingOptions, grade_class
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from course_simulation import SNOOPED_OUTSIDE, write_simulated_class
 
 from ..course_helpers import copy_course, file_digest, nbgrader, run, tool_env
 

@@ -14,7 +14,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from autograder.batch_grading.grading_journal import GradingJournal, journal_path
+from autograder.grader_tools.batch_grading.grading_journal import GradingJournal, journal_path
 
 from ..course_helpers import wait_until
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.simulation import build_submission
-from autograder.simulation.catalogue import A1, A1_BENIGN, A1_VARIANTS
+from course_simulation import build_submission
+from course_simulation.catalogue import A1, A1_BENIGN, A1_VARIANTS
 
 ORIGINAL = "original_author"
 COPIER = "copier"

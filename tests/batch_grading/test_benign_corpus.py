@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from autograder.batch_grading.class_grader import GradingOptions, grade_class
-from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import build_submission
-from autograder.simulation.catalogue import (
+from autograder.grader_tools.batch_grading.class_grader import GradingOptions, grade_class
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from course_simulation import build_submission
+from course_simulation.catalogue import (
     A1,
     A1_BENIGN,
     A1_TESTS,

@@ -7,10 +7,14 @@ import signal
 import subprocess
 import sys
 
-from autograder.batch_grading.class_grader import SANDBOX_FIRST_UID, GradingOptions, grade_class
-from autograder.batch_grading.grading_journal import GradingJournal
-from autograder.nbgrader_course import NbgraderCourse
-from autograder.simulation import write_simulated_class
+from autograder.grader_tools.batch_grading.class_grader import (
+    SANDBOX_FIRST_UID,
+    GradingOptions,
+    grade_class,
+)
+from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from course_simulation import write_simulated_class
 
 from ..course_helpers import copy_course, nbgrader, run, running_processes, tool_env, wait_until
 from .conftest import (
@@ -145,7 +149,15 @@ def _sandboxed_processes():
 def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
     course = graded_class["interrupted"]
     before = submitted_digests(course)
-    command = [sys.executable, "-m", "autograder.course_commands", "grade", A1, "--jobs", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "autograder.grader_tools.course_commands",
+        "grade",
+        A1,
+        "--jobs",
+        "2",
+    ]
     command += ["--cell-timeout", CELL_TIMEOUT]
     # Each stop comes while the grader waits to record a finished submission: some are in
     # the journal, some are not, whatever the machine's speed.
@@ -168,12 +180,24 @@ def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
 def test_grade_command_errors_are_one_line(tmp_path):
     course = copy_course(tmp_path / "course")
     process = run(
-        course, sys.executable, "-m", "autograder.course_commands", "grade", A1, check=False
+        course,
+        sys.executable,
+        "-m",
+        "autograder.grader_tools.course_commands",
+        "grade",
+        A1,
+        check=False,
     )
     assert process.returncode == 2 and process.stderr.count("\n") == 1
     assert "no submitted/ folder" in process.stderr
     process = run(
-        course, sys.executable, "-m", "autograder.course_commands", "report", A1, check=False
+        course,
+        sys.executable,
+        "-m",
+        "autograder.grader_tools.course_commands",
+        "report",
+        A1,
+        check=False,
     )
     assert process.returncode == 2 and process.stderr.count("\n") == 1
     assert "nothing autograded for 'a1_building_blocks'" in process.stderr

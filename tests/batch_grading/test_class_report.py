@@ -3,8 +3,8 @@ feedback (the quiz's answer distribution is tested with the graded quiz)."""
 
 import csv
 
-from autograder.batch_grading.class_report import write_class_report
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.batch_grading.class_report import write_class_report
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 from .conftest import A1, student_of_kind
 

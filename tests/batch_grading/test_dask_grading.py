@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from autograder.batch_grading.grading_journal import GradingJournal
-from autograder.simulation import write_simulated_class
+from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
+from course_simulation import write_simulated_class
 
 from ..course_helpers import copy_course, nbgrader, run, tool_env, wait_until
 from .conftest import A1, CELL_TIMEOUT, KINDS, gradebook_state, student_of_kind
@@ -44,7 +44,7 @@ def _class(tmp_path, postgres_server, name, kinds, seed):
 
 def _grade_command(cluster) -> list[str]:
     return [
-        *(sys.executable, "-m", "autograder.course_commands", "grade", A1),
+        *(sys.executable, "-m", "autograder.grader_tools.course_commands", "grade", A1),
         *("--scheduler", cluster.scheduler_address, "--cell-timeout", CELL_TIMEOUT),
     ]
 

@@ -24,7 +24,7 @@ import csv
 import nbformat
 import pytest
 
-from autograder.batch_grading.item_analysis import (
+from autograder.grader_tools.batch_grading.item_analysis import (
     QUIZ_FEEDBACK_METADATA,
     Response,
     band_of,

@@ -11,9 +11,12 @@ from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.batch_grading import kernel_sandbox
-from autograder.batch_grading.fork_server_provisioner import GUARDED_KERNEL_PRELOAD, fork_server
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.batch_grading import kernel_sandbox
+from autograder.grader_tools.batch_grading.fork_server_provisioner import (
+    GUARDED_KERNEL_PRELOAD,
+    fork_server,
+)
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 from ..course_helpers import REPO, wait_until
 from .test_kernel_sandbox import PROBE_HELPERS

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.batch_grading import kernel_sandbox
+from autograder.grader_tools.batch_grading import kernel_sandbox
 
 from ..course_helpers import REPO, running_processes, wait_until
 
@@ -109,7 +109,7 @@ def test_the_probe_works_for_a_grader_started_from_a_notebook():
         [
             sys.executable,
             "-c",
-            "from autograder.batch_grading import kernel_sandbox as k;"
+            "from autograder.grader_tools.batch_grading import kernel_sandbox as k;"
             "print(k.sandbox_problem(3000098, 1024, []))",
         ],
         capture_output=True,

@@ -20,12 +20,21 @@ from nbgrader.preprocessors import AssignLatePenalties
 from traitlets import TraitError
 from traitlets.config import Config
 
-from autograder.batch_grading.class_report import write_class_report
-from autograder.batch_grading.late_penalty import CourseLatePenalty, LatePolicy, late_work_sentence
-from autograder.course_commands import main
-from autograder.deadlines import deadlines, grant_extension, parse_due_date, set_due_date
-from autograder.due_date_header import DUE_DATE_CELL_ID
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.batch_grading.class_report import write_class_report
+from autograder.grader_tools.batch_grading.late_penalty import (
+    CourseLatePenalty,
+    LatePolicy,
+    late_work_sentence,
+)
+from autograder.grader_tools.course_commands import main
+from autograder.grader_tools.deadlines import (
+    deadlines,
+    grant_extension,
+    parse_due_date,
+    set_due_date,
+)
+from autograder.grader_tools.due_date_header import DUE_DATE_CELL_ID
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 from ..course_helpers import nbgrader
 
@@ -36,8 +45,8 @@ DAILY = {"grace_minutes": 15, "unit": "day", "percent_per_unit": 10, "cap_percen
 HOURLY = {"unit": "hour", "percent_per_unit": 5, "hard_deadline_hours": 24}
 CONFIG = f"""
 from nbgrader.converters import GenerateAssignment, GenerateFeedback
-from autograder.batch_grading.late_penalty import CourseLatePenalty, LateWorkFeedback
-from autograder.due_date_header import DueDateHeader
+from autograder.grader_tools.batch_grading.late_penalty import CourseLatePenalty, LateWorkFeedback
+from autograder.grader_tools.due_date_header import DueDateHeader
 c = get_config()
 c.CourseDirectory.course_id = "late101"
 c.GenerateAssignment.preprocessors = [
@@ -306,7 +315,7 @@ def test_which_resubmission_is_collected(tmp_path, monkeypatch):
     folder = _tiny_course(tmp_path / "course")
     exchange = tmp_path / "exchange"
     with (folder / "nbgrader_config.py").open("a") as config:
-        collect = "autograder.own_due_date_collect.CheckedCollectOwnDueDate"
+        collect = "autograder.grader_tools.own_due_date_collect.CheckedCollectOwnDueDate"
         config.write(
             f"c.Exchange.root = {str(exchange)!r}\nc.ExchangeFactory.collect = {collect!r}\n"
         )
@@ -344,10 +353,10 @@ def test_an_extension_before_handing_in_is_not_a_zero(tmp_path):
     as not having submitted (empty), never as a 0; once graded, their score counts."""
     import csv
 
-    from autograder.batch_grading.canvas_export import CanvasCsvExportPlugin
-    from autograder.batch_grading.class_report import gradebook_rows
-    from autograder.batch_grading.gradescope_results import results_for_submission
-    from autograder.batch_grading.lms_export import LmsCsvExportPlugin
+    from autograder.grader_tools.batch_grading.canvas_export import CanvasCsvExportPlugin
+    from autograder.grader_tools.batch_grading.class_report import gradebook_rows
+    from autograder.grader_tools.batch_grading.gradescope_results import results_for_submission
+    from autograder.grader_tools.batch_grading.lms_export import LmsCsvExportPlugin
 
     folder = _tiny_course(tmp_path / "course")
     course = NbgraderCourse.load(folder)
@@ -382,8 +391,8 @@ def test_an_extension_before_handing_in_is_not_a_zero(tmp_path):
 def test_check_release_ignores_the_due_date_header():
     """The header comes from this term's gradebook: a release generated with a due date
     still matches source/ (`course check-release` regenerates in a scratch gradebook)."""
-    from autograder.due_date_header import due_date_cell
-    from autograder.release_sync import comparable_release_notebook
+    from autograder.grader_tools.due_date_header import due_date_cell
+    from autograder.grader_tools.release_sync import comparable_release_notebook
 
     from ..course_helpers import REPO
 

@@ -9,15 +9,17 @@ import shutil
 import jsonschema
 import pytest
 
-from autograder.batch_grading.gradescope_results import SCHEMA
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.batch_grading.gradescope_results import SCHEMA
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 from ..course_helpers import nbgrader
 from .canvas_import_format import canvas_import_problems
 from .conftest import A1, student_of_kind
 
-CANVAS = "autograder.batch_grading.canvas_export.CanvasCsvExportPlugin"
-GRADESCOPE = "autograder.batch_grading.gradescope_results.GradescopeResultsExportPlugin"
+CANVAS = "autograder.grader_tools.batch_grading.canvas_export.CanvasCsvExportPlugin"
+GRADESCOPE = (
+    "autograder.grader_tools.batch_grading.gradescope_results.GradescopeResultsExportPlugin"
+)
 CANVAS_ID = 4321
 
 

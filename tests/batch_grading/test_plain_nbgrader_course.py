@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 from ..course_helpers import nbgrader, run
 
@@ -94,7 +94,12 @@ def plain_courses(tmp_path_factory):
         reference = background.submit(grade_sequentially)
         for assignment in ASSIGNMENTS:
             graded = run(
-                parallel, sys.executable, "-m", "autograder.course_commands", "grade", assignment
+                parallel,
+                sys.executable,
+                "-m",
+                "autograder.grader_tools.course_commands",
+                "grade",
+                assignment,
             )
             assert "Traceback" not in graded.stderr
         reference.result()
@@ -128,7 +133,9 @@ def test_side_effects_land_in_autograded_and_nowhere_else(plain_courses):
 
 def test_course_report_on_a_plain_course(plain_courses):
     _, parallel = plain_courses
-    report = run(parallel, sys.executable, "-m", "autograder.course_commands", "report", "ps1")
+    report = run(
+        parallel, sys.executable, "-m", "autograder.grader_tools.course_commands", "report", "ps1"
+    )
     assert "Traceback" not in report.stderr
     assert (parallel / "reports" / "ps1" / "grades.csv").is_file()
 
@@ -137,7 +144,12 @@ def test_course_commands_fail_in_one_line_on_a_plain_course(plain_courses):
     _, parallel = plain_courses
     for args in (["grade", "no_such_assignment"], ["report", "no_such_assignment"]):
         process = run(
-            parallel, sys.executable, "-m", "autograder.course_commands", *args, check=False
+            parallel,
+            sys.executable,
+            "-m",
+            "autograder.grader_tools.course_commands",
+            *args,
+            check=False,
         )
         assert process.returncode != 0
         lines = process.stderr.strip().splitlines()

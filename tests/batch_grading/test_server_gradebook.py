@@ -4,7 +4,7 @@ workers record the same grades as sequential nbgrader autograde into its own dat
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from autograder.simulation import write_simulated_class
+from course_simulation import write_simulated_class
 
 from ..course_helpers import copy_course, nbgrader, run, tool_env
 from .conftest import A1, gradebook_state
@@ -23,7 +23,15 @@ def test_parallel_grades_in_postgres_equal_sequential(tmp_path, postgres_server)
         courses[name] = (course, url, env)
     course, url, env = courses["parallel"]
     sequential_course, sequential_url, sequential_env = courses["sequential"]
-    command = [sys.executable, "-m", "autograder.course_commands", "grade", A1, "--jobs", "3"]
+    command = [
+        sys.executable,
+        "-m",
+        "autograder.grader_tools.course_commands",
+        "grade",
+        A1,
+        "--jobs",
+        "3",
+    ]
     with ThreadPoolExecutor(max_workers=1) as background:  # side by side
         reference = background.submit(
             nbgrader, sequential_course, "autograde", A1, env=sequential_env

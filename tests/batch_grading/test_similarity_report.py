@@ -7,14 +7,14 @@ import shutil
 import nbformat
 import pytest
 
-from autograder.batch_grading.similarity_report import (
+from autograder.grader_tools.batch_grading.similarity_report import (
     MIN_SHARED,
     THRESHOLD,
     compare_submissions,
     own_code,
 )
-from autograder.course_commands import main
-from autograder.simulation.catalogue import A1
+from autograder.grader_tools.course_commands import main
+from course_simulation.catalogue import A1
 
 from ..course_helpers import REPO
 from .similarity_class import COPIER, ORIGINAL, renamed_copy, write_similarity_class
@@ -54,7 +54,10 @@ def test_the_copied_pair_ranks_first_and_no_honest_pair_is_reported(
 
 def test_figures_of_the_simulated_class(similarity_course):
     """The margins the threshold has on this class (printed for the note)."""
-    from autograder.batch_grading.similarity_report import instructor_code, submitted_codes
+    from autograder.grader_tools.batch_grading.similarity_report import (
+        instructor_code,
+        submitted_codes,
+    )
 
     course, honest = similarity_course
     ranked, reported = compare_submissions(submitted_codes(course, A1), instructor_code(course, A1))

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from autograder.simulation import (
+from course_simulation import (
     BUGS,
     KINDS,
     solution_sources,

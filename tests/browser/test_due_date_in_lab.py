@@ -17,7 +17,7 @@ def test_the_fetched_assignment_opens_with_its_due_date(page, lab):
     env = tool_env(NBGRADER_EXCHANGE=str(lab.root / "exchange"))
     run(
         lab.course,
-        *(sys.executable, "-m", "autograder.course_commands", "due-date", A2),
+        *(sys.executable, "-m", "autograder.grader_tools.course_commands", "due-date", A2),
         "2026-12-10 17:00 Europe/Berlin",
         env=env,
     )

@@ -1,6 +1,6 @@
 """WCAG 2.1 AA on the students' feedback pages: axe-core over every page, all of it.
 
-A small simulated class (autograder/simulation) hands in a1, a2 and a3: a student with a
+A small simulated class (course_simulation) hands in a1, a2 and a3: a student with a
 bug (a1: the 1/m forgotten, a2: the wrong sign; a3: random quiz answers, wrong ones among
 them) and a blank student. The instructor autogrades and runs ``nbgrader
 generate_feedback`` with the course's configuration (nbgrader_config.py: the course's
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from autograder.simulation import write_simulated_class
+from course_simulation import write_simulated_class
 
 from ..course_helpers import copy_course, nbgrader, tool_env
 from .accessibility import axe_violations

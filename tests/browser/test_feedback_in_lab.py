@@ -23,8 +23,8 @@ from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import create_course_secret, read_course_secret
 from autograder.quiz_engine.formulas import worked_values
 from autograder.quiz_engine.question_bank import question_bank_from_data
-from autograder.simulation import BUGS, Variant, build_submission
-from autograder.simulation.catalogue import EVERY_CELL
+from course_simulation import BUGS, Variant, build_submission
+from course_simulation.catalogue import EVERY_CELL
 
 from ..course_helpers import nbgrader, tool_env
 from .conftest import TIMEOUT_MS, Steps

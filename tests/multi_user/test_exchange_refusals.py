@@ -2,7 +2,8 @@
 
 A grader account (an ordinary user: root is never refused) runs nbgrader's exchange
 commands in its own copy of the course against an exchange it may not use: the line names
-the folder and the account, and no traceback is printed (autograder/exchange_access.py).
+the folder and the account, and no traceback is printed
+(autograder/grader_tools/exchange_access.py).
 """
 
 from __future__ import annotations

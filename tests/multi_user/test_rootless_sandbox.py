@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.simulation import write_simulated_class
+from course_simulation import write_simulated_class
 
 from ..batch_grading.conftest import A1, gradebook_state, output_text, student_of_kind
 from ..batch_grading.test_kernel_sandbox import PROBE, listening_port
@@ -112,7 +112,13 @@ def test_the_launcher_as_an_ordinary_user(course_environment):
         'os.listdir(os.path.expanduser("~root"))', f"attempt(lambda: os.listdir({str(home)!r}))"
     )
     python = str(course_environment / "bin" / "python")
-    launcher = [python, "-m", "autograder.batch_grading.kernel_sandbox", "--memory-mb", "1024"]
+    launcher = [
+        python,
+        "-m",
+        "autograder.grader_tools.batch_grading.kernel_sandbox",
+        "--memory-mb",
+        "1024",
+    ]
     result = run_as(
         GRADER,
         *launcher,

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import nbformat
 from playwright.sync_api import expect
 
-from autograder.simulation import solution_sources
-from autograder.simulation.builders import rewritten
-from autograder.simulation.catalogue import BUGS, EVERY_CELL
+from course_simulation import solution_sources
+from course_simulation.builders import rewritten
+from course_simulation.catalogue import BUGS, EVERY_CELL
 from deploy.trial_hub import TrialHub
 
 from ..browser.conftest import TIMEOUT_MS, Steps

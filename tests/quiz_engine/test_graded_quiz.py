@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.batch_grading.class_report import quiz_answer_distribution
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.batch_grading.class_report import quiz_answer_distribution
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
 from autograder.quiz_engine.quiz_widgets import QuizView
 

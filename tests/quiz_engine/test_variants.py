@@ -229,7 +229,7 @@ def test_no_graded_item_appears_in_student_visible_material():
 def test_course_quiz_keys_makes_the_secret_once_and_lists_valid_keys(tmp_path):
     course = copy_course(tmp_path / "course")
     (course / ".quiz_secret").unlink()
-    course_command = [sys.executable, "-m", "autograder.course_commands"]
+    course_command = [sys.executable, "-m", "autograder.grader_tools.course_commands"]
     first = run(course, *course_command, "quiz-keys", "alice", "bob")
     assert "made the course secret" in first.stderr
     assert stat.S_IMODE((course / ".quiz_secret").stat().st_mode) == 0o600

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.student_feedback.answer_policy import answers_may_be_shown
-from autograder.student_feedback.hidden_checks import judged_checks, listed_checks
-from autograder.student_feedback.preprocessors import (
+from autograder.grader_tools.student_feedback.answer_policy import answers_may_be_shown
+from autograder.grader_tools.student_feedback.hidden_checks import judged_checks, listed_checks
+from autograder.grader_tools.student_feedback.preprocessors import (
     REDACTED,
     DescribeHiddenChecks,
     DropInvisibleOutputs,
@@ -167,7 +167,7 @@ def _quiz_notebook(*outputs):
 
 
 def _quiz_text(notebook, policy):
-    from autograder.student_feedback.preprocessors import QuizFeedbackForStudent
+    from autograder.grader_tools.student_feedback.preprocessors import QuizFeedbackForStudent
 
     resources = {"nbgrader": {"student": "ada", "assignment": "a3_quiz"}}
     notebook, _ = QuizFeedbackForStudent(show_answers=policy).preprocess(notebook, resources)

@@ -1,6 +1,6 @@
 """Everything a student can fetch as feedback holds no hidden test, reference function or key.
 
-A simulated class (correct, buggy, blank and faulty students; autograder/simulation) hands
+A simulated class (correct, buggy, blank and faulty students; course_simulation) hands
 in a1, a2 and a3 through the exchange (``nbgrader submit``), the instructor collects,
 autogrades, runs ``nbgrader generate_feedback`` and ``nbgrader release_feedback`` with the
 course's configuration (default answer policy: never), and each student runs ``nbgrader
@@ -27,7 +27,8 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.student_feedback.hidden_checks import hidden_regions
 from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
 from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import read_course_secret
@@ -35,8 +36,7 @@ from autograder.quiz_engine.formulas import fill_in, format_number, worked_value
 from autograder.quiz_engine.marking import mark_answer
 from autograder.quiz_engine.question_bank import question_bank_from_data
 from autograder.quiz_engine.variants import LETTERS
-from autograder.simulation import write_simulated_class
-from autograder.student_feedback.hidden_checks import hidden_regions
+from course_simulation import write_simulated_class
 
 from ..course_helpers import COURSE_ID, copy_course, nbgrader, tool_env
 

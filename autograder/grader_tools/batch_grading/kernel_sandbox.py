@@ -1,0 +1,453 @@
+"""Start a grading kernel that cannot see the course: the launcher nbgrader's kernels go through.
+
+    python -m autograder.grader_tools.batch_grading.kernel_sandbox --memory-mb M \\
+        --hide /course -- python -m ipykernel_launcher -f conn.json
+
+``course grade`` does not call this directly: it writes a kernelspec whose command is this
+launcher (``write_kernelspec``), points ``nbgrader autograde --Execute.kernel_name`` at it,
+and has jupyter_client connect to kernels through IPC sockets in a folder of each worker
+(``KernelManager.transport = "ipc"``): the kernel has no network, not even the grader's
+loopback. The launcher:
+
+1. reads the kernel's connection file and the assignment's support files (everything in
+   the working directory but notebooks) while it still can;
+2. gives the kernel a view of the disk with only the system, the Python installation and
+   the ``autograder`` package (read-only), its scratch folder as ``/tmp`` (its working
+   directory, the only place it can write, holding the support files) and its IPC folder;
+   no course, gradebook, exchange, other submissions or grader's home (``--hide`` names
+   the folders that must stay hidden: a kept folder that holds one is refused);
+3. runs the kernel with resource limits (address space, processes, file size, no core
+   dumps) and a small clean environment;
+4. when the kernel ends, copies the files the notebook wrote into the working directory
+   (nbgrader's ``autograded/<student>/<assignment>``), as they would be there had nbgrader
+   run the kernel in that folder; links are never followed.
+
+Step 2 has two engines, chosen by who runs the grader:
+
+- an ordinary user (a grader account on a shared server): bubblewrap (``bubblewrap``),
+  unprivileged through user namespaces; the kernel runs as the grader's uid in its own
+  user, mount, PID and network namespaces. Where the system refuses user namespaces (or
+  ``bwrap`` is missing), the launcher fails and ``course grade`` refuses to grade;
+- root: private mount and network namespaces set up by hand (``mount_namespace``), the
+  kernel as an unprivileged uid of its own (``--uid``, one per parallel job).
+
+Linux only. ``--check`` runs the same steps and then a trivial command instead of a
+kernel: ``course grade`` uses it to fail early with a clear message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from autograder.grader_tools.batch_grading.bubblewrap import bubblewrap_command
+from autograder.grader_tools.batch_grading.mount_namespace import isolate
+from autograder.grader_tools.batch_grading.sandbox_errors import SandboxError
+
+SCRATCH = Path("/tmp")
+SCRATCH_SIZE_MB = 256
+SUPPORT_FILES_MAX_MB = 64
+MAX_PROCESSES = 256
+MAX_FILE_SIZE_MB = 128
+# Nothing of the grader's environment reaches the kernel but these (no tokens, no paths).
+# JPY_PARENT_PID makes ipykernel exit when nbgrader dies: no orphaned kernel after a kill.
+KEPT_ENVIRONMENT = (
+    *("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED"),
+    "JPY_PARENT_PID",
+    "NBGRADER_EXECUTION",  # "autograde" or "validate": the checks publish diagnoses when grading
+)
+
+# Inside the scratch folder: the kernel's home (caches) and temporary files, the connection
+# file. They stay behind when the kernel ends; everything else the notebook wrote is copied
+# to the autograded folder, as nbgrader does when the kernel runs there.
+PRIVATE_FOLDERS = (".sandbox-home", ".sandbox-tmp")
+CONNECTION_NAME = ".kernel-connection.json"
+PR_SET_PDEATHSIG = 1
+
+KERNELSPEC_NAME = "backprop-sandbox"
+UID_VARIABLE = "COURSE_SANDBOX_UID"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _read_support_files(folder: Path) -> dict[Path, bytes]:
+    """The assignment's files the kernel may need (data, answers saved by a widget)."""
+    files, total = {}, 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb":
+            files[path.relative_to(folder)] = path.read_bytes()
+            total += len(files[path.relative_to(folder)])
+            if total > SUPPORT_FILES_MAX_MB * 1024 * 1024:
+                raise SandboxError(f"{folder} holds more than {SUPPORT_FILES_MAX_MB} MB of files")
+    return files
+
+
+def _connection_file_argument(command: list[str]) -> int:
+    for index, argument in enumerate(command[:-1]):
+        if argument in ("-f", "--f"):
+            return index + 1
+    for index, argument in enumerate(command):
+        if argument.startswith(("-f=", "--f=")):
+            return index
+    raise SandboxError("the kernel command has no connection file (-f FILE)")
+
+
+def limit_resources(memory_mb: int) -> None:
+    """Step 3's limits; a student's runaway allocation fails in their own kernel only."""
+    memory = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    file_size = MAX_FILE_SIZE_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def kernel_environment() -> dict[str, str]:
+    environment = {name: os.environ[name] for name in KEPT_ENVIRONMENT if name in os.environ}
+    home, temporary = str(SCRATCH / PRIVATE_FOLDERS[0]), str(SCRATCH / PRIVATE_FOLDERS[1])
+    environment.update(
+        HOME=home,
+        TMPDIR=temporary,
+        MPLCONFIGDIR=f"{home}/.matplotlib",
+        IPYTHONDIR=f"{home}/.ipython",
+        JUPYTER_RUNTIME_DIR=f"{home}/.jupyter",
+        # One BLAS thread per kernel: the grader already runs one kernel per core.
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
+    return environment
+
+
+def drop_privileges(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise SandboxError(f"could not become uid {uid}")
+
+
+def launch(
+    command: list[str],
+    uid: int,
+    memory_mb: int,
+    hidden: list[Path],
+    kernel: bool = True,
+    warm: bool = False,
+) -> NoReturn:
+    """Steps 1-4, then exit with the kernel's status (``command`` has ``-f FILE`` if
+    ``kernel``; without it, ``command`` runs isolated and nothing is copied back). ``warm``:
+    this process was forked by ``kernel_fork_server``, and the kernel is forked from it too."""
+    as_root = os.geteuid() == 0
+    if as_root and uid <= 0:
+        raise SandboxError(f"refusing to run student code as uid {uid}")
+    if warm and not as_root:
+        raise SandboxError("kernels are forked from a warm process only when grading as root")
+    # Read now, not after the set-up: a grader that dies meanwhile must still be noticed.
+    # jupyter_client sets JPY_PARENT_PID to its own pid for every kernel it starts; in
+    # --check mode it is only inherited (course grade run from a notebook), so not compared.
+    # A warm launcher's parent is the fork server, which ends with the grader.
+    grader = os.getppid()
+    if kernel and not warm and os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
+        raise SandboxError("the grader that asked for this kernel has already ended")
+    files, ipc_folders, index = {}, [], None
+    if kernel:
+        index = _connection_file_argument(command)
+        argument = command[index]
+        connection = Path(argument.split("=", 1)[1] if argument.startswith("-") else argument)
+        files = _read_support_files(Path.cwd())
+        files[Path(CONNECTION_NAME)] = connection.read_bytes()
+        ipc_folders = [_ipc_folder(files[Path(CONNECTION_NAME)])]
+        command[index] = str(SCRATCH / CONNECTION_NAME)
+    # The grader's home is always hidden (keys, tokens; and it may hold Python itself,
+    # which is then bound back like the other kept paths).
+    home = Path.home().resolve()
+    hidden = [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
+    kept = _kept_paths(Path(command[0]), hidden)
+    # The autograded folder, kept open: as root, the course is hidden once isolated.
+    results = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
+    if as_root:
+        status = _run_in_mount_namespace(
+            command, grader, uid, memory_mb, hidden, kept, ipc_folders, files, warm
+        )
+        scratch = SCRATCH
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="kernel-scratch-"))
+        _write_scratch(scratch, files, owner=None)
+        sandbox = bubblewrap_command(kept, scratch, ipc_folders, inside_scratch=SCRATCH)
+        status = _run_child(
+            [*sandbox, *command], grader, lambda: _limit_bubblewrap(memory_mb), rootless=True
+        )
+    if results is not None and status is not None:
+        copy_new_files(scratch, results, files)
+    if scratch != SCRATCH:
+        shutil.rmtree(scratch, ignore_errors=True)
+    os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
+
+
+def _ipc_folder(connection: bytes) -> Path:
+    """The folder of the kernel's sockets: the kernel has no network to reach the grader."""
+    info = json.loads(connection)
+    if info.get("transport") != "ipc":
+        raise SandboxError(
+            "the kernel has no network: start it with KernelManager.transport = 'ipc' "
+            f"(its connection file asks for {info.get('transport')!r})"
+        )
+    return Path(info["ip"]).parent
+
+
+def _kept_paths(executable: Path, hidden: list[Path]) -> list[Path]:
+    """What the kernel needs to run, read-only: Python, its environment, this package."""
+    kept = [
+        Path(sys.base_prefix).resolve(),
+        Path(sys.prefix),
+        executable.parent,
+        executable.resolve().parent,
+        Path(__file__).resolve().parents[1],  # the autograder package (an editable install)
+    ]
+    for path in kept:
+        for secret in hidden:
+            if secret == path or path in secret.parents:
+                raise SandboxError(
+                    f"{path} (the Python installation the kernel needs) holds {secret}, "
+                    "which student code must not see: install the course's Python "
+                    "environment outside it"
+                )
+    return kept
+
+
+def _write_scratch(scratch: Path, files: dict[Path, bytes], owner: int | None) -> None:
+    """The kernel's home and temporary folders, then the files it starts with."""
+    for private in PRIVATE_FOLDERS:
+        (scratch / private).mkdir(mode=0o700)
+        if owner is not None:
+            os.chown(scratch / private, owner, owner)
+    # Only what was written here is handed to the student (not binds kept under /tmp).
+    for relative, content in files.items():
+        (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / relative).write_bytes(content)
+        for part in [relative, *relative.parents[:-1]]:
+            if owner is not None:
+                os.chown(scratch / part, owner, owner, follow_symlinks=False)
+
+
+def _run_in_mount_namespace(
+    command: list[str],
+    grader: int,
+    uid: int,
+    memory_mb: int,
+    hidden: list[Path],
+    kept: list[Path],
+    writable: list[Path],
+    files: dict[Path, bytes],
+    warm: bool = False,
+) -> int | None:
+    """As root: isolate this process (``mount_namespace``), then run the kernel as ``uid``."""
+    isolate(uid, hidden, kept, writable, SCRATCH, SCRATCH_SIZE_MB)
+    _write_scratch(SCRATCH, files, owner=uid)
+    os.chdir(SCRATCH)
+    return _run_child(command, grader, lambda: _become_unprivileged(uid, memory_mb), warm=warm)
+
+
+def _limit_bubblewrap(memory_mb: int) -> None:
+    limit_resources(memory_mb)
+    # An interrupt (nbgrader signals the kernel's whole process group) is for the kernel,
+    # which handles it; bwrap would die of it and take the kernel along.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _become_unprivileged(uid: int, memory_mb: int) -> None:
+    limit_resources(memory_mb)
+    drop_privileges(uid)
+
+
+def _run_child(
+    command: list[str],
+    grader: int,
+    prepare: Callable[[], None],
+    rootless: bool = False,
+    warm: bool = False,
+) -> int | None:
+    """Run ``command`` after ``prepare`` (in the child) with the kernel's environment; its
+    wait status, or None if the grader died first (the kernel is then killed)."""
+    environment = kernel_environment()
+    if rootless:
+        # Inside bubblewrap's PID namespace the kernel's parent is pid 1, which ipykernel
+        # would take for a dead grader; --die-with-parent ends the kernel with us instead.
+        environment.pop("JPY_PARENT_PID", None)
+    launcher = os.getpid()
+    child = os.fork()
+    if child == 0:
+        _become_kernel(command, environment, prepare, parent=launcher, warm=warm)
+    return _wait_for_kernel(child, grader)
+
+
+def _become_kernel(
+    command: list[str],
+    environment: dict[str, str],
+    prepare: Callable[[], None],
+    parent: int,
+    warm: bool = False,
+) -> NoReturn:
+    try:
+        prepare()
+        # After any uid change (which clears it): the kernel ends with this launcher.
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(70)  # the launcher died before the line above could take effect
+        if not warm:
+            os.execve(command[0], command, environment)
+    except BaseException as error:  # noqa: BLE001 - report and leave, whatever went wrong
+        print(f"kernel_sandbox: cannot start the kernel: {error}", file=sys.stderr)
+        os._exit(70)
+    from autograder.grader_tools.batch_grading.kernel_fork_server import run_warm_kernel
+
+    run_warm_kernel(command, environment)
+
+
+def _wait_for_kernel(child: int, grader: int) -> int | None:
+    """Wait for the kernel to end; None if ``grader`` (our parent at start-up) died first.
+
+    SIGINT (an interrupt nbgrader sends to the whole process group) is the kernel's alone.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    while True:
+        finished, status = os.waitpid(child, os.WNOHANG)
+        if finished:
+            return status
+        if os.getppid() != grader:  # orphaned: nobody will read what the kernel wrote
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            return None
+        signal.sigtimedwait({signal.SIGCHLD}, 0.5)
+
+
+def copy_new_files(scratch: Path, results_folder: int, written: dict[Path, bytes]) -> None:
+    """Copy every regular file the kernel created or changed in ``scratch`` into the folder
+    open as ``results_folder`` (never following a link the student made), as root."""
+    scratch_device = os.lstat(scratch).st_dev
+    for folder, subfolders, files in os.walk(scratch):
+        relative_folder = Path(folder).relative_to(scratch)
+        # Not the kernel's home and temporary files, and nothing bound in from elsewhere (a
+        # virtual environment kept under /tmp is bound back read-only into the scratch).
+        subfolders[:] = [
+            d
+            for d in subfolders
+            if not (relative_folder == Path(".") and d in PRIVATE_FOLDERS)
+            and os.lstat(Path(folder) / d).st_dev == scratch_device
+        ]
+        for name in files:
+            relative = relative_folder / name
+            source = Path(folder) / name
+            status = source.lstat()
+            if relative == Path(CONNECTION_NAME) or not stat.S_ISREG(status.st_mode):
+                continue
+            if status.st_dev != scratch_device:
+                continue
+            content = source.read_bytes()
+            if written.get(relative) == content:
+                continue
+            _write_below(results_folder, relative, content)
+
+
+def _write_below(folder: int, relative: Path, content: bytes) -> None:
+    handle = os.dup(folder)
+    try:
+        for part in relative.parts[:-1]:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, mode=0o755, dir_fd=handle)
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
+            os.close(handle)
+            handle = inner
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+        descriptor = os.open(relative.name, flags, 0o644, dir_fd=handle)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+    finally:
+        os.close(handle)
+
+
+def launcher_command(memory_mb: int, hidden: list[Path]) -> list[str]:
+    """This launcher's command line, up to and including ``--``."""
+    command = [sys.executable, "-m", "autograder.grader_tools.batch_grading.kernel_sandbox"]
+    command += ["--memory-mb", str(memory_mb)]
+    for path in hidden:
+        command += ["--hide", str(path)]
+    return [*command, "--"]
+
+
+def write_kernelspec(data_dir: Path, memory_mb: int, hidden: list[Path], warm: bool = False) -> str:
+    """A Python kernelspec in ``data_dir/kernels`` that starts kernels through this launcher
+    (``warm``: forked by the grading worker's ``kernel_fork_server``, root only).
+
+    Put ``data_dir`` on ``JUPYTER_PATH`` and select it with ``--Execute.kernel_name``.
+    """
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec: dict = {
+        "argv": [*launcher_command(memory_mb, hidden), *kernel],
+        "display_name": "Python 3 (grading sandbox)",
+        "language": "python",
+    }
+    if warm:
+        from autograder.grader_tools.batch_grading.fork_server_provisioner import PROVISIONER_NAME
+
+        spec["metadata"] = {"kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}}
+    folder = data_dir / "kernels" / KERNELSPEC_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return KERNELSPEC_NAME
+
+
+def sandbox_problem(uid: int, memory_mb: int, hidden: list[Path]) -> str | None:
+    """Why kernels cannot be isolated on this machine (one line), or None if they can."""
+    probe = [*launcher_command(memory_mb, hidden), sys.executable, "-c", "import numpy"]
+    probe.insert(probe.index("--"), "--check")
+    result = subprocess.run(
+        probe, capture_output=True, text=True, env={**os.environ, UID_VARIABLE: str(uid)}
+    )
+    if result.returncode == 0:
+        return None
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return lines[-1] if lines else f"the sandbox probe exited with {result.returncode}"
+
+
+def main(argv: list[str] | None = None, warm: bool = False) -> None:
+    parser = argparse.ArgumentParser(prog="kernel_sandbox", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--uid",
+        type=int,
+        default=int(os.environ.get(UID_VARIABLE, "0")),
+        help=f"unprivileged user id to run as (default: ${UID_VARIABLE})",
+    )
+    parser.add_argument("--memory-mb", type=int, required=True, help="address-space limit")
+    parser.add_argument("--hide", action="append", default=[], help="folder to hide (repeat)")
+    parser.add_argument("--check", action="store_true", help="run COMMAND with no kernel file")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- the kernel command")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("no command to run after --")
+    try:
+        hidden = [Path(p) for p in args.hide]
+        launch(command, args.uid, args.memory_mb, hidden, kernel=not args.check, warm=warm)
+    except (SandboxError, OSError) as error:
+        print(f"kernel_sandbox: cannot isolate the kernel: {error}", file=sys.stderr)
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()
