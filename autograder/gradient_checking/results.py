@@ -7,13 +7,11 @@ import os
 from dataclasses import dataclass, field
 
 from autograder.integrity_guard import kernel_guard
+from autograder.notebook_metadata import DIAGNOSES_METADATA, Diagnoses
 from autograder.student_tracebacks import StudentFacingError
 
 # Starts each failed array's line in a check's message.
 DIAGNOSIS_PREFIX = "  --  "
-# Output metadata key under which a failed check publishes its diagnoses while nbgrader
-# autogrades; the class report counts them from there (autograded notebooks).
-DIAGNOSES_METADATA = "autograder/diagnoses"
 
 
 class CheckFailed(StudentFacingError, AssertionError):
@@ -105,8 +103,9 @@ class CheckResult:
 
     def publish_diagnoses(self) -> None:
         """While nbgrader autogrades, record each failed array's diagnosis as output
-        metadata (an empty output: nothing shows in the notebook or the feedback)."""
-        diagnoses = [t.diagnosis for t in self.tensors if not t.passed and t.diagnosis]
+        metadata (``notebook_metadata.DIAGNOSES_METADATA``; an empty output: nothing shows
+        in the notebook or the feedback). The class report counts them from there."""
+        diagnoses: Diagnoses = [t.diagnosis for t in self.tensors if not t.passed and t.diagnosis]
         if not diagnoses or os.environ.get("NBGRADER_EXECUTION") != "autograde":
             return
         from IPython.core.interactiveshell import InteractiveShell

@@ -21,14 +21,13 @@ from typing import Any
 
 from autograder.gradient_checking.results import Score
 from autograder.integrity_guard import kernel_guard
+from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
 from autograder.quiz_engine.exercises import MARKABLE, collected_answers
 from autograder.quiz_engine.formulas import fill_in
 from autograder.quiz_engine.marking import Mark, mark_answer
 from autograder.quiz_engine.question_bank import Question, QuestionBank
-from autograder.quiz_engine.quiz_feedback import QUIZ_FEEDBACK_METADATA, quiz_feedback_lines
+from autograder.quiz_engine.quiz_feedback import quiz_feedback_lines
 from autograder.quiz_engine.variants import QuizVariant, variant_for_grading
-
-QUIZ_ANSWERS_METADATA = "autograder/quiz_answers"
 
 
 def _record(

@@ -3,7 +3,9 @@
 ``graded_marking`` builds one record per graded cell while it marks (in the grading
 kernel) and shows it with every answer (the instructor's and the grader's view). The
 student's feedback (``autograder.grader_tools.student_feedback``) writes the same record's
-sentences again, showing the right answers only when the course's policy allows. A record is JSON::
+sentences again, showing the right answers only when the course's policy allows. A record
+(``autograder.notebook_metadata.QuizFeedbackRecord``, published under ``QUIZ_FEEDBACK_METADATA``)
+is JSON::
 
     {"notes": ["..."], "score_line": "Score: 3 of 8 right, 3 points.",
      "questions": [
@@ -27,8 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-
-QUIZ_FEEDBACK_METADATA = "autograder/quiz_feedback"
 
 
 def _prompt_line(question: Mapping[str, Any], prompts: Mapping[str, str]) -> list[str]:

@@ -25,7 +25,6 @@ import nbformat
 import pytest
 
 from autograder.grader_tools.batch_grading.item_analysis import (
-    QUIZ_FEEDBACK_METADATA,
     Response,
     band_of,
     class_responses,
@@ -34,7 +33,7 @@ from autograder.grader_tools.batch_grading.item_analysis import (
     save_item_plot,
     write_item_csv,
 )
-from autograder.quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
+from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
 
 CHOICES = {"s1": "B", "s2": "B", "s3": "A", "s4": "B", "s5": "C"}
 TEST_SCORES = {"s1": 1.0, "s2": 1.0, "s3": 0.5, "s4": 0.0, "s5": 0.0}

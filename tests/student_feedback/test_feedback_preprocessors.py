@@ -16,6 +16,7 @@ from autograder.grader_tools.student_feedback.preprocessors import (
     RedactHiddenTestText,
     ShortTracebacks,
 )
+from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
 
 TEST_SOURCE = """\
 \"\"\"Checks: relu.\"\"\"
@@ -175,7 +176,6 @@ def _quiz_text(notebook, policy):
 
 
 def test_the_quiz_feedback_shows_right_answers_only_when_the_policy_allows():
-    from autograder.quiz_engine.quiz_feedback import QUIZ_FEEDBACK_METADATA
 
     def notebook():
         shown = new_output(
@@ -194,7 +194,6 @@ def test_the_quiz_feedback_shows_right_answers_only_when_the_policy_allows():
 
 
 def test_a_quiz_marked_by_an_older_version_shows_none_of_its_printed_answers():
-    from autograder.quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
 
     printed = new_output("stream", name="stdout", text="Question 2: ... The answer: Output\n")
     published = new_output(

@@ -34,8 +34,7 @@ from autograder.grader_tools.batch_grading.submission_status import SubmissionSt
 from autograder.grader_tools.course_files import CourseError
 from autograder.grader_tools.deadlines import holds_only_an_extension
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
-from autograder.gradient_checking.results import DIAGNOSES_METADATA
-from autograder.quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
+from autograder.notebook_metadata import DIAGNOSES_METADATA, QUIZ_ANSWERS_METADATA
 
 LMS_EXPORTER = "autograder.grader_tools.batch_grading.lms_export.LmsCsvExportPlugin"
 CANVAS_EXPORTER = "autograder.grader_tools.batch_grading.canvas_export.CanvasCsvExportPlugin"

@@ -32,11 +32,8 @@ from typing import Any
 import nbformat
 
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
-from autograder.quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
+from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
 
-# The per-question feedback record the graded quiz publishes next to its answers
-# (quiz_engine.quiz_feedback): {"questions": [{"id", "type", "correct", "score"?}, ...]}.
-QUIZ_FEEDBACK_METADATA = "autograder/quiz_feedback"
 NEAR_ZERO_DISCRIMINATION = 0.1
 BANDS = ("low", "middle", "high")
 # A calculation's bands "differ widely" when two bands of at least this many students

@@ -43,9 +43,9 @@ from autograder.grader_tools.student_feedback.quiz_summary import (
     question_prompts,
     quiz_summary_lines,
 )
+from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
 from autograder.quiz_engine.course_secret import read_course_secret
-from autograder.quiz_engine.graded_marking import QUIZ_ANSWERS_METADATA
-from autograder.quiz_engine.quiz_feedback import QUIZ_FEEDBACK_METADATA, quiz_feedback_lines
+from autograder.quiz_engine.quiz_feedback import quiz_feedback_lines
 from autograder.quiz_engine.variants import QuizVariant, quiz_key
 
 FEEDBACK_METADATA = "autograder_feedback"
