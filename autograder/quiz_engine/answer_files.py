@@ -13,27 +13,11 @@ taken for "no answers": ``read_answers`` says what is wrong, for the widget and 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write to a temporary file beside ``path``, then rename: a crash leaves the old file."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+from autograder.atomic_files import write_atomically
 
 
 @dataclass

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.quiz_engine.answer_files import write_atomically
+from autograder.atomic_files import write_atomically
 from autograder.quiz_engine.variants import QuizKeyError, QuizVariant, normalised_key
 
 IDENTITY_FILE_NAME = ".course_quiz_identity.json"

@@ -3,8 +3,9 @@
 One JSON file per assignment, ``<course>/.course_grade/<assignment>.json``: for each student,
 the digest of the submitted files and the status the grading ended with. The grader
 records a student only after nbgrader has finished with them, and writes the file
-atomically (a temporary file renamed over the old one), so a kill at any moment leaves
-either the old journal or the new one. A resubmission changes the digest: it is regraded.
+atomically (``atomic_files``: ``<assignment>.json.partial``, synced, renamed over the old
+one), so a kill or a power cut at any moment leaves either the old journal or the new one.
+A resubmission changes the digest: it is regraded.
 
 A journal that cannot be read (not JSON, not a journal's shape, no read access) is never
 overwritten: reading it raises ``BrokenJournal``, naming the file and the fix; only a run
@@ -18,6 +19,7 @@ import json
 import os
 from pathlib import Path
 
+from autograder.atomic_files import write_atomically
 from autograder.grader_tools.batch_grading.submission_status import SubmissionStatus
 from autograder.grader_tools.course_files import CourseError
 
@@ -120,6 +122,9 @@ class GradingJournal:
         entry = {"digest": submission_digest(folder), "status": status.to_json()}
         self.entries[student] = entry
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".json.partial")
-        partial.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(partial, self.path)
+        write_atomically(
+            self.path,
+            json.dumps(self.entries, indent=1, sort_keys=True),
+            mode=None,
+            partial=self.path.with_suffix(".json.partial"),
+        )
