@@ -26,6 +26,7 @@ from autograder.gradient_checking import (
     check_gradient,
     check_layer_gradient,
     check_values,
+    inputs_off_relu_kink,
     one_hot,
     random_labels,
 )
@@ -189,8 +190,6 @@ def network_batch(
     within 0.05 of ReLU's kink, and the labels cover every class.
     """
     with course_numpy_settings():
-        from autograder.gradient_checking import inputs_off_relu_kink
-
         m, n_in, n_hidden, n_out = sizes
         rng = np.random.default_rng(seed)
         params = {

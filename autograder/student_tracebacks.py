@@ -35,7 +35,7 @@ class StudentFacingError(Exception):
 
     def _render_traceback_(self) -> list[str]:
         tb = without_course_frames(self.__traceback__)
-        try:
+        try:  # IPython only when shown in a kernel: checks also run in plain Python
             from IPython import get_ipython
 
             shell = get_ipython()

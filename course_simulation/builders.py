@@ -23,11 +23,12 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import quiz_engine
 from autograder.quiz_engine import QuestionBank, load_question_bank, save_answers
 from autograder.quiz_engine.course_secret import read_course_secret
 from autograder.quiz_engine.formulas import worked_values
 from autograder.quiz_engine.variants import QuizVariant, quiz_key
-from course_simulation.catalogue import BUGS, EVERY_CELL, FAULTS, Variant
+from course_simulation.catalogue import BUGS, EVERY_CELL, FAULTS, QUIZ_CELL, Variant
 from course_simulation.rewrites import Rewrite
 
 # Where the snooper writes outside the course (unsandboxed, it succeeds: tests remove it).
@@ -229,8 +230,6 @@ def quiz_key_banks(source_notebook: Path) -> list[QuestionBank]:
     """The answer keys the hidden tests of a graded quiz hold, read from ``source/`` at run
     time: each hidden test is run with the quiz engine's ``mark_graded_quiz`` standing in
     for a function that only keeps the key. Instructor-side only: the package holds no key."""
-    from autograder import quiz_engine
-
     keys: list[QuestionBank] = []
 
     def keep_key(key: QuestionBank, *args: object, **kwargs: object) -> float:
@@ -284,8 +283,6 @@ def build_quiz_submission(
     ``answers_in_code`` cell, saved by the widget to ``quiz_answers.json`` (``widget``), or
     half typed (letters, then texts) and the rest in the widget (``mixed``); with
     ``variant.rewrites[QUIZ_CELL]`` applied to the typed cell."""
-    from course_simulation.catalogue import QUIZ_CELL
-
     student = variant.name
     quiz = QuizVariant.for_student(student, quiz_key(secret, student), release_nb.parent.name)
     style = variant.quiz or "letters"

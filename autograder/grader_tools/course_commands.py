@@ -19,10 +19,14 @@ work) and a broken course file alike.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime
 import os
 import sys
 from collections.abc import Sequence
 
+from autograder.grader_tools.batch_grading import similarity_report
+from autograder.grader_tools.batch_grading.class_report import write_class_report
 from autograder.grader_tools.course_files import CourseError, find_course_root
 from autograder.grader_tools.course_options import (
     CELL_TIMEOUT,
@@ -38,8 +42,22 @@ from autograder.grader_tools.course_options import (
     name,
     scheduler_address,
 )
+from autograder.grader_tools.deadlines import (
+    course_timezone,
+    deadlines,
+    deadlines_text,
+    grant_extension,
+    local_time,
+    parse_due_date,
+    set_due_date,
+)
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from autograder.grader_tools.release_sync import generate_release, release_differences
+from autograder.quiz_engine.course_secret import (
+    create_course_secret,
+    quiz_keys,
+    read_private_course_secret,
+)
 
 
 def command_generate(args: argparse.Namespace) -> int:
@@ -98,8 +116,6 @@ def command_grade(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from autograder.grader_tools.batch_grading.class_report import write_class_report
-
     course = NbgraderCourse.load()
     if not list((course.root / "autograded").glob(f"*/{args.assignment}")):
         raise CourseError(
@@ -112,14 +128,6 @@ def command_report(args: argparse.Namespace) -> int:
 
 
 def command_quiz_keys(args: argparse.Namespace) -> int:
-    import csv
-
-    from autograder.quiz_engine.course_secret import (
-        create_course_secret,
-        quiz_keys,
-        read_private_course_secret,
-    )
-
     course = NbgraderCourse.load()
     secret_file = course.quiz_secret_file
     if create_course_secret(secret_file):
@@ -146,13 +154,6 @@ def command_quiz_keys(args: argparse.Namespace) -> int:
 
 
 def command_due_date(args: argparse.Namespace) -> int:
-    from autograder.grader_tools.deadlines import (
-        course_timezone,
-        local_time,
-        parse_due_date,
-        set_due_date,
-    )
-
     course = NbgraderCourse.load()
     timezone = course_timezone(course)
     due = None if args.when == "none" else parse_due_date(args.when, timezone)
@@ -163,10 +164,6 @@ def command_due_date(args: argparse.Namespace) -> int:
 
 
 def command_extend(args: argparse.Namespace) -> int:
-    import datetime
-
-    from autograder.grader_tools.deadlines import grant_extension
-
     extension = datetime.timedelta(days=args.days, hours=args.hours)
     if extension < datetime.timedelta(0):
         raise CourseError(f"an extension cannot be negative ({extension}).")
@@ -176,22 +173,18 @@ def command_extend(args: argparse.Namespace) -> int:
 
 
 def command_deadlines(args: argparse.Namespace) -> int:
-    from autograder.grader_tools.deadlines import course_timezone, deadlines, deadlines_text
-
     course = NbgraderCourse.load()
     print(deadlines_text(deadlines(course, args.assignment), course_timezone(course)))
     return 0
 
 
 def command_similarity(args: argparse.Namespace) -> int:
-    from autograder.grader_tools.batch_grading.similarity_report import write_similarity_report
-
     if not 0 <= args.threshold <= 1:
         raise CourseError(f"--threshold is a share between 0 and 1, not {args.threshold}.")
     if args.min_shared < 0:
         raise CourseError(f"--min-shared cannot be negative ({args.min_shared}).")
     course = NbgraderCourse.load()
-    path, ranked, reported = write_similarity_report(
+    path, ranked, reported = similarity_report.write_similarity_report(
         course.root, args.assignment, args.threshold, args.min_shared
     )
     for rank, pair in enumerate(reported[:10], 1):
@@ -222,8 +215,6 @@ ASSIGNMENT_HELP = "the assignment's name (its folder in source/ and submitted/ST
 def due_date_text(text: str) -> str:
     """An argparse type: ``none``, or a date and time ``parse_due_date`` reads (checked in
     UTC here; the command reads it in the course's time zone)."""
-    from autograder.grader_tools.deadlines import parse_due_date
-
     if text == "none":
         return text
     try:
@@ -349,8 +340,6 @@ def build_parser() -> argparse.ArgumentParser:
         "assignment", nargs="?", type=ASSIGNMENT, help="one assignment (default: all)"
     )
     listing.set_defaults(run=command_deadlines)
-    from autograder.grader_tools.batch_grading import similarity_report
-
     similarity = commands.add_parser(
         "similarity", help="pairs of submissions whose own code is alike (HTML report)"
     )

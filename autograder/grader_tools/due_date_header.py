@@ -16,6 +16,7 @@ from nbgrader.exchange.default.exchange import Exchange
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode, default
 
+from autograder.grader_tools.batch_grading.late_penalty import configured_policy, policy_summary
 from autograder.grader_tools.deadlines import local_time
 
 DUE_DATE_CELL_ID = "course-due-date"
@@ -46,11 +47,6 @@ class DueDateHeader(NbGraderPreprocessor):
 
     def _late_policy(self) -> str:
         """The course's late policy in a sentence (``CourseLatePenalty``, if configured)."""
-        from autograder.grader_tools.batch_grading.late_penalty import (
-            configured_policy,
-            policy_summary,
-        )
-
         policy = configured_policy(self.config)
         if policy is None:
             return "Submit before then: work submitted later may lose points."

@@ -86,7 +86,7 @@ _STATE = _GuardState()
 
 
 def _shell():
-    try:
+    try:  # IPython only in a kernel: the guard also runs in plain Python
         from IPython import get_ipython
     except ImportError:
         return None
@@ -186,7 +186,7 @@ class DictionaryVersions:
     OFFSET = 24  # after the reference count, the type and ma_used: 8 bytes each
 
     def __init__(self, dictionaries: list[dict]):
-        import ctypes
+        import ctypes  # here: the guard's module holds no ctypes for student code to reach
 
         self.dictionaries = dictionaries  # kept alive while their headers are read
         self.tags = tuple(ctypes.c_uint64.from_address(id(d) + self.OFFSET) for d in dictionaries)
@@ -299,7 +299,7 @@ def _underlying_dict(namespace: Mapping[str, object]) -> dict | None:
     if type(namespace) is dict:
         return namespace
     if type(namespace) is types.MappingProxyType:
-        import gc
+        import gc  # here: the guard's module holds no gc for student code to reach
 
         inner = gc.get_referents(namespace)
         if len(inner) == 1 and type(inner[0]) is dict:
@@ -420,7 +420,7 @@ def _guarded_modules() -> list[str]:
 def _not_dumpable() -> None:
     """No ptrace and no /proc/self/mem writes into this kernel for its own (non-root) uid."""
     if sys.platform.startswith("linux"):
-        import ctypes
+        import ctypes  # here: the guard's module holds no ctypes for student code to reach
 
         ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
@@ -474,7 +474,7 @@ def _hide_the_shell(shell: Any) -> None:
 
 def install() -> None:
     """Record what the checks rely on (at kernel start, before any notebook cell)."""
-    import importlib
+    import importlib  # here: the guard's module holds no importlib for student code to reach
 
     for name in PRELOADED_MODULES:
         importlib.import_module(name)

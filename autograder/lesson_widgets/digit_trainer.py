@@ -38,6 +38,7 @@ class DigitTrainer:
         self.reset()
 
     def reset(self) -> None:
+        # imported here: scikit-learn's network (a second) only once the trainer starts
         from sklearn.neural_network import MLPClassifier
 
         self.model = MLPClassifier(
