@@ -25,6 +25,7 @@ from autograder.grader_tools.integrity_preprocessors import (
     QuizVariantForSubmission,
 )
 from autograder.grader_tools.notebook_hygiene import StripWidgetState
+from autograder.grader_tools.notebook_records import TEMPLATE_FILTERS as FEEDBACK_TEMPLATE_FILTERS
 from autograder.grader_tools.site_config import site_config
 from autograder.grader_tools.student_feedback import TEMPLATE_FILE as FEEDBACK_TEMPLATE
 from autograder.grader_tools.student_feedback.preprocessors import (
@@ -151,6 +152,8 @@ c.GenerateFeedback.preprocessors = [
     CSSHTMLHeaderPreprocessor,
 ]
 c.GenerateFeedback.HTMLExporter.template_file = FEEDBACK_TEMPLATE
+# The template reads what the preprocessors above wrote through these filters.
+c.GenerateFeedback.HTMLExporter.filters = FEEDBACK_TEMPLATE_FILTERS
 # Code in feedback is coloured by Pygments' xcode style: every colour at least 4.6:1 on
 # the code's grey (WCAG 2.1 AA); the default style's comments reach 4.46:1.
 c.CSSHTMLHeaderPreprocessor.style = "xcode"

@@ -15,12 +15,11 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_locked, is_solution
 from traitlets import Unicode
 
+from autograder.grader_tools.notebook_records import grade_id, record_tampering
 from autograder.integrity_guard.kernel_guard import REFUSED_MARKER
 from autograder.integrity_guard.tamper_scan import find_tampering
 from autograder.quiz_engine.course_secret import read_course_secret
 from autograder.quiz_engine.variants import SUBMISSION_PLACEHOLDER, quiz_key
-
-METADATA_KEY = "autograder"
 
 
 def _error_output(name: str, message: str) -> NotebookNode:
@@ -30,8 +29,8 @@ def _error_output(name: str, message: str) -> NotebookNode:
 
 
 def _cell_label(cell: NotebookNode, index: int) -> str:
-    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-    return f"cell '{grade_id}'" if grade_id else f"cell {index + 1}"
+    name = grade_id(cell)
+    return f"cell '{name}'" if name else f"cell {index + 1}"
 
 
 class BlockTampering(NbGraderPreprocessor):
@@ -63,7 +62,7 @@ class BlockTampering(NbGraderPreprocessor):
                 f"refuse_cell({'; '.join(lines)!r})"
             )
         if findings:
-            nb.metadata.setdefault(METADATA_KEY, {})["tampering"] = findings
+            record_tampering(nb, findings)
             self.log.warning("Tampering suspected: %s", "; ".join(findings))
         return nb, resources
 

@@ -10,7 +10,6 @@ same code serves this course and any other nbgrader course.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from autograder.grader_tools.course_files import (
     config_problem,
     find_course_root,
 )
+from autograder.grader_tools.nbgrader_log import read_nbgrader_log
 from autograder.grader_tools.site_config import site_config
 
 
@@ -158,8 +158,7 @@ def gradebook_problem(db_url: str, error: DatabaseError) -> str:
 
 def _reason(log: str, returncode: int) -> str:
     """The most telling line of a failed nbgrader run: the exception, else its first error."""
-    exceptions = re.findall(r"^\s*(\w+(?:Error|Exception): .+)$", log, flags=re.M)
-    if exceptions:
-        return exceptions[-1].strip()
-    errors = [line.strip() for line in log.splitlines() if "| ERROR]" in line]
-    return errors[0] if errors else f"exit status {returncode}"
+    said = read_nbgrader_log(log)
+    if said.exceptions:
+        return said.exceptions[-1]
+    return said.errors[0] if said.errors else f"exit status {returncode}"

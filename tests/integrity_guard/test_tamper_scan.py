@@ -5,6 +5,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.grader_tools.integrity_preprocessors import BlockTampering, GuardGradeOutputs
+from autograder.grader_tools.notebook_records import tampering_found
 from autograder.integrity_guard.tamper_scan import find_tampering
 
 from ..course_helpers import REPO
@@ -167,7 +168,7 @@ def test_block_tampering_replaces_only_the_flagged_cell():
     assert "import inspect" not in first.replace("`import inspect`", "")
     assert "refuse_cell(" in first and "line 2 `import inspect`" in first
     assert notebook.cells[1].source == "y = 2" and notebook.cells[2].source == "pass"
-    assert notebook.metadata["autograder"]["tampering"] == [
+    assert tampering_found(notebook) == [
         "cell 's', line 2 `import inspect`: inspect reaches inside the checks"
     ]
 

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+from autograder.grader_tools.notebook_records import hidden_checks_of
 from autograder.grader_tools.student_feedback.answer_policy import answers_may_be_shown
 from autograder.grader_tools.student_feedback.hidden_checks import judged_checks, listed_checks
 from autograder.grader_tools.student_feedback.preprocessors import (
@@ -98,7 +99,7 @@ def test_the_hidden_tests_leave_outputs_and_tracebacks_keep_only_the_message():
     assert error.traceback == [
         "CheckFailed: relu(Z): relu(0) should be 0, known mistake text for students"
     ]  # a test cell's own diagnosis stays
-    described = notebook.cells[0].metadata["autograder_feedback"]["hidden_checks"]
+    described = hidden_checks_of(notebook.cells[0])
     assert described[0] == {
         "checked": "the values of relu(Z)",
         "outcome": "failed",

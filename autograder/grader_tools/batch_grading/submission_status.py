@@ -15,6 +15,8 @@ import nbformat
 
 from autograder.grader_tools.course_files import notebook_problem
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_log import read_nbgrader_log
+from autograder.grader_tools.notebook_records import grade_id, tampering_found
 
 # A student's output above this size is reported (it still reaches the autograded notebook).
 HUGE_OUTPUT_BYTES = 1_000_000
@@ -109,17 +111,13 @@ def expected_cells(course: NbgraderCourse, assignment: str) -> dict[str, list[st
 def cell_changes(submitted: Path, expected: list[str]) -> list[Problem]:
     """The nbgrader cells a student deleted or duplicated (empty if none)."""
     notebook = nbformat.read(submitted, as_version=4)
-    ids = Counter(
-        cell.metadata["nbgrader"]["grade_id"]
-        for cell in notebook.cells
-        if "grade_id" in cell.metadata.get("nbgrader", {})
-    )
+    ids = Counter(name for name in map(grade_id, notebook.cells) if name is not None)
     changes = []
-    deleted = [grade_id for grade_id in expected if grade_id not in ids]
+    deleted = [name for name in expected if name not in ids]
     if deleted:
         detail = f"{', '.join(deleted)} (restored by nbgrader and graded)"
         changes.append(Problem(ProblemKind.DELETED_CELLS, detail))
-    duplicated = [grade_id for grade_id, count in ids.items() if count > 1]
+    duplicated = [name for name, count in ids.items() if count > 1]
     if duplicated:
         detail = f"{', '.join(duplicated)} (the last copy is graded)"
         changes.append(Problem(ProblemKind.DUPLICATED_CELLS, detail))
@@ -127,13 +125,13 @@ def cell_changes(submitted: Path, expected: list[str]) -> list[Problem]:
 
 
 def _cell_name(cell) -> str:
-    return cell.metadata.get("nbgrader", {}).get("grade_id") or cell.get("id", "?")
+    return grade_id(cell) or cell.get("id", "?")
 
 
 def execution_problems(autograded: Path) -> list[Problem]:
     """What went wrong while the autograded notebook ran: tampering, timeouts, memory, floods."""
     notebook = nbformat.read(autograded, as_version=4)
-    if notebook.metadata.get("autograder", {}).get("tampering"):
+    if tampering_found(notebook):
         return [Problem(ProblemKind.TAMPERING_BLOCKED)]
     problems = []
     for cell in notebook.cells:
@@ -153,12 +151,15 @@ def execution_problems(autograded: Path) -> list[Problem]:
 def status_of_graded(
     submitted: Path, autograded: Path, expected: list[str], log: str
 ) -> SubmissionStatus:
-    """Everything notable that happened while nbgrader graded one notebook."""
-    if "DeadKernelError" in log or "Kernel died" in log:
+    """Everything notable that happened while nbgrader graded one notebook: from the
+    autograded notebook (``execution_problems``) and the submitted one (``cell_changes``);
+    from nbgrader's ``log`` only what nbgrader says nowhere else (``nbgrader_log``)."""
+    said = read_nbgrader_log(log)
+    if said.kernel_died:
         detail = "(graded 0: nbgrader drops a submission whose kernel dies)"
         return problem(ProblemKind.KERNEL_DIED, detail)
     if not autograded.exists():
-        errors = [line.strip() for line in log.splitlines() if "ERROR]" in line]
-        return problem(ProblemKind.NOT_GRADED, errors[0][:100] if errors else "nbgrader failed")
+        detail = said.errors[0][:100] if said.errors else "nbgrader failed"
+        return problem(ProblemKind.NOT_GRADED, detail)
     found = execution_problems(autograded) + cell_changes(submitted, expected)
     return SubmissionStatus(tuple(found))

@@ -19,8 +19,10 @@ import ast
 import re
 import textwrap
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
+
+from autograder.grader_tools.notebook_records import HiddenCheckRecord
 
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
@@ -42,10 +44,9 @@ class HiddenCheck:
     first_line: int = 0
     last_line: int = 0
 
-    def as_metadata(self) -> dict[str, str]:
-        record = asdict(self)
-        del record["first_line"], record["last_line"]
-        return record
+    def as_metadata(self) -> HiddenCheckRecord:
+        """The record the feedback keeps (``notebook_records.record_hidden_checks``)."""
+        return HiddenCheckRecord(checked=self.checked, outcome=self.outcome, result=self.result)
 
 
 def hidden_regions(source: str) -> list[tuple[int, int]]:

@@ -33,6 +33,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Enum
 
+from autograder.grader_tools.notebook_records import record_hidden_checks
 from autograder.grader_tools.student_feedback.answer_policy import (
     POLICIES,
     answers_may_be_shown,
@@ -48,7 +49,6 @@ from autograder.quiz_engine.course_secret import read_course_secret
 from autograder.quiz_engine.quiz_feedback import quiz_feedback_lines
 from autograder.quiz_engine.variants import QuizVariant, quiz_key
 
-FEEDBACK_METADATA = "autograder_feedback"
 REDACTED = "[this line repeated the hidden tests and was removed from your feedback]"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 OLD_QUIZ_FEEDBACK = (
@@ -187,8 +187,7 @@ class DescribeHiddenChecks(NbGraderPreprocessor):
         checks = judged_checks(
             cell.source, cell.get("outputs", []), grades.get("score"), grades.get("points")
         )
-        feedback = cell.metadata.setdefault(FEEDBACK_METADATA, {})
-        feedback["hidden_checks"] = [check.as_metadata() for check in checks]
+        record_hidden_checks(cell, [check.as_metadata() for check in checks])
         return cell, resources
 
 
