@@ -1,23 +1,23 @@
-"""The state of each interactive exercise: plain Python, tested without a browser.
+"""The state of a quiz and of its answers: plain Python, tested without a browser.
 
-The widgets in ``quiz_widgets.py`` only display these objects and forward clicks
-to their methods, so everything a student can do is testable here.
+The quiz widget (``quiz_widgets``) only displays this state and forwards clicks to its
+methods, so everything a student can do is testable here. Each question type reads and
+shows its own answers (``question_types``); the exercises of one question (a flashcard
+deck, a matching, an ordering, a checkpoint) live with their type.
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autograder.integrity_guard import kernel_guard
 from autograder.quiz_engine.answer_files import read_answers, save_answers
 from autograder.quiz_engine.marking import Mark, mark_answer
-from autograder.quiz_engine.question_bank import Question, QuestionBank
+from autograder.quiz_engine.question_types import markable_types, question_type
+from autograder.quiz_engine.questions import QuestionBank
 from autograder.quiz_engine.variants import QuizVariant
-
-MARKABLE = ("single_choice", "multiple_select", "numeric", "calculation", "matching", "ordering")
 
 
 def score_message(right: float, total: int) -> str:
@@ -72,7 +72,7 @@ class Quiz:
             raise ValueError(f"{bank.source}: practice mode needs a bank with its answers")
         self.bank, self.mode = bank, mode
         self.variant = variant or QuizVariant()
-        self.questions = bank.of_type(*MARKABLE)
+        self.questions = bank.of_type(*markable_types())
         self.answers: dict[str, Any] = {}
         self.checked: dict[str, Mark] = {}
         self.answers_path = Path(answers_path) if answers_path else None
@@ -144,7 +144,7 @@ def grade_answers(
 def _mark_all(key: QuestionBank, answers: dict[str, Any], variant: QuizVariant) -> QuizReport:
     marks = {
         q.id: mark_answer(q, answers.get(q.id), variant.parameters(q))
-        for q in key.of_type(*MARKABLE)
+        for q in key.of_type(*markable_types())
     }
     return QuizReport(sum(m.score for m in marks.values()), len(marks), marks)
 
@@ -154,10 +154,8 @@ def shown_answers(bank: QuestionBank, answers: dict[str, Any], variant: QuizVari
     shown = {}
     for question_id, value in answers.items():
         question = bank.by_id.get(question_id)
-        if question is not None and question.type == "single_choice":
-            value = variant.letter_of(question, value)
-        elif question is not None and question.type == "multiple_select":
-            value = sorted(variant.letter_of(question, index) for index in value)
+        if question is not None:
+            value = question_type(question.type).shown_answer(question, value, variant)
         shown[question_id] = value
     return shown
 
@@ -170,167 +168,10 @@ def canonical_answers(bank: QuestionBank, given: dict[str, Any], variant: QuizVa
         question = bank.by_id.get(question_id)
         if question is None:
             continue
-        if question.type in ("single_choice", "multiple_select"):
-            picks = value if isinstance(value, list) else [value]
-            indices = sorted(
-                {i for p in picks if (i := _option_index(question, p, variant)) is not None}
-            )
-            if indices:
-                answers[question_id] = indices if question.type == "multiple_select" else indices[0]
-        elif value is not None and value != {} and value != []:
-            answers[question_id] = value
+        answer = question_type(question.type).canonical_answer(question, value, variant)
+        if answer is not None:
+            answers[question_id] = answer
     return answers
-
-
-def _option_index(question: Question, pick: Any, variant: QuizVariant) -> int | None:
-    if not isinstance(pick, str):
-        return None
-    if len(pick.strip()) == 1:
-        return variant.canonical_of(question, pick)
-    texts = [" ".join(o.text.lower().split()) for o in question.options]
-    wanted = " ".join(pick.lower().split())
-    return texts.index(wanted) if wanted in texts else None
-
-
-@dataclass
-class FlashcardDeck:
-    """Cards with a front and a back: flip, step, and sort into known / not yet."""
-
-    cards: list[Question]
-    index: int = 0
-    flipped: bool = False
-    known: set[str] = field(default_factory=set)
-    unknown: set[str] = field(default_factory=set)
-
-    @classmethod
-    def from_bank(cls, bank: QuestionBank) -> FlashcardDeck:
-        return cls(bank.of_type("flashcard"))
-
-    @property
-    def card(self) -> Question:
-        return self.cards[self.index]
-
-    @property
-    def showing(self) -> str:
-        return self.card.back if self.flipped else self.card.front
-
-    @property
-    def side(self) -> str:
-        return "back" if self.flipped else "front"
-
-    def flip(self) -> None:
-        self.flipped = not self.flipped
-
-    def next(self) -> None:
-        self.index, self.flipped = (self.index + 1) % len(self.cards), False
-
-    def previous(self) -> None:
-        self.index, self.flipped = (self.index - 1) % len(self.cards), False
-
-    def mark_known(self) -> None:
-        self.known.add(self.card.id)
-        self.unknown.discard(self.card.id)
-        self.next()
-
-    def mark_unknown(self) -> None:
-        self.unknown.add(self.card.id)
-        self.known.discard(self.card.id)
-        self.next()
-
-    @property
-    def progress(self) -> str:
-        return (
-            f"Card {self.index + 1} of {len(self.cards)} ({self.side}) · "
-            f"known {len(self.known)} · not yet {len(self.unknown)}"
-        )
-
-
-class MatchingExercise:
-    """Match each term to a definition (distractors included): by clicks or by choosing.
-
-    Click mode: ``select_term`` then ``select_definition``. Choose mode: ``match``.
-    """
-
-    def __init__(self, question: Question, seed: int = 0, variant: QuizVariant | None = None):
-        self.question = question
-        # With its answers, a question lists pairs; without (graded), terms and definitions.
-        self.terms = [term for term, _ in question.pairs] or list(question.terms)
-        self.definitions = [d for _, d in question.pairs] + list(question.distractors)
-        self.definitions = self.definitions if question.pairs else list(question.definitions)
-        if variant is not None and variant.personal:
-            self.definitions = variant.definition_order(self.definitions, question)
-        else:
-            random.Random(seed).shuffle(self.definitions)
-        self.matches: dict[str, str] = {}
-        self.selected_term: str | None = None
-        self.result: Mark | None = None
-
-    def select_term(self, term: str) -> None:
-        if term not in self.terms:
-            raise KeyError(term)
-        self.selected_term = term
-
-    def select_definition(self, definition: str) -> None:
-        if self.selected_term is None:
-            raise ValueError("choose a term first, then its definition")
-        self.match(self.selected_term, definition)
-        self.selected_term = None
-
-    def match(self, term: str, definition: str | None) -> None:
-        if term not in self.terms or (
-            definition is not None and definition not in self.definitions
-        ):
-            raise KeyError(term if term not in self.terms else definition)
-        if definition is None:
-            self.matches.pop(term, None)
-        else:
-            self.matches[term] = definition
-        self.result = None
-
-    def check(self) -> Mark:
-        self.result = mark_answer(self.question, dict(self.matches))
-        return self.result
-
-
-class OrderingExercise:
-    """Put items in order with move-up / move-down (keyboard friendly, no dragging)."""
-
-    def __init__(self, question: Question, seed: int = 0):
-        self.question = question
-        self.order = list(question.items)
-        rng = random.Random(seed)
-        while self.order == list(question.items) and len(self.order) > 1:
-            rng.shuffle(self.order)
-        self.result: Mark | None = None
-
-    def move_up(self, position: int) -> None:
-        if position > 0:
-            self.order[position - 1], self.order[position] = (
-                self.order[position],
-                self.order[position - 1],
-            )
-            self.result = None
-
-    def move_down(self, position: int) -> None:
-        if position < len(self.order) - 1:
-            self.move_up(position + 1)
-
-    def check(self) -> Mark:
-        self.result = mark_answer(self.question, list(self.order))
-        return self.result
-
-
-@dataclass
-class CheckpointState:
-    """Write an answer first, then reveal the sketch to compare."""
-
-    question: Question
-    response: str = ""
-    revealed: bool = False
-
-    def reveal(self) -> str:
-        self.revealed = True
-        return self.question.sketch
 
 
 @dataclass
@@ -377,7 +218,7 @@ def answers_status(
     saved = read_answers(answers_path, bank.title)
     typed = answers_in_code if isinstance(answers_in_code, dict) else {}
     given = {**saved.answers, **{k: v for k, v in typed.items() if v not in (None, "", [], {})}}
-    markable = [q.id for q in bank.of_type(*MARKABLE)]
+    markable = [q.id for q in bank.of_type(*markable_types())]
     answered = sum(question_id in given for question_id in markable)
     text = (
         f"Saved: {answered} of {len(markable)} answered (widget and code together). "

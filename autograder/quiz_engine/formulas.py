@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from simpleeval import SimpleEval
 
-from autograder.quiz_engine.question_bank import Question
+from autograder.quiz_engine.questions import Question
 
 FUNCTIONS = {"abs": abs, "exp": math.exp, "log": math.log, "sqrt": math.sqrt}
 

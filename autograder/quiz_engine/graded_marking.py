@@ -17,65 +17,64 @@ the course's policy; and it publishes the canonical answers for the class report
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from autograder.gradient_checking.results import Score
 from autograder.integrity_guard import kernel_guard
 from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
-from autograder.quiz_engine.exercises import MARKABLE, collected_answers
-from autograder.quiz_engine.formulas import fill_in
-from autograder.quiz_engine.marking import Mark, mark_answer
-from autograder.quiz_engine.question_bank import Question, QuestionBank
+from autograder.quiz_engine.exercises import collected_answers
+from autograder.quiz_engine.marking import mark_answer
+from autograder.quiz_engine.question_types import markable_types, question_type
+from autograder.quiz_engine.questions import NOT_ANSWERED, Mark, Question, QuestionBank
 from autograder.quiz_engine.quiz_feedback import quiz_feedback_lines
-from autograder.quiz_engine.variants import QuizVariant, variant_for_grading
+from autograder.quiz_engine.student_identity import current_identity
+from autograder.quiz_engine.variants import (
+    SUBMISSION_PLACEHOLDER,
+    QuizKeyError,
+    QuizVariant,
+)
 
 
 def _record(
     number: int, question: Question, mark: Mark, given: Any, variant: QuizVariant
 ) -> dict[str, Any]:
     """One question's entry of the feedback record (see ``quiz_feedback``)."""
+    answered = given is not None and mark.detail != NOT_ANSWERED
     entry: dict[str, Any] = {
         "number": number,
         "id": question.id,
         "type": question.type,
-        "answered": given is not None and mark.detail != "Not answered yet.",
+        "answered": answered,
         "correct": mark.correct,
         "score": mark.score,
         "detail": mark.detail if mark.detail or mark.answer else mark.feedback,
     }
-    if question.type == "single_choice":
-        right = next(i for i, option in enumerate(question.options) if option.correct)
-        entry["answer"] = f"{variant.letter_of(question, right)}, '{question.options[right].text}'"
-        if entry["answered"]:
-            text = question.options[given].text
-            entry["given"] = f"{variant.letter_of(question, given)}, '{text}'"
-    elif question.type == "calculation":
-        entry["numbers"] = fill_in(
-            ", ".join(f"{name} = {{{name}}}" for name, _ in question.parameters),
-            variant.parameters(question),
-        )
-        entry["given"] = None if given is None else str(given)
-        entry["answer"] = mark.answer
-    elif question.type == "matching":
-        matched = given if isinstance(given, dict) else {}
-        entry["pairs"] = [
-            {
-                "term": term,
-                "given": matched.get(term),
-                "right": matched.get(term) == definition,
-                "answer": definition,
-            }
-            for term, definition in question.pairs
-        ]
-    return entry
+    kind = question_type(question.type)
+    return {**entry, **kind.feedback_entry(question, mark, given, answered, variant)}
 
 
-def _canonical_letter(question: Question, mark: Mark, given: Any) -> str:
+def _class_report_answer(question: Question, mark: Mark, given: Any) -> str:
     if given is None:
         return "-"
-    if question.type == "single_choice":
-        return chr(ord("A") + given)
-    return "right" if mark.correct else "wrong"
+    return question_type(question.type).class_report_answer(question, mark, given)
+
+
+def variant_for_grading(token: str) -> QuizVariant:
+    """The submission's variant, from what ``QuizVariantForSubmission`` wrote in place of
+    ``SUBMISSION_PLACEHOLDER``. Outside nbgrader autograde the placeholder is still there,
+    and the variant is that of whoever runs the notebook (an instructor trying the key)."""
+    if token == SUBMISSION_PLACEHOLDER:
+        identity = current_identity()
+        if identity is None:
+            raise QuizKeyError(
+                "no student id and quiz key here: these hidden tests get them from "
+                "nbgrader autograde, or run the quiz widget once to set them"
+            )
+        return identity.variant(Path.cwd().name)  # the assignment's folder
+    fields = json.loads(token)
+    return QuizVariant.for_student(fields["student_id"], fields["quiz_key"], fields["assignment"])
 
 
 def mark_graded_quiz(
@@ -90,7 +89,7 @@ def mark_graded_quiz(
     kernel_guard.verify()
     variant = variant_for_grading(variant_token)
     collected = collected_answers(key, answers_path, answers_in_code, variant)
-    marked = list(enumerate(key.of_type(*MARKABLE), first_number))
+    marked = list(enumerate(key.of_type(*markable_types()), first_number))
     total = 0.0
     canonical = {}
     record: dict[str, Any] = {"notes": list(collected.notes), "questions": []}
@@ -98,7 +97,7 @@ def mark_graded_quiz(
         given = collected.answers.get(question.id)
         mark = mark_answer(question, given, variant.parameters(question))
         total += mark.score
-        canonical[question.id] = _canonical_letter(question, mark, given)
+        canonical[question.id] = _class_report_answer(question, mark, given)
         record["questions"].append(_record(number, question, mark, given, variant))
     earned = points * total / len(marked)
     record["score_line"] = f"Score: {total:g} of {len(marked)} right, {earned:.4g} points."

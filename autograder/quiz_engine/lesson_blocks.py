@@ -13,20 +13,12 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from autograder.quiz_engine.exercises import (
-    CheckpointState,
-    FlashcardDeck,
-    MatchingExercise,
-    OrderingExercise,
-)
 from autograder.quiz_engine.question_bank import QuestionBank, QuestionBankError, load_question_bank
-from autograder.quiz_engine.quiz_widgets import (
-    CheckpointView,
-    FlashcardView,
-    MatchingView,
-    OrderingView,
-    QuizView,
-)
+from autograder.quiz_engine.question_types.checkpoint import CheckpointState, CheckpointView
+from autograder.quiz_engine.question_types.flashcard import Flashcard, FlashcardDeck, FlashcardView
+from autograder.quiz_engine.question_types.matching import MatchingExercise, MatchingView
+from autograder.quiz_engine.question_types.ordering import OrderingExercise, OrderingView
+from autograder.quiz_engine.quiz_widgets import QuizView
 
 
 def _guarded(
@@ -57,7 +49,7 @@ def show_flashcards(bank_path: str | Path, *card_ids: str) -> widgets.Widget:
         if not card_ids:
             return FlashcardView(FlashcardDeck.from_bank(bank))
         cards = [bank[card_id] for card_id in card_ids]
-        not_cards = [card.id for card in cards if card.type != "flashcard"]
+        not_cards = [card.id for card in cards if card.type != Flashcard.name]
         if not_cards:
             raise KeyError(f"{', '.join(not_cards)} (not a flashcard)")
         return FlashcardView(FlashcardDeck(cards))

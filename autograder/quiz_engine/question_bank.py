@@ -5,16 +5,19 @@ Every problem is reported as one line naming the file, the question and the fiel
     course_content/question_banks/quiz.yaml: question 'epoch' (#7), field 'options[2]':
     'text' is a required property
 
-Question types: single_choice, multiple_select, numeric, calculation (numbers drawn
-per student, answer as a formula: see ``formulas.py``), matching, ordering, flashcard,
-checkpoint. A bank with ``answers_included: false`` holds questions only
-(for a graded quiz, whose key stays in the instructor's hidden tests).
+Question types (``question_types``, one module each, and whatever else is registered):
+single_choice, multiple_select, numeric, calculation (numbers drawn per student, answer
+as a formula: see ``formulas.py``), matching, ordering, flashcard, checkpoint. Each type
+gives its fields' schema and its own checks; this module adds what all share. A bank with
+``answers_included: false`` holds questions only (for a graded quiz, whose key stays in
+the instructor's hidden tests).
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,68 +26,47 @@ from typing import Any
 import jsonschema
 import yaml
 
+from autograder.quiz_engine.question_types import QuestionType, question_type, registered_types
+from autograder.quiz_engine.questions import Option, Question, QuestionBank
+
+# Option, Question and QuestionBank are defined in ``questions``, and read from here too.
+__all__ = [
+    "Option",
+    "Question",
+    "QuestionBank",
+    "QuestionBankError",
+    "bank_schema",
+    "load_question_bank",
+    "question_bank_from_data",
+]
+
 
 class QuestionBankError(ValueError):
     """A bank file that cannot be used; the message names the file, question and field."""
 
 
-@dataclass(frozen=True)
-class Option:
-    text: str
-    correct: bool | None = None
-    feedback: str | None = None
-
-
-@dataclass(frozen=True)
-class Question:
-    """One item of any type; only the fields of its ``type`` are set."""
-
-    id: str
-    type: str
-    prompt: str = ""
-    options: tuple[Option, ...] = ()
-    answer: float | None = None
-    tolerance: float = 0.0
-    unit: str = ""
-    explanation: str = ""
-    wrong_answers: tuple[tuple[float, str], ...] = ()
-    pairs: tuple[tuple[str, str], ...] = ()
-    distractors: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()
-    definitions: tuple[str, ...] = ()
-    items: tuple[str, ...] = ()
-    front: str = ""
-    back: str = ""
-    sketch: str = ""
-    lesson: str = ""
-    # calculation: (name, (min, max, step)) per parameter, (name, formula) per derived
-    # quantity, the answer's formula, (formula, feedback) per typical wrong answer.
-    parameters: tuple[tuple[str, tuple[float, float, float]], ...] = ()
-    derived: tuple[tuple[str, str], ...] = ()
-    formula: str = ""
-    wrong_formulas: tuple[tuple[str, str], ...] = ()
-    working: str = ""
-
-
-@dataclass(frozen=True)
-class QuestionBank:
-    title: str
-    questions: tuple[Question, ...]
-    answers_included: bool = True
-    description: str = ""
-    source: str = ""
-    by_id: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
-
-    def of_type(self, *types: str) -> list[Question]:
-        return [q for q in self.questions if q.type in types]
-
-    def __getitem__(self, question_id: str) -> Question:
-        return self.by_id[question_id]
+def bank_schema(types: Mapping[str, type[QuestionType]] | None = None) -> dict[str, Any]:
+    """``bank_schema.json`` with the question types' fragments: ``type`` is one of their
+    names, and a question of each type has that type's fields (``QuestionType.schema``)."""
+    return _schema(tuple((registered_types() if types is None else types).values()))
 
 
 @cache
-def _schema() -> dict:
-    return json.loads(resources.files(__package__).joinpath("bank_schema.json").read_text())
+def _schema(types: tuple[type[QuestionType], ...]) -> dict[str, Any]:
+    schema = json.loads(resources.files(__package__).joinpath("bank_schema.json").read_text())
+    question = schema["$defs"]["question"]
+    question["properties"]["type"] = {"enum": [t.name for t in types]}
+    question["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": t.name}}},
+            "then": {
+                **t.schema,
+                "properties": {"id": True, "type": True, **t.schema.get("properties", {})},
+            },
+        }
+        for t in types
+    ]
+    return schema
 
 
 def _where(data: Any, path: list) -> str:
@@ -116,113 +98,30 @@ def _read(path: Path) -> Any:
 
 
 def _semantic_problems(data: dict) -> list[tuple[list, str]]:
-    """What the schema cannot say: unique ids, exactly one right answer, no leaked keys."""
+    """What the schema cannot say: unique ids, and each type's own checks (exactly one
+    right answer, no key in a bank without answers, formulas that evaluate...)."""
     problems: list[tuple[list, str]] = []
     seen: set[str] = set()
     answers = data.get("answers_included", True)
     for index, q in enumerate(data["questions"]):
-        where = ["questions", index]
+        where: list = ["questions", index]
         if q["id"] in seen:
             problems.append((where + ["id"], f"duplicate id '{q['id']}'"))
         seen.add(q["id"])
-        flags = [o.get("correct") for o in q.get("options", [])]
-        if not answers:
-            keys = ("answer", "pairs", "wrong_answers", "working", "derived")
-            if any(f is not None for f in flags) or any(k in q for k in keys):
-                problems.append((where, "answers_included is false, but an answer is given"))
-            if q["type"] == "calculation":
-                problems += _calculation_problems(q, where)
-            continue
-        if q["type"] == "matching" and "pairs" not in q:
-            problems.append((where, "'pairs' is a required property (the answer)"))
-        if q["type"] == "single_choice" and flags.count(True) != 1:
-            problems.append((where + ["options"], "needs exactly one option with correct: true"))
-        if q["type"] == "multiple_select" and flags.count(True) < 1:
-            problems.append((where + ["options"], "needs at least one option with correct: true"))
-        if q["type"] == "calculation":
-            problems += _calculation_problems(q, where)
-        if q["type"] == "numeric" and "answer" not in q:
-            problems.append((where, "'answer' is a required property"))
-        if q["type"] == "matching" and "pairs" in q:
-            definitions = [p["definition"] for p in q["pairs"]] + q.get("distractors", [])
-            if len(set(definitions)) != len(definitions):
-                problems.append((where + ["pairs"], "definitions and distractors must all differ"))
+        problems += [
+            (where + path, message)
+            for path, message in question_type(q["type"]).problems(q, answers)
+        ]
     return problems
 
 
-def _calculation_problems(q: dict, where: list) -> list[tuple[list, str]]:
-    """Ranges that are empty, a prompt naming an unknown quantity, formulas that fail."""
-    from autograder.quiz_engine.formulas import (  # formulas imports this module
-        FormulaError,
-        evaluate,
-    )
-
-    problems = []
-    values = {}
-    for name, bounds in q["parameters"].items():
-        if bounds["min"] > bounds["max"]:
-            problems.append((where + ["parameters", name], "min is larger than max"))
-        values[name] = float(bounds["min"])
-    formulas = [(["derived", n], f, n) for n, f in q.get("derived", {}).items()]
-    formulas += [(["answer"], q["answer"], "answer")] if "answer" in q else []
-    formulas += [
-        (["wrong_answers", i, "formula"], w["formula"], None)
-        for i, w in enumerate(q.get("wrong_answers", []))
-    ]
-    for field_path, formula, name in formulas:
-        try:
-            value = evaluate(formula, values)
-        except FormulaError as error:
-            problems.append((where + field_path, str(error)))
-            continue
-        if name:
-            values[name] = value
-    for text_field, names in (("prompt", q["parameters"]), ("working", values)):
-        try:
-            q.get(text_field, "").format_map({name: 0 for name in names})
-        except (KeyError, IndexError, ValueError) as error:
-            problems.append((where + [text_field], f"names an unknown quantity {error}"))
-    return problems
-
-
-def _question(raw: dict) -> Question:
+def _question(entry: dict) -> Question:
+    fields = question_type(entry["type"]).question_fields(entry)
     return Question(
-        id=raw["id"],
-        type=raw["type"],
-        prompt=raw.get("prompt", ""),
-        options=tuple(
-            Option(o["text"], o.get("correct"), o.get("feedback")) for o in raw.get("options", [])
-        ),
-        answer=raw.get("answer") if raw["type"] == "numeric" else None,
-        tolerance=float(raw.get("tolerance", 0.0)),
-        unit=raw.get("unit", ""),
-        explanation=raw.get("explanation", ""),
-        wrong_answers=tuple(
-            (w["value"], w["feedback"])
-            for w in raw.get("wrong_answers", [])
-            if raw["type"] == "numeric"
-        ),
-        pairs=tuple((p["term"], p["definition"]) for p in raw.get("pairs", [])),
-        distractors=tuple(raw.get("distractors", [])),
-        terms=tuple(raw.get("terms", [])),
-        definitions=tuple(raw.get("definitions", [])),
-        items=tuple(raw.get("items", [])),
-        front=raw.get("front", ""),
-        back=raw.get("back", ""),
-        sketch=raw.get("sketch", ""),
-        lesson=raw.get("lesson", ""),
-        parameters=tuple(
-            (name, (float(b["min"]), float(b["max"]), float(b["step"])))
-            for name, b in raw.get("parameters", {}).items()
-        ),
-        derived=tuple(raw.get("derived", {}).items()),
-        formula=raw.get("answer", "") if raw["type"] == "calculation" else "",
-        wrong_formulas=tuple(
-            (w["formula"], w["feedback"])
-            for w in raw.get("wrong_answers", [])
-            if raw["type"] == "calculation"
-        ),
-        working=raw.get("working", ""),
+        id=entry["id"],
+        type=entry["type"],
+        bank_entry=copy.deepcopy(entry),
+        **fields,
     )
 
 
@@ -238,7 +137,7 @@ def question_bank_from_data(data: Any, source: str = "<bank>") -> QuestionBank:
     if not isinstance(data, dict):
         raise QuestionBankError(f"{path}: expected a mapping with 'title' and 'questions'.")
     errors = sorted(
-        jsonschema.Draft202012Validator(_schema()).iter_errors(data),
+        jsonschema.Draft202012Validator(bank_schema()).iter_errors(data),
         key=lambda e: (list(e.absolute_path), -len(e.absolute_path)),
     )
     if errors:

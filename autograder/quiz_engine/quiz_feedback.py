@@ -22,7 +22,8 @@ is JSON::
 
 ``answer`` and each pair's ``answer`` are the key: they are written only when
 ``show_answers`` is true (a calculation the student got right shows its working, which
-ends in the student's own answer).
+ends in the student's own answer). Each question type writes its own entries' sentences
+(``QuestionType.feedback_heading`` and ``feedback_details``).
 """
 
 from __future__ import annotations
@@ -30,46 +31,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from autograder.quiz_engine.question_types import QuestionType, registered_types
+
 
 def _prompt_line(question: Mapping[str, Any], prompts: Mapping[str, str]) -> list[str]:
     prompt = prompts.get(str(question.get("id")), "")
     return [f"    (the question: {prompt})"] if prompt else []
-
-
-def _choice_sentence(question: Mapping[str, Any], show_answers: bool) -> str:
-    detail = str(question.get("detail") or "")
-    if not question.get("answered"):
-        text = f"no answer. {detail}".strip()
-    else:
-        verdict = "Correct" if question.get("correct") else "Not quite"
-        text = f"you chose {question.get('given')}. {verdict}: {detail}".strip()
-    if show_answers and not question.get("correct") and question.get("answer"):
-        text += f" The answer: {question['answer']}"
-    return text
-
-
-def _calculation_sentence(question: Mapping[str, Any], show_answers: bool) -> str:
-    numbers = question.get("numbers", "")
-    if not question.get("answered"):
-        text = f"no answer (your numbers: {numbers}). Not answered yet."
-    else:
-        verdict = "Correct." if question.get("correct") else "Not quite."
-        detail = str(question.get("detail") or "")
-        detail = "" if detail in ("Right.", "Not quite.") else f" {detail}"
-        text = f"you answered {question.get('given')} (your numbers: {numbers}). {verdict}{detail}"
-    if (show_answers or question.get("correct")) and question.get("answer"):
-        text += f" {question['answer']}"
-    return text
-
-
-def _pair_line(pair: Mapping[str, Any], show_answers: bool) -> str:
-    term, given = pair.get("term"), pair.get("given")
-    if pair.get("right"):
-        return f"  {term}: right"
-    line = f"  {term}: not '{given}'" if given else f"  {term}: not matched"
-    if show_answers:
-        line += f"; should be '{pair.get('answer')}'"
-    return line
 
 
 def quiz_feedback_lines(
@@ -83,21 +50,11 @@ def quiz_feedback_lines(
     prompts = prompts or {}
     lines = [f"Note: {note}" for note in record.get("notes", [])]
     for question in record.get("questions", []):
-        number, kind = question.get("number"), question.get("type")
-        if kind == "single_choice":
-            lines.append(f"Question {number}: {_choice_sentence(question, show_answers)}")
-        elif kind == "calculation":
-            lines.append(f"Question {number}: {_calculation_sentence(question, show_answers)}")
-        elif kind == "matching":
-            share = float(question.get("score", 0.0))
-            detail = str(question.get("detail") or "")
-            detail = "" if detail.startswith("Check again") else f" {detail}"
-            lines.append(f"Question {number} (matching): {share:.0%} right.{detail}".rstrip())
-        else:
-            lines.append(f"Question {number}: {question.get('detail', '')}")
+        # A type no longer registered is written as any type is, by its detail.
+        kind = registered_types().get(str(question.get("type")), QuestionType)
+        lines.append(kind.feedback_heading(question, show_answers))
         lines += _prompt_line(question, prompts)
-        if kind == "matching":
-            lines += [_pair_line(pair, show_answers) for pair in question.get("pairs", [])]
+        lines += kind.feedback_details(question, show_answers)
     if record.get("score_line"):
         lines.append(str(record["score_line"]))
     return lines

@@ -1,4 +1,7 @@
-"""ipywidgets views over the exercises in ``exercises.py`` (thin: no logic of their own).
+"""The quiz's ipywidgets views over the state in ``exercises.py`` (thin: no logic of their
+own). Each question's control is its type's (``question_types``): the quiz asks the
+type for it, and the control maps what the student clicks to the canonical answer
+through the type's state (e.g. ``choices.ChoiceOrder``).
 
 Accessibility: every control carries a text label (a ``description``, a button's own
 text, or a label beside it) that names what it acts on ("Move up: Forward pass"),
@@ -13,6 +16,7 @@ options and Enter or Space chooses, and the chosen one is marked in its text (�
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 from collections.abc import Callable
@@ -21,234 +25,32 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from autograder.accessible_widgets import LiveRegion, NamedButton, wide_button
-from autograder.quiz_engine.exercises import (
-    CheckpointState,
-    FlashcardDeck,
-    MatchingExercise,
-    OrderingExercise,
-    Quiz,
-)
-from autograder.quiz_engine.formulas import fill_in
-from autograder.quiz_engine.marking import Mark
-from autograder.quiz_engine.question_bank import Question, QuestionBank
+from autograder.accessible_widgets import LiveRegion, wide_button
+from autograder.quiz_engine.exercises import Quiz
+from autograder.quiz_engine.question_types import AnswerControl, question_type, verdict_html
+from autograder.quiz_engine.question_types.checkpoint import CheckpointView
+from autograder.quiz_engine.question_types.choices import ChoiceButtons
+from autograder.quiz_engine.question_types.flashcard import FlashcardView
+from autograder.quiz_engine.question_types.matching import MatchingView
+from autograder.quiz_engine.question_types.ordering import OrderingView
+from autograder.quiz_engine.questions import Mark, Question, QuestionBank
 from autograder.quiz_engine.student_identity import StudentIdentity, current_identity, save_identity
-from autograder.quiz_engine.variants import LETTERS, QuizKeyError, QuizVariant, normalised_key
+from autograder.quiz_engine.variants import QuizKeyError, QuizVariant, normalised_key
+
+# The views of single questions live with their types; named here too, where lessons and
+# tests have always found them.
+__all__ = [
+    "CheckpointView",
+    "ChoiceButtons",
+    "FlashcardView",
+    "GradedQuizView",
+    "IdentityForm",
+    "MatchingView",
+    "OrderingView",
+    "QuizView",
+]
 
 WIDE = widgets.Layout(width="auto")
-
-
-def _verdict_html(mark: Mark | None) -> str:
-    if mark is None:
-        return ""
-    if mark.correct:
-        word, icon = "Correct", "✓"
-    elif mark.score > 0:
-        word, icon = f"Partly right ({mark.score:.0%})", "◐"
-    else:
-        word, icon = "Not quite", "✗"
-    return f"<p><b>{icon} {word}.</b> {html.escape(mark.feedback)}</p>"
-
-
-class ChoiceButtons(widgets.VBox):
-    """One button per option, lettered A, B, C… as answers typed in code are; ``value`` is a
-    position (single) or a sorted list of positions (multiple)."""
-
-    def __init__(self, options: list[str], multiple: bool = False, value=None, on_change=None):
-        super().__init__()
-        self.options, self.multiple, self.on_change = options, multiple, on_change
-        self.value = (list(value) if value else []) if multiple else value
-        self.buttons = [
-            wide_button(tooltip=f"Choose {LETTERS[index]}: {text}")
-            for index, text in enumerate(options)
-        ]
-        for index, button in enumerate(self.buttons):
-            button.on_click(lambda _, i=index: self.choose(i))
-        self.children = self.buttons
-        self._render()
-
-    def choose(self, index: int) -> None:
-        if self.multiple:
-            self.value = sorted(set(self.value) ^ {index})
-        else:
-            self.value = index
-        self._render()
-        if self.on_change:
-            self.on_change(self.value)
-
-    def clear(self) -> None:
-        self.value = [] if self.multiple else None
-        self._render()
-
-    def _render(self) -> None:
-        for index, (button, text) in enumerate(zip(self.buttons, self.options, strict=True)):
-            chosen = index in self.value if self.multiple else index == self.value
-            mark = ("☑" if chosen else "☐") if self.multiple else ("◉" if chosen else "○")
-            button.description = f"{mark} {LETTERS[index]}. {text}"
-            button.button_style = "info" if chosen else ""
-
-
-class OrderingView(widgets.VBox):
-    """Rows of 'item [Move up] [Move down]' and a Check button.
-
-    The rows stay on the page while items move through them, so the keyboard focus is
-    never lost: after a move it follows the item (to its new row's button), and the live
-    region says where the item now is.
-    """
-
-    def __init__(self, exercise: OrderingExercise, show_check: bool = True, on_change=None):
-        super().__init__()
-        self.exercise, self.on_change = exercise, on_change
-        self.labels: list[widgets.HTML] = []
-        self.up_buttons: list[NamedButton] = []
-        self.down_buttons: list[NamedButton] = []
-        rows = []
-        for position in range(len(exercise.order)):
-            label = widgets.HTML(layout=widgets.Layout(width="320px", min_width="200px"))
-            # Each button is named after its item: "Move up" alone would be every row's name.
-            up, down = NamedButton(description="Move up"), NamedButton(description="Move down")
-            up.on_click(lambda _, p=position: self._move(p, True))
-            down.on_click(lambda _, p=position: self._move(p, False))
-            self.labels.append(label)
-            self.up_buttons.append(up)
-            self.down_buttons.append(down)
-            rows.append(
-                widgets.HBox([label, up, down], layout=widgets.Layout(align_items="center"))
-            )
-        self.rows = widgets.VBox(rows)
-        self.moved = LiveRegion()
-        self.feedback = LiveRegion()
-        self.check_button = widgets.Button(description="Check order", tooltip="Check the order")
-        self.check_button.on_click(lambda _: self._check())
-        self.children = [
-            widgets.HTML(f"<b>{html.escape(exercise.question.prompt)}</b>"),
-            self.rows,
-            self.moved,
-        ]
-        if show_check:
-            self.children += (self.check_button, self.feedback)
-        self._render()
-
-    def _move(self, position: int, up: bool) -> None:
-        item = self.exercise.order[position]
-        (self.exercise.move_up if up else self.exercise.move_down)(position)
-        self.feedback.value = ""
-        self._render()
-        now = self.exercise.order.index(item)
-        count = len(self.exercise.order)
-        way = "up" if up else "down"
-        self.moved.value = f"<p>“{html.escape(item)}” moved {way}: now {now + 1} of {count}.</p>"
-        same, other = (
-            (self.up_buttons, self.down_buttons) if up else (self.down_buttons, self.up_buttons)
-        )
-        (same[now] if not same[now].disabled else other[now]).focus()
-        if self.on_change:
-            self.on_change(list(self.exercise.order))
-
-    def _render(self) -> None:
-        last = len(self.exercise.order) - 1
-        for position, item in enumerate(self.exercise.order):
-            self.labels[position].value = f"<b>{position + 1}.</b> {html.escape(item)}"
-            up, down = self.up_buttons[position], self.down_buttons[position]
-            up.accessible_name, up.tooltip = f"Move up: {item}", f"Move “{item}” up one place"
-            down.accessible_name = f"Move down: {item}"
-            down.tooltip = f"Move “{item}” down one place"
-            up.disabled, down.disabled = position == 0, position == last
-
-    def _check(self) -> None:
-        self.feedback.value = _verdict_html(self.exercise.check())
-
-
-class MatchingView(widgets.VBox):
-    """Two ways to match: a drop-down per term, or click a term then a definition."""
-
-    def __init__(self, exercise: MatchingExercise, show_check: bool = True, on_change=None):
-        super().__init__()
-        self.exercise, self.on_change = exercise, on_change
-        choices = [("(choose a definition)", None)] + [(d, d) for d in exercise.definitions]
-        self.dropdowns = {}
-        for term in exercise.terms:
-            dropdown = widgets.Dropdown(
-                options=choices,
-                value=None,
-                description=term,
-                style={"description_width": "160px"},
-                layout=widgets.Layout(width="95%"),
-            )
-            dropdown.observe(lambda change, t=term: self._chosen(t, change["new"]), names="value")
-            self.dropdowns[term] = dropdown
-        self.term_buttons = {
-            t: wide_button(description=t, tooltip=f"Select the term {t}") for t in exercise.terms
-        }
-        for term, button in self.term_buttons.items():
-            button.on_click(lambda _, t=term: self._select_term(t))
-        self.definition_buttons = {
-            d: wide_button(description=d, tooltip=f"Match the selected term to: {d}")
-            for d in exercise.definitions
-        }
-        for definition, button in self.definition_buttons.items():
-            button.on_click(lambda _, d=definition: self._select_definition(d))
-        self.status = LiveRegion()
-        self.feedback = LiveRegion()
-        self.check_button = widgets.Button(
-            description="Check matches", tooltip="Check your matches"
-        )
-        self.check_button.on_click(lambda _: self._check())
-        by_clicks = widgets.HBox(
-            [
-                widgets.VBox([widgets.Label("Terms"), *self.term_buttons.values()]),
-                widgets.VBox([widgets.Label("Definitions"), *self.definition_buttons.values()]),
-            ]
-        )
-        tabs = widgets.Tab(children=[widgets.VBox(list(self.dropdowns.values())), by_clicks])
-        tabs.titles = ("Choose from lists", "Click term, then definition")
-        self.children = [
-            widgets.HTML(f"<b>{html.escape(exercise.question.prompt)}</b>"),
-            tabs,
-            self.status,
-        ]
-        if show_check:
-            self.children += (self.check_button, self.feedback)
-        self._render()
-
-    def _chosen(self, term: str, definition: str | None) -> None:
-        if self.exercise.matches.get(term) != definition:
-            self.exercise.match(term, definition)
-            self._changed()
-
-    def _select_term(self, term: str) -> None:
-        self.exercise.select_term(term)
-        self._render()
-
-    def _select_definition(self, definition: str) -> None:
-        if self.exercise.selected_term is None:
-            self.status.value = "<p>Select a term first, then its definition.</p>"
-            return
-        self.exercise.select_definition(definition)
-        self._changed()
-
-    def _changed(self) -> None:
-        self.feedback.value = ""
-        self._render()
-        if self.on_change:
-            self.on_change(dict(self.exercise.matches))
-
-    def _render(self) -> None:
-        selected = self.exercise.selected_term
-        for term, button in self.term_buttons.items():
-            matched = self.exercise.matches.get(term)
-            mark = "▶ " if term == selected else ""
-            button.description = f"{mark}{term}" + (" (matched)" if matched else "")
-            button.button_style = "info" if term == selected else ""
-        for term, dropdown in self.dropdowns.items():
-            if dropdown.value != self.exercise.matches.get(term):
-                dropdown.value = self.exercise.matches.get(term)
-        done = len(self.exercise.matches)
-        hint = f" Selected: {selected}. Now click its definition." if selected else ""
-        self.status.value = f"<p>{done} of {len(self.exercise.terms)} terms matched.{hint}</p>"
-
-    def _check(self) -> None:
-        self.feedback.value = _verdict_html(self.exercise.check())
 
 
 class QuizView(widgets.VBox):
@@ -271,7 +73,7 @@ class QuizView(widgets.VBox):
         super().__init__()
         self.quiz = Quiz(bank, mode, answers_path, variant)
         self.variant = self.quiz.variant
-        self.inputs: dict[str, Any] = {}
+        self.inputs: dict[str, AnswerControl] = {}
         self.feedback: dict[str, widgets.HTML] = {}
         self.boxes = [self._question_box(i, q, seed) for i, q in enumerate(self.quiz.questions)]
         self.position = 0
@@ -304,56 +106,21 @@ class QuizView(widgets.VBox):
 
     def prompt(self, question: Question) -> str:
         """The question as this student sees it (a calculation with their own numbers)."""
-        if question.type == "calculation":
-            return fill_in(question.prompt, self.quiz.parameters(question.id))
-        return question.prompt
+        return question_type(question.type).prompt(question, self.quiz.parameters(question.id))
 
     def _question_box(self, index: int, question: Question, seed: int) -> widgets.VBox:
         header = widgets.HTML(
             f"<b>Question {index + 1} of {len(self.quiz.questions)}.</b> "
             f"{html.escape(self.prompt(question))}"
         )
-        saved = self.quiz.answers.get(question.id)
-        if question.type in ("single_choice", "multiple_select"):
-            order = self.variant.option_order(question)
-            multiple = question.type == "multiple_select"
-            shown = (
-                None
-                if saved is None
-                else (sorted(order.index(i) for i in saved) if multiple else order.index(saved))
-            )
-            control = ChoiceButtons(
-                [question.options[i].text for i in order],
-                multiple=multiple,
-                value=shown,
-                on_change=lambda value, q=question, o=order: self._answered(
-                    q.id, sorted(o[p] for p in value) if isinstance(value, list) else o[value]
-                ),
-            )
-        elif question.type in ("numeric", "calculation"):
-            control = widgets.Text(
-                value="" if saved is None else str(saved),
-                description="Answer",
-                placeholder=question.unit or "a number",
-            )
-            control.observe(
-                lambda c, q=question: self._answered(q.id, _number_or_none(c["new"])), names="value"
-            )
-        elif question.type == "matching":
-            exercise = MatchingExercise(question, seed, self.variant)
-            for term, definition in (saved or {}).items():
-                if term in exercise.terms and definition in exercise.definitions:
-                    exercise.match(term, definition)
-            control = MatchingView(
-                exercise, show_check=False, on_change=lambda m, q=question: self._answered(q.id, m)
-            )
-        else:  # ordering
-            ordering = OrderingExercise(question, seed)
-            if saved and sorted(saved) == sorted(ordering.order):
-                ordering.order = list(saved)
-            control = OrderingView(
-                ordering, show_check=False, on_change=lambda o, q=question: self._answered(q.id, o)
-            )
+        kind = question_type(question.type)
+        control = kind.quiz_control(
+            question,
+            self.quiz.answers.get(question.id),
+            self.variant,
+            seed,
+            functools.partial(self._answered, question.id),
+        )
         self.inputs[question.id] = control
         children = [header, control]
         if self.quiz.mode == "practice":
@@ -367,7 +134,7 @@ class QuizView(widgets.VBox):
             retry.on_click(lambda _, q=question: self.retry(q.id))
             self.feedback[question.id] = LiveRegion()
             children += [widgets.HBox([check, retry]), self.feedback[question.id]]
-        elif question.type != "ordering":
+        elif kind.clearable:
             clear = widgets.Button(
                 description="Clear answer", tooltip=f"Clear question {index + 1}"
             )
@@ -404,44 +171,21 @@ class QuizView(widgets.VBox):
     def answer(self, question_id: str, value: Any) -> None:
         """Answer as a student would, through the question's own control: a choice by
         the letter this student sees (or a list of letters)."""
-        control = self.inputs[question_id]
-        if isinstance(control, ChoiceButtons):
-            for letter in value if control.multiple else [value]:
-                control.choose(LETTERS.index(letter))
-        elif isinstance(control, widgets.Text):
-            control.value = str(value)
-        elif isinstance(control, MatchingView):
-            for term, definition in value.items():
-                control.dropdowns[term].value = definition
-        else:  # ordering
-            control.exercise.order = list(value)
-            control._render()
-            self._answered(question_id, list(value))
+        self.inputs[question_id].enter(value)
 
     def clear(self, question_id: str) -> None:
         """The question's "Clear answer" button: empty its control and save that."""
-        control = self.inputs[question_id]
-        if isinstance(control, widgets.Text):
-            control.value = ""  # its observer saves
-        elif isinstance(control, MatchingView):
-            for dropdown in control.dropdowns.values():
-                dropdown.value = None  # each change saves
-        elif isinstance(control, ChoiceButtons):
-            control.clear()
+        self.inputs[question_id].clear()
         self._answered(question_id, None)
 
     def check(self, question_id: str) -> Mark:
         mark = self.quiz.check(question_id)
-        self.feedback[question_id].value = _verdict_html(mark)
+        self.feedback[question_id].value = verdict_html(mark)
         return mark
 
     def retry(self, question_id: str) -> None:
         self.quiz.retry(question_id)
-        control = self.inputs[question_id]
-        if isinstance(control, ChoiceButtons):
-            control.clear()
-        elif isinstance(control, widgets.Text):
-            control.value = ""
+        self.inputs[question_id].clear()
         self.feedback[question_id].value = ""
 
     def submit(self):
@@ -452,7 +196,7 @@ class QuizView(widgets.VBox):
             if not report.marks[q.id].correct
         ]
         for question_id, mark in report.marks.items():
-            self.feedback[question_id].value = _verdict_html(mark)
+            self.feedback[question_id].value = verdict_html(mark)
         details = f"<ul>{''.join(wrong)}</ul>" if wrong else ""
         self.result.value = (
             f"<h4>Quiz complete! Score: {report.summary}</h4>"
@@ -585,75 +329,3 @@ class IdentityForm(widgets.VBox):
         self.fold()
         self.message.value = "<p>Saved. Your quiz follows: press Tab to go on to it.</p>"
         self.on_saved(identity)
-
-
-def _number_or_none(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-class FlashcardView(widgets.VBox):
-    """One card at a time: Flip, Previous, Next, I know it, Not yet."""
-
-    def __init__(self, deck: FlashcardDeck):
-        super().__init__()
-        self.deck = deck
-        # A live region: what Flip reveals is read out.
-        self.card = LiveRegion(
-            layout=widgets.Layout(border="1px solid #888", padding="16px", min_height="90px")
-        )
-        self.progress = widgets.Label()
-        buttons = {
-            "Flip card": deck.flip,
-            "Previous card": deck.previous,
-            "Next card": deck.next,
-            "I know it": deck.mark_known,
-            "Not yet": deck.mark_unknown,
-        }
-        self.buttons = {}
-        for label, action in buttons.items():
-            button = widgets.Button(description=label, tooltip=label)
-            button.on_click(lambda _, a=action: self._act(a))
-            self.buttons[label] = button
-        self.children = [self.card, widgets.HBox(list(self.buttons.values())), self.progress]
-        self._render()
-
-    def _act(self, action: Callable[[], object]) -> None:
-        action()
-        self._render()
-
-    def _render(self) -> None:
-        side = "Answer" if self.deck.flipped else "Term"
-        self.card.value = (
-            f"<p><i>{side}:</i></p><p style='font-size:1.2em'>{html.escape(self.deck.showing)}</p>"
-        )
-        self.progress.value = self.deck.progress
-
-
-class CheckpointView(widgets.VBox):
-    """Write your answer, then reveal the sketch to compare."""
-
-    def __init__(self, state: CheckpointState):
-        super().__init__()
-        self.state = state
-        self.response = widgets.Textarea(
-            description="Your answer",
-            placeholder="Write a few sentences first",
-            layout=widgets.Layout(width="95%", height="80px"),
-        )
-        self.response.observe(lambda c: setattr(state, "response", c["new"]), names="value")
-        self.reveal_button = wide_button(description="Reveal answer sketch")
-        self.reveal_button.on_click(lambda _: self.reveal())
-        self.sketch = LiveRegion()
-        self.children = [
-            widgets.HTML(f"<b>Checkpoint.</b> {html.escape(state.question.prompt)}"),
-            self.response,
-            self.reveal_button,
-            self.sketch,
-        ]
-
-    def reveal(self) -> None:
-        sketch = self.state.reveal()
-        self.sketch.value = f"<p><b>Answer sketch:</b> {html.escape(sketch)}</p>"

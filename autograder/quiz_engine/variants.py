@@ -8,7 +8,8 @@ One released notebook serves the class; each student sees their own variant, dra
 The course secret stays with the instructor. A student's kernel holds only that student's
 quiz key (from JupyterHub, or typed once: see ``student_identity``), so nobody can work
 out a classmate's variant from their id. At grading, ``QuizVariantForSubmission`` puts the
-key of the submission's nbgrader student id into the hidden tests: the variant never comes
+key of the submission's nbgrader student id into the hidden tests (read by
+``graded_marking.variant_for_grading``): the variant never comes
 from anything in the notebook, so copying a friend's letters gains what chance gives.
 
 A quiz key reads ``ABCD-EFGHJ``: eight characters of the HMAC and one check character, so
@@ -19,14 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import random
 import string
 from dataclasses import dataclass
-from pathlib import Path
 
 from autograder.quiz_engine.formulas import draw_parameters
-from autograder.quiz_engine.question_bank import Question
+from autograder.quiz_engine.questions import Question
 
 # No 0/O, 1/I/L: a key is read off a screen or an e-mail and typed by hand.
 KEY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -119,25 +118,3 @@ class QuizVariant:
         position = LETTERS.find(letter.strip().upper()) if len(letter.strip()) == 1 else -1
         order = self.option_order(question)
         return order[position] if 0 <= position < len(order) else None
-
-
-def variant_for_grading(token: str) -> QuizVariant:
-    """The submission's variant, from what ``QuizVariantForSubmission`` wrote in place of
-    ``SUBMISSION_PLACEHOLDER``. Outside nbgrader autograde the placeholder is still there,
-    and the variant is that of whoever runs the notebook (an instructor trying the key)."""
-    if token == SUBMISSION_PLACEHOLDER:
-        from autograder.quiz_engine.student_identity import current_identity
-
-        identity = current_identity()
-        if identity is None:
-            raise QuizKeyError(
-                "no student id and quiz key here: these hidden tests get them from "
-                "nbgrader autograde, or run the quiz widget once to set them"
-            )
-        return identity.variant(_assignment_here())
-    fields = json.loads(token)
-    return QuizVariant.for_student(fields["student_id"], fields["quiz_key"], fields["assignment"])
-
-
-def _assignment_here() -> str:
-    return Path.cwd().name
