@@ -10,7 +10,10 @@ from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
 
+from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from autograder.quiz_engine import (
     QuestionBankError,
     QuestionType,
@@ -189,3 +192,48 @@ def test_retry_empties_a_matching_control_with_its_answer():
     view.retry(question.id)
     assert question.id not in view.quiz.answers
     assert all(dropdown.value is None for dropdown in view.inputs[question.id].dropdowns.values())
+
+
+def _guarded_kernel_errors(*cells: str) -> list[str]:
+    """Run ``cells`` in a kernel started as a grading kernel is (the integrity guard on);
+    return each cell's error ("" for none)."""
+    extra = list(NbgraderCourse.load(REPO).config.Execute.extra_arguments)
+    notebook = new_notebook(cells=[new_code_cell(cell) for cell in cells])
+    client = NotebookClient(notebook, extra_arguments=extra, allow_errors=True, timeout=60)
+    client.execute()
+    return [
+        next((f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"), "")
+        for cell in notebook.cells
+    ]
+
+
+MARK = (
+    "from autograder.quiz_engine import grade_answers, question_bank_from_data\n"
+    "bank = question_bank_from_data({'title': 't', 'questions': [{'id': 'q', 'type': "
+    "'single_choice', 'prompt': 'p', 'options': [{'text': 'a', 'correct': True}, "
+    "{'text': 'b'}]}]})\n"
+    "print(grade_answers(bank, {'q': 1}).summary)"
+)
+
+
+@pytest.mark.parametrize(
+    "tampering, named",
+    [
+        (
+            "import autograder.quiz_engine.question_types.choices as choices\n"
+            "choices.SingleChoice.mark = classmethod(lambda cls, q, a, p: None)",
+            "autograder.quiz_engine.question_types.choices.SingleChoice.mark",
+        ),
+        (
+            "import autograder.quiz_engine.question_types as types\n"
+            "class Mine(types.QuestionType):\n    name = 'mine'\n"
+            "types.register(Mine)",
+            "autograder.quiz_engine.question_types._registered",
+        ),
+    ],
+    ids=["a type's marking", "the registry"],
+)
+def test_a_grading_kernel_sees_a_question_type_or_the_registry_changed(tampering, named):
+    errors = _guarded_kernel_errors(MARK, tampering, MARK)
+    assert errors[:2] == ["", ""]
+    assert "TamperingDetected" in errors[2] and named in errors[2]
