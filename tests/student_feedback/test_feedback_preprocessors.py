@@ -9,7 +9,13 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from autograder.grader_tools.notebook_records import hidden_checks_of
 from autograder.grader_tools.student_feedback.answer_policy import answers_may_be_shown
-from autograder.grader_tools.student_feedback.hidden_checks import judged_checks, listed_checks
+from autograder.grader_tools.student_feedback.hidden_checks import (
+    FAILED,
+    NOT_RUN,
+    PASSED,
+    judged_checks,
+    listed_checks,
+)
 from autograder.grader_tools.student_feedback.preprocessors import (
     REDACTED,
     DescribeHiddenChecks,
@@ -66,13 +72,13 @@ def test_hidden_checks_are_listed_in_words():
 def test_the_failing_line_decides_each_hidden_checks_outcome():
     failed = judged_checks(TEST_SOURCE, [_error(9, "relu_backward: dZ has the wrong sign")], 0, 3)
     assert [(c.outcome, c.result) for c in failed] == [
-        ("passed", ""),
-        ("failed", "relu_backward: dZ has the wrong sign"),
-        ("not run", "An earlier check failed."),
+        (PASSED, ""),
+        (FAILED, "relu_backward: dZ has the wrong sign"),
+        (NOT_RUN, "An earlier check failed."),
     ]
     visible = judged_checks(TEST_SOURCE, [_error(2, "relu(Z): wrong values")], 0, 3)
     assert {c.result for c in visible} == {"A visible check above failed first."}
-    assert {c.outcome for c in judged_checks(TEST_SOURCE, [], 3, 3)} == {"passed"}
+    assert {c.outcome for c in judged_checks(TEST_SOURCE, [], 3, 3)} == {PASSED}
 
 
 def test_the_hidden_tests_leave_outputs_and_tracebacks_keep_only_the_message():
@@ -102,7 +108,7 @@ def test_the_hidden_tests_leave_outputs_and_tracebacks_keep_only_the_message():
     described = hidden_checks_of(notebook.cells[0])
     assert described[0] == {
         "checked": "the values of relu(Z)",
-        "outcome": "failed",
+        "outcome": FAILED,
         "result": "relu(Z): relu(0) should be 0, known mistake text for students",
     }
 
@@ -228,6 +234,6 @@ def test_checks_inside_a_hidden_function_are_judged_by_the_deepest_line_of_the_c
     )
     judged = judged_checks(FUNCTION_SCOPE, [error], 0, 3)
     assert [(c.checked, c.outcome) for c in judged] == [
-        ("the values of relu(Z)", "passed"),
-        ("relu_backward against finite differences", "failed"),
+        ("the values of relu(Z)", PASSED),
+        ("relu_backward against finite differences", FAILED),
     ]

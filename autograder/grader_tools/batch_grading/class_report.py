@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_grade
 
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.item_analysis import write_item_analysis
@@ -34,7 +35,14 @@ from autograder.grader_tools.batch_grading.submission_status import SubmissionSt
 from autograder.grader_tools.course_files import CourseError
 from autograder.grader_tools.deadlines import holds_only_an_extension
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
-from autograder.notebook_metadata import DIAGNOSES_METADATA, QUIZ_ANSWERS_METADATA
+from autograder.grader_tools.notebook_records import grade_id
+from autograder.notebook_metadata import (
+    DIAGNOSES_METADATA,
+    QUIZ_ANSWERS_METADATA,
+    Diagnoses,
+    QuizAnswers,
+    published,
+)
 
 LMS_EXPORTER = "autograder.grader_tools.batch_grading.lms_export.LmsCsvExportPlugin"
 CANVAS_EXPORTER = "autograder.grader_tools.batch_grading.canvas_export.CanvasCsvExportPlugin"
@@ -84,12 +92,12 @@ def diagnosed_bugs(autograded: list[Path]) -> Counter:
     from the diagnoses the checks published as output metadata."""
     found: Counter = Counter()
     for path in autograded:
-        seen = set()
+        seen: set[tuple[str | None, str]] = set()
         for cell in nbformat.read(path, as_version=4).cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            name = grade_id(cell)
             for output in cell.get("outputs", []):
-                for diagnosis in output.get("metadata", {}).get(DIAGNOSES_METADATA, []):
-                    seen.add((grade_id, diagnosis))
+                diagnoses: Diagnoses = published(output, DIAGNOSES_METADATA) or []
+                seen.update((name, diagnosis) for diagnosis in diagnoses)
         found.update(seen)
     return found
 
@@ -102,10 +110,10 @@ def quiz_answer_distribution(autograded: list[Path]) -> dict[str, Counter]:
     distribution: dict[str, Counter] = {}
     for path in autograded:
         for cell in nbformat.read(path, as_version=4).cells:
-            if not cell.metadata.get("nbgrader", {}).get("grade"):
+            if not is_grade(cell):
                 continue
             for output in cell.get("outputs", []):
-                answers = output.get("metadata", {}).get(QUIZ_ANSWERS_METADATA, {})
+                answers: QuizAnswers = published(output, QUIZ_ANSWERS_METADATA) or {}
                 for question_id, answer in answers.items():
                     distribution.setdefault(question_id, Counter())[str(answer)] += 1
     return distribution

@@ -30,9 +30,18 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from nbgrader.utils import is_grade
 
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
-from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
+from autograder.grader_tools.notebook_records import grade_id
+from autograder.notebook_metadata import (
+    QUIZ_ANSWERS_METADATA,
+    QUIZ_FEEDBACK_METADATA,
+    QuizAnswers,
+    QuizFeedbackRecord,
+    QuizQuestionRecord,
+    published,
+)
 
 NEAR_ZERO_DISCRIMINATION = 0.1
 BANDS = ("low", "middle", "high")
@@ -306,25 +315,30 @@ def item_markdown(items: Sequence[ItemStatistics], plot_name: str) -> str:
 # --- reading the table from a graded class -------------------------------------------
 
 
-def _quiz_records(notebook_path: Path) -> dict[str, tuple[dict[str, str], list[dict[str, Any]]]]:
+_QuizRecords = dict[str, tuple[QuizAnswers, list[QuizQuestionRecord]]]
+
+
+def _quiz_records(notebook_path: Path) -> _QuizRecords:
     """grade id -> (canonical answers, feedback questions) published by each graded cell."""
-    found: dict[str, tuple[dict[str, str], list[dict[str, Any]]]] = {}
+    found: _QuizRecords = {}
     for cell in nbformat.read(notebook_path, as_version=4).cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if not cell.metadata.get("nbgrader", {}).get("grade"):
+        name = grade_id(cell)
+        if name is None or not is_grade(cell):
             continue
-        answers: dict[str, str] = {}
-        questions: list[dict[str, Any]] = []
+        answers: QuizAnswers = {}
+        questions: list[QuizQuestionRecord] = []
         for output in cell.get("outputs", []):
-            metadata = output.get("metadata", {})
-            answers.update(metadata.get(QUIZ_ANSWERS_METADATA, {}))
-            questions += metadata.get(QUIZ_FEEDBACK_METADATA, {}).get("questions", [])
+            answers.update(published(output, QUIZ_ANSWERS_METADATA) or {})
+            feedback: QuizFeedbackRecord = (
+                published(output, QUIZ_FEEDBACK_METADATA) or QuizFeedbackRecord()
+            )
+            questions += feedback.get("questions", [])
         if answers:
-            found[grade_id] = (answers, questions)
+            found[name] = (answers, questions)
     return found
 
 
-def _question_score(answer: str, question: Mapping[str, Any] | None) -> float | None:
+def _question_score(answer: str, question: QuizQuestionRecord | None) -> float | None:
     if question is not None:
         if question.get("score") is not None and question.get("type") == "matching":
             return float(question["score"])
@@ -351,16 +365,16 @@ def class_responses(
     kinds = question_kinds or {}
     table = []
     for student, cells in sorted(tests.items()):
-        records: dict[str, tuple[dict[str, str], list[dict[str, Any]]]] = {}
+        records: _QuizRecords = {}
         for path in autograded.get(student, []):
             records.update(_quiz_records(path))
-        for grade_id, (score, maximum) in cells.items():
-            if grade_id not in records:
+        for item, (score, maximum) in cells.items():
+            if item not in records:
                 fraction = score / maximum if maximum else 0.0
-                table.append(Response(student, grade_id, "test", maximum, fraction))
+                table.append(Response(student, item, "test", maximum, fraction))
                 continue
-            answers, questions = records[grade_id]
-            by_id = {str(q.get("id")): q for q in questions}
+            answers, questions = records[item]
+            by_id: dict[str, QuizQuestionRecord] = {str(q.get("id")): q for q in questions}
             for question_id, answer in answers.items():
                 record = by_id.get(question_id)
                 kind = kinds.get(question_id) or (record or {}).get("type") or "question"
