@@ -12,6 +12,7 @@ from enum import Enum
 from pathlib import Path
 
 import nbformat
+from nbgrader.preprocessors import Execute
 
 from autograder.grader_tools.course_files import notebook_problem
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
@@ -20,6 +21,8 @@ from autograder.grader_tools.notebook_records import grade_id, tampering_found
 
 # A student's output above this size is reported (it still reaches the autograded notebook).
 HUGE_OUTPUT_BYTES = 1_000_000
+# The error output nbgrader's Execute gives a cell that overran its time (``ename``).
+CELL_TIMEOUT_ERROR = Execute.class_traits()["error_on_timeout"].default()["ename"]
 
 
 class ProblemKind(Enum):
@@ -138,9 +141,9 @@ def execution_problems(autograded: Path) -> list[Problem]:
         outputs = cell.get("outputs", [])
         errors = {o.get("ename") for o in outputs if o.get("output_type") == "error"}
         where = f"in cell '{_cell_name(cell)}'"
-        if "CellTimeoutError" in errors:
+        if CELL_TIMEOUT_ERROR in errors:
             problems.append(Problem(ProblemKind.TIMED_OUT, where))
-        if "MemoryError" in errors:
+        if MemoryError.__name__ in errors:
             problems.append(Problem(ProblemKind.MEMORY, where))
         size = len(json.dumps(outputs))
         if size > HUGE_OUTPUT_BYTES:
