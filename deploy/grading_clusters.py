@@ -38,9 +38,11 @@ from autograder.grader_tools.batch_grading.class_grader import GradingOptions
 COURSE_ENVIRONMENT = "/opt/backprop-course/env"
 COURSE_PYTHON = f"{COURSE_ENVIRONMENT}/bin/python"
 WORKERS_PER_JOB = 4
-# Besides its student's kernel, a worker holds the Dask worker process and its grading
-# process (nbgrader's autograde), a few hundred MB together; the kernel's limit is on its
-# address space, more than it keeps resident.
+# Besides its student's kernel, a worker holds its Dask worker and nanny processes (about
+# 60 MB each idle) and its grading process (nbgrader's autograde, about 90 MB and growing a
+# little until it is replaced); the kernel's limit is on its address space, more than it
+# keeps resident. The job's memory (Slurm's --mem, PBS's mem) bounds all of these; Dask's
+# --memory-limit watches the worker process alone, not the grading processes it starts.
 HEADROOM_MB = 1024
 WALLTIME = "01:00:00"
 JOB_NAME = "course-grading"
