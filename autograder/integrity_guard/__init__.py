@@ -15,7 +15,8 @@ What protects the grade, from the outside in:
 1. **The file system** (``course grade``): each kernel runs as an unprivileged uid of its
    own, in a private read-only view of the disk without the course (no ``source/``,
    gradebook, other students' work), writing only to its scratch folder, with memory,
-   process and file-size limits (``autograder/grader_tools/batch_grading/kernel_sandbox.py``). Plain
+   process and file-size limits
+   (``autograder/grader_tools/batch_grading/kernel_launcher.py``). Plain
    ``nbgrader autograde`` runs kernels as the grader, without this.
 2. **Hidden tests that reach the checks only through what the guard verifies.** Each
    hidden test runs inside a function of its own: it imports the checks, NumPy and the

@@ -11,7 +11,7 @@ from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.grader_tools.batch_grading import kernel_sandbox
+from autograder.grader_tools.batch_grading import grading_kernelspec, kernel_launcher
 from autograder.grader_tools.batch_grading.fork_server_provisioner import (
     GUARDED_KERNEL_PRELOAD,
     fork_server,
@@ -50,9 +50,9 @@ print(json.dumps({
 
 
 def _run_probe(tmp_path, monkeypatch, warm: bool, secret) -> dict:
-    name = kernel_sandbox.write_kernelspec(tmp_path / "data", 1024, [secret.parent], warm=warm)
+    name = grading_kernelspec.write_kernelspec(tmp_path / "data", 1024, [secret.parent], warm=warm)
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
-    monkeypatch.setenv(kernel_sandbox.UID_VARIABLE, str(UID))
+    monkeypatch.setenv(kernel_launcher.UID_VARIABLE, str(UID))
     sockets = tmp_path / "sockets"
     sockets.mkdir(mode=0o700, exist_ok=True)
     os.chown(sockets, UID, UID)
@@ -93,7 +93,9 @@ def test_a_forked_kernel_is_sandboxed_like_a_fresh_one(tmp_path, monkeypatch, se
         assert seen["memory"] == "MemoryError"
         assert seen["modules"] == ["autograder.course_checks", "numpy"]
     assert warm["environment"] == fresh["environment"]
-    assert (warm["parent"], fresh["parent"]) == (os.getpid(), os.getpid())  # JPY_PARENT_PID
+    # No JPY_PARENT_PID, so no ipykernel watch of its parent: each ends with its launcher
+    # (dies_with_parent), and the forked one is not told about a parent of the server's.
+    assert warm["parent"] == fresh["parent"] == 0
     assert warm["path"] == fresh["path"]
     # No descriptor of a file or folder survives into either (exec closes the launcher's;
     # a fork must close them itself): an open folder would lead out of the sandbox.
@@ -112,11 +114,14 @@ def test_forked_kernels_hold_nothing_of_the_server_and_draw_fresh_random_numbers
     assert first["random"][1] != second["random"][1]  # NumPy's global generator
     server = fork_server(GUARDED_KERNEL_PRELOAD)
     assert server.process is not None and server.process.poll() is None  # the one used
-    pipes = {
-        os.readlink(f"/proc/self/fd/{stream.fileno()}")
-        for stream in (server.process.stdin, server.process.stdout)
-    }
+    # Every socket and pipe the server holds (its connection to us among them), and our end.
+    folder = f"/proc/{server.process.pid}/fd"
+    held = [os.readlink(f"{folder}/{fd}") for fd in os.listdir(folder)]
+    channels = {link for link in held if link.startswith(("socket:", "pipe:"))}
+    assert server.connection is not None
+    channels.add(os.readlink(f"/proc/self/fd/{server.connection.fileno()}"))
+    assert len(channels) >= 2
     for seen in (first, second):
-        assert not pipes & set(seen["descriptors"])
+        assert not channels & set(seen["descriptors"])
     # Every ended kernel's launcher was released and reaped: no zombies pile up.
     wait_until(lambda: not psutil.Process(server.process.pid).children(), 30, "no launcher is left")

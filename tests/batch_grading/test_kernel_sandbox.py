@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.grader_tools.batch_grading import kernel_sandbox
+from autograder.grader_tools.batch_grading import kernel_launcher
 
 from ..course_helpers import REPO, running_processes, wait_until
 
@@ -56,11 +56,11 @@ def listening_port() -> tuple[socket.socket, int]:
 
 def test_the_launcher_drops_privileges_hides_the_course_and_limits_memory(tmp_path):
     course_file = REPO / "nbgrader_config.py"
-    command = kernel_sandbox.launcher_command(1024, [REPO, tmp_path])
+    command = kernel_launcher.launcher_command(1024, [REPO, tmp_path])
     command.insert(command.index("--"), "--check")
     env = {
         **os.environ,
-        kernel_sandbox.UID_VARIABLE: "3000017",
+        kernel_launcher.UID_VARIABLE: "3000017",
         "GRADER_SECRET_TOKEN": "do-not-leak",
     }
     # The probe reads COURSE_FILE from its environment only if it survives: pass it in code.
@@ -91,9 +91,9 @@ def test_the_launcher_drops_privileges_hides_the_course_and_limits_memory(tmp_pa
 
 
 def test_refuses_to_run_student_code_as_root():
-    command = kernel_sandbox.launcher_command(1024, [])
+    command = kernel_launcher.launcher_command(1024, [])
     command.insert(command.index("--"), "--check")
-    env = {**os.environ, kernel_sandbox.UID_VARIABLE: "0"}
+    env = {**os.environ, kernel_launcher.UID_VARIABLE: "0"}
     result = subprocess.run(
         [*command, sys.executable, "-c", "print('ran')"], capture_output=True, text=True, env=env
     )
@@ -109,7 +109,7 @@ def test_the_probe_works_for_a_grader_started_from_a_notebook():
         [
             sys.executable,
             "-c",
-            "from autograder.grader_tools.batch_grading import kernel_sandbox as k;"
+            "from autograder.grader_tools.batch_grading import grading_kernelspec as k;"
             "print(k.sandbox_problem(3000098, 1024, []))",
         ],
         capture_output=True,
@@ -120,17 +120,25 @@ def test_the_probe_works_for_a_grader_started_from_a_notebook():
     assert problem == "None"
 
 
+def _kernel_folder(folder: Path) -> list[str]:
+    """A working folder with a connection file the launcher accepts (IPC sockets in
+    ``folder/sockets``); the command of a "kernel" that waits to be killed."""
+    (folder / "sockets").mkdir()
+    connection = {"transport": "ipc", "ip": str(folder / "sockets" / "kernel")}
+    (folder / "connection.json").write_text(json.dumps(connection))
+    return [sys.executable, "-c", "import signal; signal.pause()", "-f", "connection.json"]
+
+
 def test_a_kernel_does_not_outlive_a_grader_that_dies_while_it_is_set_up(tmp_path):
     """The grader (here a shell) is gone before the launcher has even started Python."""
     uid, marker = 3000099, tmp_path / "marker-of-this-test"
     marker.mkdir()
-    (tmp_path / "connection.json").write_text("{}")
-    launcher = kernel_sandbox.launcher_command(256, [marker])
-    kernel = [sys.executable, "-c", "import time; time.sleep(600)", "-f", "connection.json"]
+    kernel = _kernel_folder(tmp_path)
+    launcher = kernel_launcher.launcher_command(256, [marker])
     subprocess.run(
         ["sh", "-c", 'JPY_PARENT_PID=$$ "$@" >/dev/null 2>&1 &', "sh", *launcher, *kernel],
         cwd=tmp_path,
-        env={**os.environ, kernel_sandbox.UID_VARIABLE: str(uid)},
+        env={**os.environ, kernel_launcher.UID_VARIABLE: str(uid)},
         check=True,
     )
 
@@ -144,6 +152,52 @@ def test_a_kernel_does_not_outlive_a_grader_that_dies_while_it_is_set_up(tmp_pat
     try:
         wait_until(lambda: not running_processes(is_launcher), 120, "the launcher has ended")
     finally:
+        survivors = [*running_processes(runs_as_student), *running_processes(is_launcher)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+    assert survivors == []
+
+
+# A grader as jupyter_client is one: it starts the launcher in a session of its own, with
+# JPY_PARENT_PID its own pid; then it waits (until the test kills it).
+GRADER = """
+import os, signal, subprocess, sys
+environment = {**os.environ, "JPY_PARENT_PID": str(os.getpid())}
+subprocess.Popen(sys.argv[1:], env=environment, start_new_session=True)
+signal.pause()
+"""
+
+
+def test_the_launcher_ends_its_kernel_when_the_grader_is_killed(tmp_path):
+    uid, marker = 3000097, tmp_path / "marker-of-this-test"
+    marker.mkdir()
+    kernel = _kernel_folder(tmp_path)
+    launcher = kernel_launcher.launcher_command(256, [marker])
+    grader = subprocess.Popen(
+        [sys.executable, "-c", GRADER, *launcher, *kernel],
+        cwd=tmp_path,
+        env={**os.environ, kernel_launcher.UID_VARIABLE: str(uid)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def is_launcher(process: Path) -> bool:
+        return str(marker) in (process / "cmdline").read_text()
+
+    def runs_as_student(process: Path) -> bool:
+        return process.stat().st_uid == uid
+
+    def all_ended() -> bool:
+        return not running_processes(is_launcher) and not running_processes(runs_as_student)
+
+    try:
+        wait_until(lambda: running_processes(runs_as_student), 120, "the kernel runs")
+        assert running_processes(is_launcher)  # and its launcher waits for it
+        grader.kill()
+        grader.wait()
+        wait_until(all_ended, 120, "the launcher and its kernel have ended")
+    finally:
+        grader.kill()
         survivors = [*running_processes(runs_as_student), *running_processes(is_launcher)]
         for pid in survivors:
             os.kill(pid, signal.SIGKILL)

@@ -115,7 +115,7 @@ def test_the_launcher_as_an_ordinary_user(course_environment):
     launcher = [
         python,
         "-m",
-        "autograder.grader_tools.batch_grading.kernel_sandbox",
+        "autograder.grader_tools.batch_grading.kernel_launcher",
         "--memory-mb",
         "1024",
     ]

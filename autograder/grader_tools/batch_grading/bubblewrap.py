@@ -1,6 +1,6 @@
 """The rootless isolation of a grading kernel: the bubblewrap (``bwrap``) command line.
 
-``kernel_sandbox`` runs a kernel through this when the grader is an ordinary user. Debian's
+``kernel_launcher`` runs a kernel through this when the grader is an ordinary user. Debian's
 ``bubblewrap`` builds the kernel a new root from an allow-list, in its own user, mount,
 PID, IPC, UTS and network namespaces, without any privilege (user namespaces):
 
@@ -44,6 +44,8 @@ def bubblewrap_command(
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxError(f"bwrap is not on PATH: {INSTALL_HINT}")
+    # --die-with-parent: bwrap's side of dies_with_parent, for the processes bwrap starts
+    # inside its namespaces (no code of ours runs there to ask for it).
     command = [bwrap, "--unshare-all", "--die-with-parent"]
     for name in SYSTEM_PATHS:
         path = Path(name)

@@ -3,7 +3,7 @@
 ``jobs`` long-lived ``grading_worker`` processes each run nbgrader's own autograde
 (``NbGraderAPI.autograde``: nbgrader's preprocessors, cell restoration and gradebook,
 unchanged) for one student after another; a worker that dies or overruns is replaced, so
-one student's crash cannot stop the others. Kernels start through ``kernel_sandbox``: a
+one student's crash cannot stop the others. Kernels start through ``kernel_launcher``: a
 memory limit, no network, and a view of the disk without the course (bubblewrap for an
 ordinary grader; as root, an unprivileged uid per worker).
 A submission this grader finished before (``grading_journal``) is skipped unless ``force``
@@ -38,12 +38,13 @@ from tqdm import tqdm
 from traitlets import Unicode
 from traitlets.config import Configurable
 
-from autograder.grader_tools.batch_grading import kernel_sandbox
+from autograder.grader_tools.batch_grading import grading_kernelspec
 from autograder.grader_tools.batch_grading.grading_journal import (
     GradingJournal,
     journal_path,
     submission_digest,
 )
+from autograder.grader_tools.batch_grading.kernel_launcher import UID_VARIABLE
 from autograder.grader_tools.batch_grading.submission_status import (
     GRADED,
     ProblemKind,
@@ -302,7 +303,7 @@ def grade_class(
 ) -> list[StudentResult]:
     """Autograde every submission; return one result per student, with its score.
 
-    ``options.sandbox`` isolates each kernel (see ``kernel_sandbox``: bubblewrap, or root)
+    ``options.sandbox`` isolates each kernel (see ``kernel_launcher``: bubblewrap, or root)
     and limits its address space; ``SandboxUnavailable`` says when it cannot.
     """
     journal = GradingJournal(course.root, assignment, start_over=options.force)
@@ -409,7 +410,7 @@ def _worker_settings(
     if options.sandbox:
         hidden = [*_hidden_from_students(course), *(p for p in also_hidden if p.exists())]
         memory = options.memory_limit_mb
-        problem = kernel_sandbox.sandbox_problem(SANDBOX_FIRST_UID, memory, hidden)
+        problem = grading_kernelspec.sandbox_problem(SANDBOX_FIRST_UID, memory, hidden)
         if problem:
             raise SandboxUnavailable(
                 f"cannot isolate student kernels on this machine ({problem}); grading needs "
@@ -418,7 +419,7 @@ def _worker_settings(
             )
         # As root, kernels are forked from a warm process (kernel_fork_server).
         warm = options.warm_kernels and os.geteuid() == 0
-        name = kernel_sandbox.write_kernelspec(scratch, memory, hidden, warm=warm)
+        name = grading_kernelspec.write_kernelspec(scratch, memory, hidden, warm=warm)
         overrides.setdefault("Execute", {})["kernel_name"] = name
         # Sandboxed kernels have no network: they talk to their worker through sockets in
         # a folder of the worker's (see _slot_settings).
@@ -432,7 +433,7 @@ def _slot_settings(
 ) -> tuple[dict, dict[str, str]]:
     """One worker's nbgrader overrides and environment. Sandboxed, its kernels' IPC sockets
     live in a folder of the worker's, which the sandbox lets them reach; when the grader is
-    root, they run as a uid of their own (see kernel_sandbox)."""
+    root, they run as a uid of their own (see kernel_launcher)."""
     if not sandbox:
         return overrides, env
     uid = SANDBOX_FIRST_UID + slot
@@ -447,7 +448,7 @@ def _slot_settings(
             "kernels' sockets: set TMPDIR to a short one such as /tmp"
         )
     kernel_manager = {**overrides.get("KernelManager", {}), "ip": str(sockets / "kernel")}
-    slot_env = {**env, kernel_sandbox.UID_VARIABLE: str(uid)}
+    slot_env = {**env, UID_VARIABLE: str(uid)}
     return {**overrides, "KernelManager": kernel_manager}, slot_env
 
 
@@ -489,7 +490,7 @@ def _grade_all(
 
 def _hidden_from_students(course: NbgraderCourse) -> list[Path]:
     """Folders a student's kernel must not see: the course, the exchange, the gradebook's
-    folder (``kernel_sandbox`` hides the grader's home itself)."""
+    folder (``kernel_launcher`` hides the grader's home itself)."""
     hidden = [course.root, course.exchange_root.resolve()]
     database = sqlite_path(course.db_url)
     if database is not None:

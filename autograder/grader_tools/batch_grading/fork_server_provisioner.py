@@ -1,7 +1,7 @@
 """jupyter_client's side of ``kernel_fork_server``: a kernel provisioner that asks the
 grading worker's fork server for each kernel instead of starting a process.
 
-The sandbox's kernelspec names it (``kernel_sandbox.write_kernelspec(..., warm=True)``);
+The sandbox's kernelspec names it (``grading_kernelspec.write_kernelspec(..., warm=True)``);
 jupyter_client finds it by its entry point (``jupyter_client.kernel_provisioners`` in
 ``pyproject.toml``). Everything else is jupyter_client's ``LocalProvisioner``: the kernel's
 launcher is the leader of its own process group, which interrupts and kills are sent to.
@@ -11,19 +11,25 @@ the ``Popen`` object and learns from the server when it ended.
 
 from __future__ import annotations
 
-import json
 import os
-import select
 import signal
+import socket
 import subprocess
 import sys
 import time
+from multiprocessing.connection import Connection
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
 
-from autograder.grader_tools.batch_grading import kernel_sandbox
+from autograder.grader_tools.batch_grading.kernel_fork_server import FORK_SERVER_MODULE
+from autograder.grader_tools.batch_grading.kernel_launcher import (
+    KEPT_ENVIRONMENT,
+    LAUNCHER_MODULE,
+    UID_VARIABLE,
+    kernel_environment,
+)
 from autograder.integrity_guard.kernel_guard import PRELOADED_MODULES
 
 PROVISIONER_NAME = "course-fork-server"
@@ -38,8 +44,8 @@ class ForkServer:
     def __init__(self, preload: tuple[str, ...]):
         self.preload = preload
         self.process: subprocess.Popen | None = None
+        self.connection: Connection | None = None
         self.ended: dict[int, int] = {}
-        self.pending = b""
 
     def start_kernel(self, argv: list[str], cwd: str, environment: dict[str, str]) -> int:
         if self.process is None or self.process.poll() is not None:
@@ -61,21 +67,31 @@ class ForkServer:
             self._send({"release": pid})
 
     def _start(self) -> None:
-        command = [sys.executable, "-m", "autograder.grader_tools.batch_grading.kernel_fork_server"]
+        if self.connection is not None:
+            self.connection.close()
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-m", FORK_SERVER_MODULE, "--connection", str(theirs.fileno())]
+        command += ["--parent", str(os.getpid())]
         for name in self.preload:
             command += ["--preload", name]
-        # What a kernel would be started with: the kernel environment, no secrets.
-        environment = kernel_sandbox.kernel_environment()
+        # What a kernel would be started with: the kernel environment, no secrets. Its
+        # standard descriptors hold nothing of ours: what it prints goes to our log (fd 2).
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/", env=environment
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=2,
+            cwd="/",
+            env=kernel_environment(),
+            pass_fds=[theirs.fileno()],
         )
-        self.ended, self.pending = {}, b""
+        theirs.close()
+        self.connection = Connection(ours.detach())
+        self.ended = {}
         self._wait_for("ready", SERVER_START_SECONDS)
 
     def _send(self, message: dict) -> None:
-        assert self.process is not None and self.process.stdin is not None
-        self.process.stdin.write(json.dumps(message).encode() + b"\n")
-        self.process.stdin.flush()
+        assert self.connection is not None
+        self.connection.send(message)
 
     def _wait_for(self, key: str, timeout: float = SERVER_START_SECONDS) -> int:
         deadline = time.monotonic() + timeout
@@ -88,16 +104,13 @@ class ForkServer:
 
     def _messages(self, timeout: float | None) -> list[dict]:
         """What the server reported within ``timeout`` (endings are also kept)."""
-        assert self.process is not None and self.process.stdout is not None
-        out = self.process.stdout.fileno()
-        if not select.select([out], [], [], timeout)[0]:
-            return []
-        chunk = os.read(out, 65536)
-        if not chunk:
-            raise RuntimeError("the kernel fork server ended (see the grading log)")
-        self.pending += chunk
-        *lines, self.pending = self.pending.split(b"\n")
-        messages = [json.loads(line) for line in lines if line.strip()]
+        assert self.connection is not None
+        messages: list[dict] = []
+        try:
+            while self.connection.poll(0 if messages else timeout):
+                messages.append(self.connection.recv())
+        except EOFError:
+            raise RuntimeError("the kernel fork server ended (see the grading log)") from None
         for message in messages:
             if "ended" in message:
                 self.ended[int(message["ended"])] = int(message["status"])
@@ -159,14 +172,13 @@ class ForkServerProvisioner(LocalProvisioner):
             await super().send_signal(signum)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        module = cmd.index("autograder.grader_tools.batch_grading.kernel_sandbox")
+        module = cmd.index(LAUNCHER_MODULE)
         guarded = any("kernel_guard" in argument for argument in cmd)
         preload = GUARDED_KERNEL_PRELOAD if guarded else ()
         server = fork_server(preload)
         given = kwargs.get("env") or os.environ
-        kept = (*kernel_sandbox.KEPT_ENVIRONMENT, kernel_sandbox.UID_VARIABLE)
+        kept = (*KEPT_ENVIRONMENT, UID_VARIABLE)
         environment = {name: given[name] for name in kept if name in given}
-        environment["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launch_kernel
         cwd = str(kwargs.get("cwd") or os.getcwd())
         pid = server.start_kernel(cmd[module + 1 :], cwd, environment)
         self.process = ForkedLauncher(pid, server)  # type: ignore[assignment] # Popen's part

@@ -1,6 +1,6 @@
 """The as-root isolation of a grading kernel: private mount and network namespaces, by hand.
 
-``kernel_sandbox`` uses this when the grader is root; an ordinary grader gets the same view
+``kernel_launcher`` uses this when the grader is root; an ordinary grader gets the same view
 from bubblewrap (``bubblewrap``). Why root does not use bubblewrap too: run as the kernel's
 unprivileged uid, bubblewrap cannot bind a Python installation under a folder that uid
 cannot read (pyenv under ``/root``, as on these machines: "Can't find source path"); run as

@@ -1,13 +1,13 @@
 """Start a grading kernel that cannot see the course: the launcher nbgrader's kernels go through.
 
-    python -m autograder.grader_tools.batch_grading.kernel_sandbox --memory-mb M \\
+    python -m autograder.grader_tools.batch_grading.kernel_launcher --memory-mb M \\
         --hide /course -- python -m ipykernel_launcher -f conn.json
 
 ``course grade`` does not call this directly: it writes a kernelspec whose command is this
-launcher (``write_kernelspec``), points ``nbgrader autograde --Execute.kernel_name`` at it,
-and has jupyter_client connect to kernels through IPC sockets in a folder of each worker
-(``KernelManager.transport = "ipc"``): the kernel has no network, not even the grader's
-loopback. The launcher:
+launcher (``grading_kernelspec``; as root, ``kernel_fork_server`` forks the launcher),
+points ``nbgrader autograde --Execute.kernel_name`` at it, and has jupyter_client connect
+to kernels through IPC sockets in a folder of each worker (``KernelManager.transport =
+"ipc"``): the kernel has no network, not even the grader's loopback. The launcher:
 
 1. reads the kernel's connection file and the assignment's support files (everything in
    the working directory but notebooks) while it still can;
@@ -22,6 +22,10 @@ loopback. The launcher:
    (nbgrader's ``autograded/<student>/<assignment>``), as they would be there had nbgrader
    run the kernel in that folder; links are never followed.
 
+The kernel is a child of this launcher, and each ends with its parent (``dies_with_parent``):
+the kernel is killed when the launcher ends, and the launcher, told that the grader ended,
+kills the kernel and leaves (nobody would read what it writes).
+
 Step 2 has two engines, chosen by who runs the grader:
 
 - an ordinary user (a grader account on a shared server): bubblewrap (``bubblewrap``),
@@ -31,6 +35,9 @@ Step 2 has two engines, chosen by who runs the grader:
 - root: private mount and network namespaces set up by hand (``mount_namespace``), the
   kernel as an unprivileged uid of its own (``--uid``, one per parallel job).
 
+Then the launcher's child becomes the kernel: ``execve`` of the kernel's command, or, in a
+launcher forked from the warm ``kernel_fork_server``, ``forked_kernel`` in this interpreter.
+
 Linux only. ``--check`` runs the same steps and then a trivial command instead of a
 kernel: ``course grade`` uses it to fail early with a clear message.
 """
@@ -39,23 +46,31 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
+import functools
 import json
 import os
 import resource
 import shutil
 import signal
 import stat
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+import autograder
 from autograder.grader_tools.batch_grading.bubblewrap import bubblewrap_command
+from autograder.grader_tools.batch_grading.dies_with_parent import (
+    ParentEnded,
+    die_with_parent,
+    parent_has_ended,
+)
+from autograder.grader_tools.batch_grading.forked_kernel import run_forked_kernel
 from autograder.grader_tools.batch_grading.mount_namespace import isolate
 from autograder.grader_tools.batch_grading.sandbox_errors import SandboxError
+
+LAUNCHER_MODULE = "autograder.grader_tools.batch_grading.kernel_launcher"
 
 SCRATCH = Path("/tmp")
 SCRATCH_SIZE_MB = 256
@@ -63,24 +78,22 @@ SUPPORT_FILES_MAX_MB = 64
 MAX_PROCESSES = 256
 MAX_FILE_SIZE_MB = 128
 # Nothing of the grader's environment reaches the kernel but these (no tokens, no paths).
-# JPY_PARENT_PID makes ipykernel exit when nbgrader dies: no orphaned kernel after a kill.
+# Not JPY_PARENT_PID: the kernel ends with this launcher (dies_with_parent), which ipykernel's
+# own watch of its parent would only repeat.
 KEPT_ENVIRONMENT = (
     *("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED"),
-    "JPY_PARENT_PID",
     "NBGRADER_EXECUTION",  # "autograde" or "validate": the checks publish diagnoses when grading
 )
+# What tells the launcher that the grader ended (blocked, then awaited with SIGCHLD).
+GRADER_ENDED = signal.SIGHUP
 
 # Inside the scratch folder: the kernel's home (caches) and temporary files, the connection
 # file. They stay behind when the kernel ends; everything else the notebook wrote is copied
 # to the autograded folder, as nbgrader does when the kernel runs there.
 PRIVATE_FOLDERS = (".sandbox-home", ".sandbox-tmp")
 CONNECTION_NAME = ".kernel-connection.json"
-PR_SET_PDEATHSIG = 1
 
-KERNELSPEC_NAME = "backprop-sandbox"
 UID_VARIABLE = "COURSE_SANDBOX_UID"
-
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _read_support_files(folder: Path) -> dict[Path, bytes]:
@@ -146,23 +159,23 @@ def launch(
     memory_mb: int,
     hidden: list[Path],
     kernel: bool = True,
-    warm: bool = False,
+    fork_server: int | None = None,
 ) -> NoReturn:
     """Steps 1-4, then exit with the kernel's status (``command`` has ``-f FILE`` if
-    ``kernel``; without it, ``command`` runs isolated and nothing is copied back). ``warm``:
-    this process was forked by ``kernel_fork_server``, and the kernel is forked from it too."""
+    ``kernel``; without it, ``command`` runs isolated and nothing is copied back).
+    ``fork_server``: the pid of the ``kernel_fork_server`` this process was forked from
+    (root only); the kernel is then forked from this process too."""
     as_root = os.geteuid() == 0
+    warm = fork_server is not None
     if as_root and uid <= 0:
         raise SandboxError(f"refusing to run student code as uid {uid}")
     if warm and not as_root:
         raise SandboxError("kernels are forked from a warm process only when grading as root")
-    # Read now, not after the set-up: a grader that dies meanwhile must still be noticed.
-    # jupyter_client sets JPY_PARENT_PID to its own pid for every kernel it starts; in
-    # --check mode it is only inherited (course grade run from a notebook), so not compared.
-    # A warm launcher's parent is the fork server, which ends with the grader.
-    grader = os.getppid()
-    if kernel and not warm and os.environ.get("JPY_PARENT_PID", str(grader)) != str(grader):
-        raise SandboxError("the grader that asked for this kernel has already ended")
+    # From now on, a grader that ends (even during the set-up) is noticed: the signal waits,
+    # blocked, for _wait_for_kernel. The kernel's child starts with the mask it had before.
+    grader = _grader(kernel, fork_server)
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD, GRADER_ENDED})
+    die_with_parent(grader, GRADER_ENDED)
     files, ipc_folders, index = {}, [], None
     if kernel:
         index = _connection_file_argument(command)
@@ -180,22 +193,37 @@ def launch(
     # The autograded folder, kept open: as root, the course is hidden once isolated.
     results = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
     if as_root:
-        status = _run_in_mount_namespace(
-            command, grader, uid, memory_mb, hidden, kept, ipc_folders, files, warm
-        )
+        isolate(uid, hidden, kept, ipc_folders, SCRATCH, SCRATCH_SIZE_MB)
+        _write_scratch(SCRATCH, files, owner=uid)
+        os.chdir(SCRATCH)
+        become_student = functools.partial(_become_unprivileged, uid, memory_mb)
+        status = _run_kernel(command, become_student, grader, unblocked, warm)
         scratch = SCRATCH
     else:
         scratch = Path(tempfile.mkdtemp(prefix="kernel-scratch-"))
         _write_scratch(scratch, files, owner=None)
         sandbox = bubblewrap_command(kept, scratch, ipc_folders, inside_scratch=SCRATCH)
-        status = _run_child(
-            [*sandbox, *command], grader, lambda: _limit_bubblewrap(memory_mb), rootless=True
-        )
+        limits = functools.partial(_limit_bubblewrap, memory_mb)
+        status = _run_kernel([*sandbox, *command], limits, grader, unblocked)
     if results is not None and status is not None:
         copy_new_files(scratch, results, files)
     if scratch != SCRATCH:
         shutil.rmtree(scratch, ignore_errors=True)
     os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
+
+
+def _grader(kernel: bool, fork_server: int | None) -> int:
+    """The pid this launcher's parent must have: the fork server it was forked from, or the
+    grader that asked for the kernel. jupyter_client sets JPY_PARENT_PID to its own pid for
+    every kernel it starts, so a grader that ended before this launcher even started Python
+    is noticed; in --check mode it is only inherited (``course grade`` run from a notebook),
+    so the parent at start-up is taken."""
+    if fork_server is not None:
+        return fork_server
+    given = os.environ.get("JPY_PARENT_PID", "")
+    if kernel and given:
+        return int(given) if given.isdigit() else -1
+    return os.getppid()
 
 
 def _ipc_folder(connection: bytes) -> Path:
@@ -216,7 +244,8 @@ def _kept_paths(executable: Path, hidden: list[Path]) -> list[Path]:
         Path(sys.prefix),
         executable.parent,
         executable.resolve().parent,
-        Path(__file__).resolve().parents[1],  # the autograder package (an editable install)
+        # The autograder package, wherever it is (an editable install: in the course's repo).
+        Path(autograder.__file__).resolve().parent,
     ]
     for path in kept:
         for secret in hidden:
@@ -244,24 +273,6 @@ def _write_scratch(scratch: Path, files: dict[Path, bytes], owner: int | None) -
                 os.chown(scratch / part, owner, owner, follow_symlinks=False)
 
 
-def _run_in_mount_namespace(
-    command: list[str],
-    grader: int,
-    uid: int,
-    memory_mb: int,
-    hidden: list[Path],
-    kept: list[Path],
-    writable: list[Path],
-    files: dict[Path, bytes],
-    warm: bool = False,
-) -> int | None:
-    """As root: isolate this process (``mount_namespace``), then run the kernel as ``uid``."""
-    isolate(uid, hidden, kept, writable, SCRATCH, SCRATCH_SIZE_MB)
-    _write_scratch(SCRATCH, files, owner=uid)
-    os.chdir(SCRATCH)
-    return _run_child(command, grader, lambda: _become_unprivileged(uid, memory_mb), warm=warm)
-
-
 def _limit_bubblewrap(memory_mb: int) -> None:
     limit_resources(memory_mb)
     # An interrupt (nbgrader signals the kernel's whole process group) is for the kernel,
@@ -274,24 +285,22 @@ def _become_unprivileged(uid: int, memory_mb: int) -> None:
     drop_privileges(uid)
 
 
-def _run_child(
+def _run_kernel(
     command: list[str],
-    grader: int,
     prepare: Callable[[], None],
-    rootless: bool = False,
+    grader: int,
+    unblocked: set[signal.Signals | int],
     warm: bool = False,
 ) -> int | None:
-    """Run ``command`` after ``prepare`` (in the child) with the kernel's environment; its
-    wait status, or None if the grader died first (the kernel is then killed)."""
+    """Run ``command`` after ``prepare`` (in the child) with the kernel's environment and
+    the signal mask ``unblocked`` (the launcher's own before it blocked what it waits for);
+    the kernel's wait status, or None if ``grader`` ended first (the kernel is then killed).
+    ``warm``: the child runs the kernel in this interpreter (``forked_kernel``)."""
     environment = kernel_environment()
-    if rootless:
-        # Inside bubblewrap's PID namespace the kernel's parent is pid 1, which ipykernel
-        # would take for a dead grader; --die-with-parent ends the kernel with us instead.
-        environment.pop("JPY_PARENT_PID", None)
     launcher = os.getpid()
     child = os.fork()
     if child == 0:
-        _become_kernel(command, environment, prepare, parent=launcher, warm=warm)
+        _become_kernel(command, environment, prepare, launcher, unblocked, warm)
     return _wait_for_kernel(child, grader)
 
 
@@ -299,41 +308,41 @@ def _become_kernel(
     command: list[str],
     environment: dict[str, str],
     prepare: Callable[[], None],
-    parent: int,
-    warm: bool = False,
+    launcher: int,
+    unblocked: set[signal.Signals | int],
+    warm: bool,
 ) -> NoReturn:
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
         prepare()
         # After any uid change (which clears it): the kernel ends with this launcher.
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:
-            os._exit(70)  # the launcher died before the line above could take effect
+        die_with_parent(launcher)
         if not warm:
             os.execve(command[0], command, environment)
     except BaseException as error:  # noqa: BLE001 - report and leave, whatever went wrong
-        print(f"kernel_sandbox: cannot start the kernel: {error}", file=sys.stderr)
+        print(f"kernel_launcher: cannot start the kernel: {error}", file=sys.stderr)
         os._exit(70)
-    from autograder.grader_tools.batch_grading.kernel_fork_server import run_warm_kernel
-
-    run_warm_kernel(command, environment)
+    run_forked_kernel(command, environment)
 
 
 def _wait_for_kernel(child: int, grader: int) -> int | None:
-    """Wait for the kernel to end; None if ``grader`` (our parent at start-up) died first.
+    """Wait for the kernel to end; None if ``grader`` ended first (the kernel is killed).
 
-    SIGINT (an interrupt nbgrader sends to the whole process group) is the kernel's alone.
+    SIGCHLD and GRADER_ENDED are blocked (``launch``): either ends the wait, even if it came
+    before. SIGINT (an interrupt nbgrader sends to the whole process group) is the kernel's.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
     while True:
         finished, status = os.waitpid(child, os.WNOHANG)
         if finished:
             return status
-        if os.getppid() != grader:  # orphaned: nobody will read what the kernel wrote
-            os.kill(child, signal.SIGKILL)
+        received = signal.sigwaitinfo({signal.SIGCHLD, GRADER_ENDED})
+        # The signal also comes when the grader's thread that started us ends, but then
+        # another of its threads adopts us: only a new parent means the grader is gone.
+        if received.si_signo == GRADER_ENDED and parent_has_ended(grader):
+            os.kill(child, signal.SIGKILL)  # nobody will read what the kernel writes
             os.waitpid(child, 0)
             return None
-        signal.sigtimedwait({signal.SIGCHLD}, 0.5)
 
 
 def copy_new_files(scratch: Path, results_folder: int, written: dict[Path, bytes]) -> None:
@@ -383,50 +392,15 @@ def _write_below(folder: int, relative: Path, content: bytes) -> None:
 
 def launcher_command(memory_mb: int, hidden: list[Path]) -> list[str]:
     """This launcher's command line, up to and including ``--``."""
-    command = [sys.executable, "-m", "autograder.grader_tools.batch_grading.kernel_sandbox"]
-    command += ["--memory-mb", str(memory_mb)]
+    command = [sys.executable, "-m", LAUNCHER_MODULE, "--memory-mb", str(memory_mb)]
     for path in hidden:
         command += ["--hide", str(path)]
     return [*command, "--"]
 
 
-def write_kernelspec(data_dir: Path, memory_mb: int, hidden: list[Path], warm: bool = False) -> str:
-    """A Python kernelspec in ``data_dir/kernels`` that starts kernels through this launcher
-    (``warm``: forked by the grading worker's ``kernel_fork_server``, root only).
-
-    Put ``data_dir`` on ``JUPYTER_PATH`` and select it with ``--Execute.kernel_name``.
-    """
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec: dict = {
-        "argv": [*launcher_command(memory_mb, hidden), *kernel],
-        "display_name": "Python 3 (grading sandbox)",
-        "language": "python",
-    }
-    if warm:
-        from autograder.grader_tools.batch_grading.fork_server_provisioner import PROVISIONER_NAME
-
-        spec["metadata"] = {"kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}}
-    folder = data_dir / "kernels" / KERNELSPEC_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
-    return KERNELSPEC_NAME
-
-
-def sandbox_problem(uid: int, memory_mb: int, hidden: list[Path]) -> str | None:
-    """Why kernels cannot be isolated on this machine (one line), or None if they can."""
-    probe = [*launcher_command(memory_mb, hidden), sys.executable, "-c", "import numpy"]
-    probe.insert(probe.index("--"), "--check")
-    result = subprocess.run(
-        probe, capture_output=True, text=True, env={**os.environ, UID_VARIABLE: str(uid)}
-    )
-    if result.returncode == 0:
-        return None
-    lines = (result.stderr or result.stdout).strip().splitlines()
-    return lines[-1] if lines else f"the sandbox probe exited with {result.returncode}"
-
-
-def main(argv: list[str] | None = None, warm: bool = False) -> None:
-    parser = argparse.ArgumentParser(prog="kernel_sandbox", description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, fork_server: int | None = None) -> None:
+    """The command line (module doc); ``fork_server``: see ``launch``."""
+    parser = argparse.ArgumentParser(prog="kernel_launcher", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--uid",
         type=int,
@@ -443,9 +417,9 @@ def main(argv: list[str] | None = None, warm: bool = False) -> None:
         parser.error("no command to run after --")
     try:
         hidden = [Path(p) for p in args.hide]
-        launch(command, args.uid, args.memory_mb, hidden, kernel=not args.check, warm=warm)
-    except (SandboxError, OSError) as error:
-        print(f"kernel_sandbox: cannot isolate the kernel: {error}", file=sys.stderr)
+        launch(command, args.uid, args.memory_mb, hidden, not args.check, fork_server)
+    except (SandboxError, ParentEnded, OSError) as error:
+        print(f"kernel_launcher: cannot isolate the kernel: {error}", file=sys.stderr)
         sys.exit(70)
 
 
