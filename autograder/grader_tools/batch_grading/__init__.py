@@ -11,7 +11,8 @@
   ``kernel_launcher`` (each student kernel in a read-only view of the disk without the
   course, with no network and resource limits) -> ``bubblewrap`` (a grader who is an
   ordinary user) or ``mount_namespace`` (root, the kernel as an unprivileged uid) ->
-  the kernel (``execve``, or ``forked_kernel`` from the warm process). ``dies_with_parent``
+  the kernel (``execve``, or ``forked_kernel`` from the warm process); ``kernel_scratch``
+  is the kernel's folder (the files it starts with, those copied back). ``dies_with_parent``
   and ``sandbox_errors`` (their error) serve them all.
 - ``grading_journal``: which submissions a run finished (for resuming after a kill).
 - ``submission_status``: what happened to one submission, as data (kinds and details).

@@ -7,9 +7,10 @@ Every grading kernel starts the same one-way path, each module importing only th
 2. ``fork_server_provisioner``: jupyter_client's side (a kernel provisioner), which asks
 3. ``kernel_fork_server``, a warm process, to fork each launcher (root graders only;
    otherwise jupyter_client starts the launcher's command itself);
-4. ``kernel_launcher``: reads what the kernel needs, isolates it through
+4. ``kernel_launcher``: reads what the kernel needs (``kernel_scratch``), isolates it through
 5. ``bubblewrap`` (a grader who is an ordinary user) or ``mount_namespace`` (root), then
-6. becomes the kernel: ``execve`` of a fresh Python, or ``forked_kernel`` (warm).
+6. becomes the kernel: ``execve`` of a fresh Python, or ``forked_kernel`` (warm), and
+   copies back what it wrote (``kernel_scratch``).
 
 ``dies_with_parent`` (each process ends with the one that started it) and
 ``sandbox_errors`` (the error of a refused isolation step) serve the whole path.

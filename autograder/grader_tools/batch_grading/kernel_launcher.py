@@ -20,7 +20,8 @@ to kernels through IPC sockets in a folder of each worker (``KernelManager.trans
    dumps) and a small clean environment;
 4. when the kernel ends, copies the files the notebook wrote into the working directory
    (nbgrader's ``autograded/<student>/<assignment>``), as they would be there had nbgrader
-   run the kernel in that folder; links are never followed.
+   run the kernel in that folder; links are never followed (steps 1 and 4, and the
+   scratch folder between them: ``kernel_scratch``).
 
 The kernel is a child of this launcher, and each ends with its parent (``dies_with_parent``):
 the kernel is killed when the launcher ends, and the launcher, told that the grader ended,
@@ -45,14 +46,12 @@ kernel: ``course grade`` uses it to fail early with a clear message.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
 import os
 import resource
 import shutil
 import signal
-import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -67,14 +66,20 @@ from autograder.grader_tools.batch_grading.dies_with_parent import (
     parent_has_ended,
 )
 from autograder.grader_tools.batch_grading.forked_kernel import run_forked_kernel
+from autograder.grader_tools.batch_grading.kernel_scratch import (
+    CONNECTION_NAME,
+    PRIVATE_FOLDERS,
+    SCRATCH,
+    copy_new_files,
+    read_support_files,
+    write_scratch,
+)
 from autograder.grader_tools.batch_grading.mount_namespace import isolate
 from autograder.grader_tools.batch_grading.sandbox_errors import SandboxError
 
 LAUNCHER_MODULE = "autograder.grader_tools.batch_grading.kernel_launcher"
 
-SCRATCH = Path("/tmp")
 SCRATCH_SIZE_MB = 256
-SUPPORT_FILES_MAX_MB = 64
 MAX_PROCESSES = 256
 MAX_FILE_SIZE_MB = 128
 # Nothing of the grader's environment reaches the kernel but these (no tokens, no paths).
@@ -87,25 +92,8 @@ KEPT_ENVIRONMENT = (
 # What tells the launcher that the grader ended (blocked, then awaited with SIGCHLD).
 GRADER_ENDED = signal.SIGHUP
 
-# Inside the scratch folder: the kernel's home (caches) and temporary files, the connection
-# file. They stay behind when the kernel ends; everything else the notebook wrote is copied
-# to the autograded folder, as nbgrader does when the kernel runs there.
-PRIVATE_FOLDERS = (".sandbox-home", ".sandbox-tmp")
-CONNECTION_NAME = ".kernel-connection.json"
 
 UID_VARIABLE = "COURSE_SANDBOX_UID"
-
-
-def _read_support_files(folder: Path) -> dict[Path, bytes]:
-    """The assignment's files the kernel may need (data, answers saved by a widget)."""
-    files, total = {}, 0
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb":
-            files[path.relative_to(folder)] = path.read_bytes()
-            total += len(files[path.relative_to(folder)])
-            if total > SUPPORT_FILES_MAX_MB * 1024 * 1024:
-                raise SandboxError(f"{folder} holds more than {SUPPORT_FILES_MAX_MB} MB of files")
-    return files
 
 
 def _connection_file_argument(command: list[str]) -> int:
@@ -181,7 +169,7 @@ def launch(
         index = _connection_file_argument(command)
         argument = command[index]
         connection = Path(argument.split("=", 1)[1] if argument.startswith("-") else argument)
-        files = _read_support_files(Path.cwd())
+        files = read_support_files(Path.cwd())
         files[Path(CONNECTION_NAME)] = connection.read_bytes()
         ipc_folders = [_ipc_folder(files[Path(CONNECTION_NAME)])]
         command[index] = str(SCRATCH / CONNECTION_NAME)
@@ -194,14 +182,14 @@ def launch(
     results = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
     if as_root:
         isolate(uid, hidden, kept, ipc_folders, SCRATCH, SCRATCH_SIZE_MB)
-        _write_scratch(SCRATCH, files, owner=uid)
+        write_scratch(SCRATCH, files, owner=uid)
         os.chdir(SCRATCH)
         become_student = functools.partial(_become_unprivileged, uid, memory_mb)
         status = _run_kernel(command, become_student, grader, unblocked, warm)
         scratch = SCRATCH
     else:
         scratch = Path(tempfile.mkdtemp(prefix="kernel-scratch-"))
-        _write_scratch(scratch, files, owner=None)
+        write_scratch(scratch, files, owner=None)
         sandbox = bubblewrap_command(kept, scratch, ipc_folders, inside_scratch=SCRATCH)
         limits = functools.partial(_limit_bubblewrap, memory_mb)
         status = _run_kernel([*sandbox, *command], limits, grader, unblocked)
@@ -256,21 +244,6 @@ def _kept_paths(executable: Path, hidden: list[Path]) -> list[Path]:
                     "environment outside it"
                 )
     return kept
-
-
-def _write_scratch(scratch: Path, files: dict[Path, bytes], owner: int | None) -> None:
-    """The kernel's home and temporary folders, then the files it starts with."""
-    for private in PRIVATE_FOLDERS:
-        (scratch / private).mkdir(mode=0o700)
-        if owner is not None:
-            os.chown(scratch / private, owner, owner)
-    # Only what was written here is handed to the student (not binds kept under /tmp).
-    for relative, content in files.items():
-        (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
-        (scratch / relative).write_bytes(content)
-        for part in [relative, *relative.parents[:-1]]:
-            if owner is not None:
-                os.chown(scratch / part, owner, owner, follow_symlinks=False)
 
 
 def _limit_bubblewrap(memory_mb: int) -> None:
@@ -343,51 +316,6 @@ def _wait_for_kernel(child: int, grader: int) -> int | None:
             os.kill(child, signal.SIGKILL)  # nobody will read what the kernel writes
             os.waitpid(child, 0)
             return None
-
-
-def copy_new_files(scratch: Path, results_folder: int, written: dict[Path, bytes]) -> None:
-    """Copy every regular file the kernel created or changed in ``scratch`` into the folder
-    open as ``results_folder`` (never following a link the student made), as root."""
-    scratch_device = os.lstat(scratch).st_dev
-    for folder, subfolders, files in os.walk(scratch):
-        relative_folder = Path(folder).relative_to(scratch)
-        # Not the kernel's home and temporary files, and nothing bound in from elsewhere (a
-        # virtual environment kept under /tmp is bound back read-only into the scratch).
-        subfolders[:] = [
-            d
-            for d in subfolders
-            if not (relative_folder == Path(".") and d in PRIVATE_FOLDERS)
-            and os.lstat(Path(folder) / d).st_dev == scratch_device
-        ]
-        for name in files:
-            relative = relative_folder / name
-            source = Path(folder) / name
-            status = source.lstat()
-            if relative == Path(CONNECTION_NAME) or not stat.S_ISREG(status.st_mode):
-                continue
-            if status.st_dev != scratch_device:
-                continue
-            content = source.read_bytes()
-            if written.get(relative) == content:
-                continue
-            _write_below(results_folder, relative, content)
-
-
-def _write_below(folder: int, relative: Path, content: bytes) -> None:
-    handle = os.dup(folder)
-    try:
-        for part in relative.parts[:-1]:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(part, mode=0o755, dir_fd=handle)
-            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
-            os.close(handle)
-            handle = inner
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-        descriptor = os.open(relative.name, flags, 0o644, dir_fd=handle)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-    finally:
-        os.close(handle)
 
 
 def launcher_command(memory_mb: int, hidden: list[Path]) -> list[str]:
