@@ -48,6 +48,10 @@ class QuestionBankError(ValueError):
 def bank_schema(types: Mapping[str, type[QuestionType]] | None = None) -> dict[str, Any]:
     """``bank_schema.json`` with the question types' fragments: ``type`` is one of their
     names, and a question of each type has that type's fields (``QuestionType.schema``)."""
+    return copy.deepcopy(_registered_schema(types))
+
+
+def _registered_schema(types: Mapping[str, type[QuestionType]] | None = None) -> dict[str, Any]:
     return _schema(tuple((registered_types() if types is None else types).values()))
 
 
@@ -137,7 +141,7 @@ def question_bank_from_data(data: Any, source: str = "<bank>") -> QuestionBank:
     if not isinstance(data, dict):
         raise QuestionBankError(f"{path}: expected a mapping with 'title' and 'questions'.")
     errors = sorted(
-        jsonschema.Draft202012Validator(bank_schema()).iter_errors(data),
+        jsonschema.Draft202012Validator(_registered_schema()).iter_errors(data),
         key=lambda e: (list(e.absolute_path), -len(e.absolute_path)),
     )
     if errors:
