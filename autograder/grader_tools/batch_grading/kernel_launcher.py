@@ -91,8 +91,6 @@ KEPT_ENVIRONMENT = (
 )
 # What tells the launcher that the grader ended (blocked, then awaited with SIGCHLD).
 GRADER_ENDED = signal.SIGHUP
-
-
 UID_VARIABLE = "COURSE_SANDBOX_UID"
 
 
