@@ -28,8 +28,12 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from autograder.grader_tools.batch_grading import class_grader
-from autograder.grader_tools.batch_grading.class_grader import GradingOptions
+from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
+from autograder.grader_tools.batch_grading.worker_settings import (
+    WorkerOptions,
+    slot_settings,
+    worker_settings,
+)
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from benchmarks.class_grading_benchmark import bare_kernel_seconds
 from course_simulation import write_simulated_class
@@ -99,8 +103,9 @@ def main() -> None:
         course = NbgraderCourse.load(root)
         kernels = Path(scratch) / "kernels"
         kernels.mkdir()
-        overrides, env = class_grader._worker_settings(course, GradingOptions(), kernels)
-        overrides, env = class_grader._slot_settings(overrides, env, kernels, 0, True)
+        options = WorkerOptions.of(CourseGrade())
+        overrides, env = worker_settings(course, options, kernels)
+        overrides, env = slot_settings(overrides, env, kernels, 0, True)
         os.environ.update(env)
         os.chdir(root)
         config = course.config

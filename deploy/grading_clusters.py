@@ -32,7 +32,7 @@ from typing import Any
 
 from dask_jobqueue import PBSCluster, SLURMCluster
 
-from autograder.grader_tools.batch_grading.class_grader import GradingOptions
+from autograder.grader_tools.batch_grading.grading_settings import DEFAULT_MEMORY_LIMIT_MB
 
 # Where deploy/install_course_environment.sh installs the course environment by default.
 COURSE_ENVIRONMENT = "/opt/backprop-course/env"
@@ -58,7 +58,7 @@ def worker_memory_mb(kernel_memory_mb: int | None = None) -> int:
     """MB for one Dask worker: a kernel at ``kernel_memory_mb`` (default: ``course grade``'s
     ``--memory-limit`` default) plus ``HEADROOM_MB``."""
     if kernel_memory_mb is None:
-        kernel_memory_mb = GradingOptions().memory_limit_mb
+        kernel_memory_mb = DEFAULT_MEMORY_LIMIT_MB
     return kernel_memory_mb + HEADROOM_MB
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import multiprocessing
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grader_tools.batch_grading.class_grader import GradingOptions, read_line
 from autograder.grader_tools.batch_grading.grading_journal import BrokenJournal, GradingJournal
+from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
+from autograder.grader_tools.batch_grading.grading_worker import receive_within
 
 from .course_helpers import copy_course, nbgrader, tool_env
 
@@ -256,6 +259,7 @@ JOURNAL_PHRASES = (f"{A1}.json is not valid JSON (line 1", "left as it is", "--f
 NOT_A_JOURNAL = _write(f".course_grade/{A1}.json", "[1, 2, 3]")
 OPEN_SECRET = _mode(".quiz_secret", 0o644)
 SECRET_PHRASES = (".quiz_secret: the course secret is open to every account", "chmod o-rwx")
+SETTING_NOT_ALLOWED = "a CourseGrade setting in the course's nbgrader_config.py is not allowed"
 BROKEN_FILE_CASES = [
     Case(("grade", A1), GRADEBOOK_PHRASES, NOT_A_DATABASE, label="not a database"),
     Case(("report", A1), GRADEBOOK_PHRASES, _autograded_and(NOT_A_DATABASE), label="not a db"),
@@ -284,6 +288,24 @@ BROKEN_FILE_CASES = [
     Case(("grade", A1), JOURNAL_PHRASES, NOT_JSON, label="journal not JSON"),
     Case(("report", A1), JOURNAL_PHRASES, _autograded_and(NOT_JSON), label="journal not JSON"),
     Case(("grade", A1), ("is not a grading journal",), NOT_A_JOURNAL, label="not a journal"),
+    Case(
+        ("grade", A1),
+        (SETTING_NOT_ALLOWED, "jobs: 0 is out of range"),
+        _appended_to_config("c.CourseGrade.jobs = 0"),
+        label="no jobs in the course's settings",
+    ),
+    Case(
+        ("grade", A1, "--memory-limit", "512"),
+        (SETTING_NOT_ALLOWED, "'memory_limit' trait"),
+        _appended_to_config("c.CourseGrade.memory_limit = 'lots'"),
+        label="a word for a number in the course's settings",
+    ),
+    Case(
+        ("grade", A1),
+        ("CourseGrade setting", "scheduler: 'nowhere' is not a scheduler address"),
+        _appended_to_config("c.CourseGrade.scheduler = 'nowhere'"),
+        label="no address in the course's settings",
+    ),
     Case(
         ("grade", A1, "--scheduler", "tcp://127.0.0.1:1"),
         ("cannot reach the Dask scheduler at tcp://127.0.0.1:1", "leave out --scheduler"),
@@ -380,29 +402,39 @@ def test_help_states_each_options_unit_range_and_default(tmp_path):
         assert default in text
 
 
-def test_grading_options_refuse_what_would_hang():
+def test_grading_settings_refuse_what_would_hang():
     """The Python API takes the same ranges: zero jobs would wait for a worker for ever."""
     with pytest.raises(ValueError, match="jobs: 0 is out of range"):
-        GradingOptions(jobs=0)
-    with pytest.raises(ValueError, match="wall_timeout: 1e\\+300 is out of range"):
-        GradingOptions(wall_timeout=1e300)
+        CourseGrade(jobs=0)
+    with pytest.raises(ValueError, match="submission_timeout: 1e\\+300 is out of range"):
+        CourseGrade(submission_timeout=1e300)
+
+
+# A grading process that sends the start of an answer (multiprocessing's length header,
+# then a few of the bytes it announces) and then nothing.
+HALF_AN_ANSWER = (
+    "import os, struct, sys, time; descriptor = int(sys.argv[1]);"
+    " os.write(descriptor, struct.pack('!i', 1000) + b'half'); time.sleep(60)"
+)
 
 
 def test_a_worker_that_stops_mid_answer_cannot_hold_the_grader():
-    """A grading process that writes half an answer and then nothing: reading its answer
-    ends when the submission's time is up, with what came, instead of waiting for the rest."""
-    half = (
-        'import sys, time; sys.stdout.write("{\\"student\\": "); sys.stdout.flush(); time.sleep(60)'
+    """A grading process that writes half an answer and then nothing: waiting for its
+    answer ends when the submission's time is up, and the process is stopped, instead of
+    waiting for the rest."""
+    ours, theirs = multiprocessing.Pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-c", HALF_AN_ANSWER, str(theirs.fileno())], pass_fds=[theirs.fileno()]
     )
-    process = subprocess.Popen([sys.executable, "-c", half], stdout=subprocess.PIPE)
+    theirs.close()
     try:
-        assert process.stdout is not None
-        answer, overran = read_line(process.stdout.fileno(), 2.0)
-        assert process.poll() is None  # it was still running: the wait ended on its own
+        assert ours.poll(60)  # the half answer came
+        answer, overran = receive_within(ours, 2.0, process.kill)
+        assert process.wait(timeout=60) == -signal.SIGKILL  # stopped by the wait's end
     finally:
         process.kill()
         process.wait()
-    assert (answer, overran) == ('{"student": ', True)
+    assert (answer, overran) == (None, True)
 
 
 def test_a_broken_journal_is_kept(tmp_path):

@@ -21,26 +21,28 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
-import os
 import sys
 from collections.abc import Sequence
 
+from traitlets import TraitError
+
 from autograder.grader_tools.batch_grading import similarity_report
+from autograder.grader_tools.batch_grading.class_grader import grade_class
 from autograder.grader_tools.batch_grading.class_report import write_class_report
-from autograder.grader_tools.course_files import CourseError, find_course_root
+from autograder.grader_tools.batch_grading.grading_results import summary_table
+from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
+from autograder.grader_tools.batch_grading.worker_settings import SandboxUnavailable
+from autograder.grader_tools.course_files import CONFIG_NAME, CourseError, find_course_root
 from autograder.grader_tools.course_options import (
-    CELL_TIMEOUT,
     EXTENSION_DAYS,
     EXTENSION_HOURS,
-    JOBS,
-    MEMORY_LIMIT_MB,
     SHARED_CHARACTERS,
     SIMILARITY_SHARE,
-    SUBMISSION_TIMEOUT,
-    NumberRange,
     OneLineParser,
+    add_trait_options,
+    given_settings,
     name,
-    scheduler_address,
+    option_help,
 )
 from autograder.grader_tools.deadlines import (
     course_timezone,
@@ -79,33 +81,20 @@ def command_check_release(args: argparse.Namespace) -> int:
 
 
 def command_grade(args: argparse.Namespace) -> int:
-    from autograder.grader_tools.batch_grading.class_grader import (
-        CourseGrade,
-        GradingOptions,
-        SandboxUnavailable,
-        grade_class,
-        summary_table,
-    )
-
-    if args.no_sandbox and args.memory_limit is not None:
+    if args.sandbox is False and args.memory_limit is not None:
         raise CourseError("--memory-limit applies to sandboxed kernels; --no-sandbox has none.")
     course = NbgraderCourse.load()
     root = course.root
     if not (root / "submitted").is_dir():
         raise CourseError(f"no submitted/ folder in {root}: collect the submissions first.")
-    defaults = GradingOptions()
-    options = GradingOptions(
-        jobs=args.jobs,
-        force=args.force,
-        cell_timeout=args.cell_timeout,
-        memory_limit_mb=args.memory_limit or defaults.memory_limit_mb,
-        sandbox=not args.no_sandbox,
-        warm_kernels=not args.fresh_kernels,
-        wall_timeout=args.submission_timeout,
-        scheduler=args.scheduler or CourseGrade(config=course.config).scheduler or None,
-    )
+    try:  # the command line's values are checked already, and win over the course's
+        settings = CourseGrade(config=course.config, **given_settings(args, CourseGrade))
+    except (ValueError, TraitError) as error:
+        raise CourseError(
+            f"a CourseGrade setting in the course's {CONFIG_NAME} is not allowed: {error}"
+        ) from None
     try:
-        results = grade_class(course, args.assignment, options)
+        results = grade_class(course, args.assignment, settings)
     except SandboxUnavailable as error:
         raise CourseError(str(error)) from None
     if not results:
@@ -196,17 +185,6 @@ def command_similarity(args: argparse.Namespace) -> int:
     return 0
 
 
-def grading_defaults():
-    from autograder.grader_tools.batch_grading.class_grader import GradingOptions
-
-    return GradingOptions()
-
-
-def limit_help(what: str, allowed: NumberRange, default: str) -> str:
-    """An option's help: what it sets, its unit and range, its default."""
-    return f"{what}: {allowed.allowed} (default: {default})"
-
-
 ASSIGNMENT = name("assignment name")
 STUDENT = name("student id")
 ASSIGNMENT_HELP = "the assignment's name (its folder in source/ and submitted/STUDENT/)"
@@ -229,6 +207,9 @@ def due_date_text(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="course", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--debug", action="store_true", help="show where an unexpected error came from"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="regenerate release/ from source/")
     generate.add_argument(
@@ -237,72 +218,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(run=command_generate)
     check = commands.add_parser("check-release", help="compare release/ with source/")
     check.set_defaults(run=command_check_release)
-    grade = commands.add_parser("grade", help="autograde every submission of an assignment")
-    # Defaults come from GradingOptions, so the command and the API cannot drift apart.
-    defaults = grading_defaults()
+    grade = commands.add_parser(
+        "grade",
+        help="autograde every submission of an assignment",
+        epilog="Each option is also a setting of the course's nbgrader_config.py, "
+        "c.CourseGrade.NAME (--cell-timeout: c.CourseGrade.cell_timeout = 20; --no-sandbox: "
+        "c.CourseGrade.sandbox = False); the command line wins.",
+    )
     grade.add_argument("assignment", type=ASSIGNMENT, help=ASSIGNMENT_HELP)
-    grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
-    limits = (
-        (
-            "--jobs",
-            "N",
-            JOBS,
-            defaults.jobs,
-            "submissions graded at once",
-            f"{defaults.jobs}, this machine's cores + 1",
-        ),
-        (
-            "--cell-timeout",
-            "SECONDS",
-            CELL_TIMEOUT,
-            None,
-            "how long one cell may run",
-            "the course's Execute.timeout, else nbgrader's 30",
-        ),
-        (
-            "--submission-timeout",
-            "SECONDS",
-            SUBMISSION_TIMEOUT,
-            defaults.wall_timeout,
-            "how long one whole submission may take (its kernels, every cell, nbgrader)",
-            f"{defaults.wall_timeout:g}",
-        ),
-        (
-            "--memory-limit",
-            "MB",
-            MEMORY_LIMIT_MB,
-            None,
-            "address space of each sandboxed kernel",
-            f"{defaults.memory_limit_mb}",
-        ),
-    )
-    for flag, metavar, allowed, default, what, default_words in limits:
-        grade.add_argument(
-            flag,
-            type=allowed,
-            default=default,
-            metavar=metavar,
-            help=limit_help(what, allowed, default_words),
-        )
-    grade.add_argument(
-        "--scheduler",
-        type=scheduler_address,
-        metavar="ADDRESS",
-        help="a Dask scheduler's address, [tcp|tls|ucx|ws|wss://]HOST:PORT with a port from 1 "
-        "to 65535: grade on that cluster (default: the course's "
-        "CourseGrade.scheduler, else this machine)",
-    )
-    grade.add_argument(
-        "--no-sandbox",
-        action="store_true",
-        help="run student kernels as yourself, seeing the whole course (not recommended)",
-    )
-    grade.add_argument(
-        "--fresh-kernels",
-        action="store_true",
-        help="start every kernel as a new Python process, as nbgrader does (by default a "
-        "root grader forks them from a warm process: the same kernels, less CPU)",
-    )
+    add_trait_options(grade, CourseGrade)
     grade.set_defaults(run=command_grade)
     report = commands.add_parser("report", help="write the class report of an assignment")
     report.add_argument("assignment", type=ASSIGNMENT, help=ASSIGNMENT_HELP)
@@ -332,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
             type=allowed,
             default=0.0,
             metavar=flag[2:].upper(),
-            help=limit_help(f"{flag[2:]} more, added up", allowed, "0"),
+            help=option_help(f"{flag[2:]} more, added up", allowed, "0"),
         )
     extend.set_defaults(run=command_extend)
     listing = commands.add_parser("deadlines", help="list due dates and extensions")
@@ -349,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=SIMILARITY_SHARE,
         default=similarity_report.THRESHOLD,
         metavar="SHARE",
-        help=limit_help(
+        help=option_help(
             "share of each student's own code found in the other's, at least",
             SIMILARITY_SHARE,
             f"{similarity_report.THRESHOLD:g}",
@@ -360,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=SHARED_CHARACTERS,
         default=similarity_report.MIN_SHARED,
         metavar="CHARACTERS",
-        help=limit_help(
+        help=option_help(
             "characters of filtered code the two share, at least",
             SHARED_CHARACTERS,
             f"{similarity_report.MIN_SHARED}",
@@ -381,10 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("course: interrupted (run the same command again to resume).", file=sys.stderr)
         return 130
     except Exception as error:
-        if os.environ.get("COURSE_DEBUG"):
+        if args.debug:
             raise
         print(
-            f"course: error: {type(error).__name__}: {error} (COURSE_DEBUG=1 shows where)",
+            f"course: error: {type(error).__name__}: {error} (`course --debug ...` shows where)",
             file=sys.stderr,
         )
         return 1

@@ -2,8 +2,9 @@
 
 Each range is an argparse ``type=``, so a bad value is rejected while the command line is
 read, before any work starts, with one line naming the option, the value and what is
-allowed (``OneLineParser``). ``GradingOptions`` checks the same ranges, so the Python API
-accepts exactly what the command does.
+allowed (``OneLineParser``). A configurable class's settings become options through
+``add_trait_options`` (``course grade``: ``CourseGrade``), and the class checks the same
+ranges, so its configuration file and the Python API accept exactly what the command does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
+
+from traitlets import Bool, HasTraits
 
 SECONDS_IN_A_DAY = 86_400
 
@@ -135,3 +138,53 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         print(f"course: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(2)
+
+
+def option_help(what: str, allowed: NumberRange | None, default: str) -> str:
+    """An option's help: what it sets, its unit and range (if it is a number), its default."""
+    what = f"{what}: {allowed.allowed}" if allowed else what
+    return f"{what} (default: {default})"
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_trait_options(parser: argparse.ArgumentParser, configurable: type[HasTraits]) -> None:
+    """One option per setting of ``configurable`` (its ``config=True`` traits), named after
+    it (``cell_timeout``: ``--cell-timeout``), its help, range and default from the trait
+    and its tags (see ``grading_settings``). A Bool whose default is False is a switch
+    that sets it (``--force``); one whose default is True, a switch that clears it
+    (``--no-sandbox``). An option not given is left out of the result (``given_settings``),
+    so the course's configuration, or else the trait's default, applies."""
+    defaults = configurable()
+    for name, trait in sorted(configurable.class_traits(config=True).items()):
+        tags, value = trait.metadata, getattr(defaults, name)
+        if isinstance(trait, Bool):
+            flag = _flag(name) if not value else _flag(f"no_{name}")
+            what = tags.get("flag_help", trait.help) if value else trait.help
+            parser.add_argument(
+                flag, dest=name, action="store_const", const=not value, default=None, help=what
+            )
+            continue
+        allowed = tags.get("allowed")
+        written = _number(value) if isinstance(value, int | float) else value
+        shown = tags.get("default_help", "{}").format(written)
+        parser.add_argument(
+            _flag(name),
+            dest=name,
+            type=allowed or tags.get("parse", str),
+            default=None,
+            metavar=tags.get("metavar", name.upper()),
+            help=option_help(trait.help, allowed, shown),
+        )
+
+
+def given_settings(args: argparse.Namespace, configurable: type[HasTraits]) -> dict[str, Any]:
+    """The settings of ``configurable`` given on the command line, by trait name (keywords
+    for ``configurable(config=..., **given)``: they win over the configuration)."""
+    return {
+        name: getattr(args, name)
+        for name in configurable.class_traits(config=True)
+        if getattr(args, name, None) is not None
+    }

@@ -11,7 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.grader_tools.batch_grading.class_grader import GradingOptions, grade_class
+from autograder.grader_tools.batch_grading.class_grader import grade_class
+from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from course_simulation import SNOOPED_OUTSIDE, write_simulated_class
 
@@ -40,7 +41,7 @@ CELL_TIMEOUT = "10"
 
 def grade_with_gradebook(course, **options):
     """``grade_class`` on ``course`` (its gradebook: nbgrader's default, in the course)."""
-    return grade_class(NbgraderCourse.load(course), A1, GradingOptions(progress=False, **options))
+    return grade_class(NbgraderCourse.load(course), A1, CourseGrade(progress=False, **options))
 
 
 def submitted_digests(course):

@@ -7,12 +7,10 @@ import signal
 import subprocess
 import sys
 
-from autograder.grader_tools.batch_grading.class_grader import (
-    SANDBOX_FIRST_UID,
-    GradingOptions,
-    grade_class,
-)
+from autograder.grader_tools.batch_grading.class_grader import grade_class
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
+from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
+from autograder.grader_tools.batch_grading.worker_settings import SANDBOX_FIRST_UID
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from course_simulation import write_simulated_class
 
@@ -207,7 +205,7 @@ def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
     course = copy_course(tmp_path / "course")
     nbgrader(course, "generate_assignment", A1, "--force", env=tool_env())
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
-    [stopped] = grade_with_gradebook(course, jobs=1, wall_timeout=0.5)
+    [stopped] = grade_with_gradebook(course, jobs=1, submission_timeout=0.5)
     assert stopped.describe() == "timed out after 0.5 s in total"
     assert GradingJournal(course, A1).entries == {}  # not finished: the next run grades it
     [graded] = grade_with_gradebook(course, jobs=1)
@@ -236,7 +234,28 @@ def test_a_kernel_that_dies_before_any_cell_runs_is_started_again(tmp_path, monk
     with (course / "nbgrader_config.py").open("a") as config:
         config.write('\nc.Execute.kernel_name = "starts-on-second-try"\n')
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "kernels"))
-    options = GradingOptions(sandbox=False, jobs=1, progress=False)
+    options = CourseGrade(sandbox=False, jobs=1, progress=False)
     [result] = grade_class(NbgraderCourse.load(course), A1, options)
     assert flag.exists()  # the first start did fail
     assert (result.student, result.describe(), result.score) == (*roster, "graded", 14.0)
+
+
+def test_the_course_settings_apply_and_the_command_line_wins(tmp_path):
+    """`c.CourseGrade.*` in the course's nbgrader_config.py sets what `course grade` does
+    (here a submission timeout no grading can meet), and the command line overrides it."""
+    course = copy_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", A1, "--force", env=tool_env())
+    [student] = write_simulated_class(course, A1, ["correct"], seed=1)
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write("\nc.CourseGrade.submission_timeout = 0.5\nc.CourseGrade.jobs = 1\n")
+    command = [sys.executable, "-m", "autograder.grader_tools.course_commands", "grade", A1]
+    stopped = run(course, *command, env=tool_env())
+    assert _summary_row(stopped.stdout, student) == ["-", "timed out after 0.5 s in total"]
+    graded = run(course, *command, "--submission-timeout", "600", env=tool_env())
+    assert _summary_row(graded.stdout, student) == ["14/14", "graded"]
+
+
+def _summary_row(printed: str, student: str) -> list[str]:
+    """The score and status `course grade`'s summary gives ``student``."""
+    row = next(line for line in printed.splitlines() if line.startswith(f"{student} "))
+    return row.split(None, 2)[1:]

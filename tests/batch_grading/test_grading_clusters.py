@@ -18,7 +18,7 @@ import pytest
 from dask.utils import parse_bytes
 from distributed import Client
 
-from autograder.grader_tools.batch_grading.class_grader import GradingOptions
+from autograder.grader_tools.batch_grading.grading_settings import DEFAULT_MEMORY_LIMIT_MB
 from deploy.grading_clusters import (
     COURSE_ENVIRONMENT,
     COURSE_PYTHON,
@@ -81,7 +81,7 @@ def test_the_recipes_use_the_course_environment():
 
 @pytest.mark.parametrize("system", ["slurm", "pbs"])
 def test_the_job_script_has_the_course_settings(system):
-    kernel_mb = GradingOptions().memory_limit_mb  # course grade's --memory-limit default
+    kernel_mb = DEFAULT_MEMORY_LIMIT_MB  # course grade's --memory-limit default
     worker_mb = kernel_mb + HEADROOM_MB
     assert HEADROOM_MB >= 512  # the Dask worker and its grading process, beside the kernel
     if system == "slurm":
@@ -187,7 +187,7 @@ def test_the_job_script_starts_one_thread_workers_on_the_scheduler(tmp_path):
                 client.wait_for_workers(2, timeout=60)
                 workers = client.scheduler_info(n_workers=-1)["workers"].values()
                 assert [w["nthreads"] for w in workers] == [1, 1]
-                expected = (GradingOptions().memory_limit_mb + HEADROOM_MB) * MIB
+                expected = (DEFAULT_MEMORY_LIMIT_MB + HEADROOM_MB) * MIB
                 assert [w["memory_limit"] for w in workers] == [expected, expected]
         finally:
             stop_job(job)

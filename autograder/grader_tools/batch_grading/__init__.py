@@ -1,9 +1,16 @@
 """Grade a whole class with nbgrader's own autograde, several submissions at a time.
 
-- ``class_grader``: ``grade_class`` (``course grade``): parallel workers, statuses, resume.
-- ``grading_worker``: one long-lived process running ``NbGraderAPI.autograde`` per student.
-- ``dask_grading``: ``course grade --scheduler``: one Dask task per submission, running
-  the same grading worker on the cluster's machines.
+- ``course grade``, one way through (each module imports only those below it):
+  ``class_grader`` (``grade_class``: the roster, the journal, resuming, choosing the
+  engine) -> ``grading_engine`` (the interface: slots that autograde one submission at a
+  time) with its two engines, ``local_worker_pool`` (grading processes on this machine)
+  and ``dask_engine`` (one Dask task per submission; ``dask_tasks`` is what runs on the
+  cluster's workers) -> ``grading_worker`` (one long-lived process running
+  ``NbGraderAPI.autograde`` per student, over a ``multiprocessing`` pipe).
+  ``grading_settings`` (``CourseGrade``: every setting, as traitlets) configures them,
+  ``worker_settings`` gives each grading process its nbgrader overrides and sandbox,
+  ``submission_grading`` grades one submission on a slot (retries, status), and
+  ``grading_results`` holds each student's result, score and the printed summary.
 - The kernel-launch path, one way (each module imports only those after it):
   ``grading_kernelspec`` (the kernelspec nbgrader is pointed at) -> ``fork_server_provisioner``
   (jupyter_client's side of the fork server, as root) -> ``kernel_fork_server`` (a warm
