@@ -29,6 +29,7 @@ from nbgrader.plugins import ExportPlugin
 from traitlets import Enum
 
 from autograder.grader_tools.deadlines import holds_only_an_extension
+from autograder.grader_tools.notebook_records import grade_id
 
 SCHEMA = Path(__file__).with_name("gradescope_results_schema.json")
 VISIBILITIES = ["hidden", "after_due_date", "after_published", "visible"]
@@ -42,8 +43,8 @@ def cell_outputs(notebook_path: Path) -> dict[str, str]:
         return {}
     texts = {}
     for cell in nbformat.read(notebook_path, 4).cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if not grade_id:
+        name = grade_id(cell)
+        if not name:
             continue
         parts = []
         for output in cell.get("outputs", []):
@@ -51,7 +52,7 @@ def cell_outputs(notebook_path: Path) -> dict[str, str]:
                 parts.append(output.text)
             elif output.output_type == "error":
                 parts.append(f"{output.ename}: {output.evalue}\n")
-        texts[grade_id] = ANSI.sub("", "".join(parts)).strip()[:OUTPUT_LIMIT]
+        texts[name] = ANSI.sub("", "".join(parts)).strip()[:OUTPUT_LIMIT]
     return texts
 
 

@@ -29,6 +29,7 @@ from itertools import combinations
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_solution
 
 from autograder.grader_tools.course_files import CourseError
 
@@ -68,8 +69,7 @@ def own_code(notebook: nbformat.NotebookNode) -> str:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        nbgrader = cell.metadata.get("nbgrader", {})
-        if nbgrader and not nbgrader.get("solution"):
+        if cell.metadata.get("nbgrader") and not is_solution(cell):
             continue  # a test cell or a read-only cell of the release
         lines = [line for line in cell.source.splitlines() if not _is_magic(line)]
         if "".join(lines).strip():
