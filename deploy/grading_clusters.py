@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         kernel_memory_mb=args.memory_limit,
         python=args.python,
         prologue=args.prologue,
-        scheduler_options={"dashboard": False},
+        # No dashboard; the scheduler's HTTP server on a free port of this machine.
+        scheduler_options={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
     )
     try:
         print(cluster.job_script())

@@ -18,7 +18,7 @@ import pytest
 from dask.utils import parse_bytes
 from distributed import Client
 
-from autograder.grader_tools.batch_grading.grading_settings import DEFAULT_MEMORY_LIMIT_MB
+from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
 from deploy.grading_clusters import (
     COURSE_ENVIRONMENT,
     COURSE_PYTHON,
@@ -31,8 +31,9 @@ from deploy.grading_clusters import (
 from ..course_helpers import REPO
 
 MIB = 2**20
-# The cluster's scheduler on loopback, no dashboard (port 8787 may be taken).
-LOCAL_SCHEDULER = {"host": "127.0.0.1", "dashboard": False}
+# The cluster's scheduler on loopback, no dashboard, its HTTP server on a free port (8787,
+# distributed's default, may be taken).
+LOCAL_SCHEDULER = {"host": "127.0.0.1", "dashboard": False, "dashboard_address": "127.0.0.1:0"}
 SCHEDULER_ADDRESS = re.compile(r"tcp://127\.0\.0\.1:(\d+)")
 
 
@@ -81,7 +82,7 @@ def test_the_recipes_use_the_course_environment():
 
 @pytest.mark.parametrize("system", ["slurm", "pbs"])
 def test_the_job_script_has_the_course_settings(system):
-    kernel_mb = DEFAULT_MEMORY_LIMIT_MB  # course grade's --memory-limit default
+    kernel_mb = CourseGrade().memory_limit  # course grade's --memory-limit default
     worker_mb = kernel_mb + HEADROOM_MB
     assert HEADROOM_MB >= 512  # the Dask worker and its grading process, beside the kernel
     if system == "slurm":
@@ -187,7 +188,7 @@ def test_the_job_script_starts_one_thread_workers_on_the_scheduler(tmp_path):
                 client.wait_for_workers(2, timeout=60)
                 workers = client.scheduler_info(n_workers=-1)["workers"].values()
                 assert [w["nthreads"] for w in workers] == [1, 1]
-                expected = (DEFAULT_MEMORY_LIMIT_MB + HEADROOM_MB) * MIB
+                expected = (CourseGrade().memory_limit + HEADROOM_MB) * MIB
                 assert [w["memory_limit"] for w in workers] == [expected, expected]
         finally:
             stop_job(job)
