@@ -32,6 +32,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from nbgrader.apps import NbGraderAPI
+from nbgrader.auth import NoAuthPlugin
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+
 from autograder.grader_tools.batch_grading.dies_with_parent import ParentEnded, die_with_parent
 from autograder.grader_tools.batch_grading.grading_engine import AutogradeAnswer
 from autograder.grader_tools.batch_grading.submission_status import ProblemKind, problem
@@ -140,11 +145,6 @@ def receive_within(
 
 def serve(connection: Connection) -> None:
     """Grade what ``connection`` asks for until the grader closes it (the process's work)."""
-    # The grading process's own imports: the grader's process needs none of them.
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.auth import NoAuthPlugin
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
 
     setup = connection.recv()
     course, assignment = setup["course"], setup["assignment"]
