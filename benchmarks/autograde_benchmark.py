@@ -18,9 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from course_simulation import build_submission
 from course_simulation.catalogue import A1, A2, Variant
-from tests.course_helpers import copy_course, nbgrader, tool_env
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 NO_KERNEL_GUARD = ["--Execute.extra_arguments=[]"]
 
@@ -31,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         course = copy_course(Path(scratch) / "course")
-        env = tool_env()
+        env = nbgrader_environment()
         for assignment in (A1, A2):
             nbgrader(course, "generate_assignment", assignment, "--force", env=env)
             build_submission(

@@ -38,10 +38,11 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from course_simulation import SNOOPED_OUTSIDE, typical_kinds, write_simulated_class
 from course_simulation.catalogue import BUGS
-from tests.course_helpers import copy_course, nbgrader, run, tool_env
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader, run
 
 GRADERS = (
     "sequential nbgrader",
@@ -94,7 +95,9 @@ def grade_four_ways(
         courses = {}
         for name in GRADERS:
             course = courses[name] = copy_course(Path(scratch) / name.replace(" ", "_"))
-            nbgrader(course, "generate_assignment", assignment, "--force", env=tool_env())
+            nbgrader(
+                course, "generate_assignment", assignment, "--force", env=nbgrader_environment()
+            )
             roster = write_simulated_class(course, assignment, kinds, seed=seed)
         commands = {
             "sequential nbgrader": [
@@ -116,7 +119,9 @@ def grade_four_ways(
         commands["course grade on Dask"] = [*commands["course grade"], "--scheduler", scheduler]
         for name in GRADERS:
             start = time.perf_counter()
-            run(courses[name], *commands[name], env=tool_env(), check=name != GRADERS[0])
+            run(
+                courses[name], *commands[name], env=nbgrader_environment(), check=name != GRADERS[0]
+            )
             times[name] = time.perf_counter() - start
             grades[name] = _grades(courses[name], assignment)
         for student in roster:  # what the unsandboxed snooper wrote outside the course

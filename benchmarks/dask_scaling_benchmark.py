@@ -30,9 +30,11 @@ from pathlib import Path
 
 import psutil
 
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from benchmarks.class_grading_benchmark import ordinary_kinds
 from course_simulation import write_simulated_class
-from tests.course_helpers import copy_course, nbgrader, tool_env
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 MB = 1024 * 1024
 
@@ -96,7 +98,11 @@ def main() -> None:
                 ]
                 start = time.perf_counter()
                 grading = subprocess.Popen(
-                    command, cwd=course, env=tool_env(), stdout=subprocess.PIPE, text=True
+                    command,
+                    cwd=course,
+                    env=nbgrader_environment(),
+                    stdout=subprocess.PIPE,
+                    text=True,
                 )
                 parts = {
                     "scheduler": [psutil.Process()],

@@ -34,10 +34,11 @@ from autograder.grader_tools.batch_grading.worker_settings import (
     slot_settings,
     worker_settings,
 )
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from benchmarks.class_grading_benchmark import bare_kernel_seconds
 from course_simulation import write_simulated_class
-from tests.course_helpers import copy_course, nbgrader, tool_env
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 ASSIGNMENT = "a1_building_blocks"
 
@@ -98,7 +99,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         root = copy_course(Path(scratch) / "course")
-        nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", env=tool_env())
+        nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", env=nbgrader_environment())
         write_simulated_class(root, ASSIGNMENT, ["correct"] * (args.students + 1), seed=1)
         course = NbgraderCourse.load(root)
         kernels = Path(scratch) / "kernels"

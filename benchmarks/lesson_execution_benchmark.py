@@ -7,12 +7,13 @@ Each lesson runs in a fresh kernel, as in the test suite; the time includes kern
 
 from __future__ import annotations
 
-from tests.course_helpers import REPO, execute_notebook
+from course_simulation.course_copies import COURSE_FOLDER
+from course_simulation.course_runs import execute_notebook
 
 
 def main() -> None:
     total = 0.0
-    for path in sorted((REPO / "course_content" / "lessons").glob("*.ipynb")):
+    for path in sorted((COURSE_FOLDER / "course_content" / "lessons").glob("*.ipynb")):
         _, seconds = execute_notebook(path)
         total += seconds
         print(f"{path.name:45} {seconds:5.1f} s")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from autograder.grader_tools.batch_grading.similarity_report import write_similarity_report
 from course_simulation.catalogue import A1
-from tests.batch_grading.similarity_class import write_similarity_class
-from tests.course_helpers import REPO
+from course_simulation.course_copies import COURSE_FOLDER
+from course_simulation.similarity_class import write_similarity_class
 
 
 def main() -> None:
@@ -30,7 +30,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="similarity-") as scratch:
         course = Path(scratch)
         for folder in ("source", "release"):
-            shutil.copytree(REPO / folder / A1, course / folder / A1)
+            shutil.copytree(COURSE_FOLDER / folder / A1, course / folder / A1)
         honest = write_similarity_class(course)
         submitted = course / "submitted"
         existing = len(list(submitted.iterdir()))

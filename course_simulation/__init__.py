@@ -4,7 +4,10 @@
   attacks) and what grading must make of each;
 - ``rewrites``: the answer-free changes it is built from (regexes, AST transformations);
 - ``builders``: notebooks and whole classes built from the instructor's ``source/`` at run
-  time, so the package itself holds no answer.
+  time, so the package itself holds no answer;
+- ``similarity_class``: a class with one copied pair, for the similarity report;
+- ``course_copies``: scratch copies of the course (source/, release/, its configuration);
+- ``course_runs``: a command, nbgrader or a notebook run as a person at a terminal would.
 """
 
 from course_simulation.builders import (

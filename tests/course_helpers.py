@@ -1,12 +1,11 @@
-"""Shared helpers for tests that run the real nbgrader in a scratch copy of the course."""
+"""Helpers only the tests use: where the checkout is, waiting without a clock, processes, digests,
+solutions and hidden lines of the instructor's notebooks. What tests share with the benchmarks
+(scratch course copies, running nbgrader and notebooks) is in ``course_simulation``."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TypeVar
 
 import nbformat
 
-from autograder.grader_tools.nbgrader_course import nbgrader_environment
+from course_simulation import solution_sources
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "backprop101"
@@ -55,47 +54,12 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def tool_env(**extra: str) -> dict[str, str]:
-    """The environment for nbgrader subprocesses: this interpreter's bin first on PATH."""
-    return nbgrader_environment(**extra)
-
-
-def copy_course(destination: Path) -> Path:
-    """A scratch copy of the course: source/, release/, nbgrader_config.py and a course
-    secret of its own (as `course quiz-keys` makes one)."""
-    from autograder.quiz_engine.course_secret import create_course_secret
-
-    destination.mkdir(parents=True, exist_ok=True)
-    for folder in ("source", "release"):
-        shutil.copytree(REPO / folder, destination / folder)
-    shutil.copy(REPO / "nbgrader_config.py", destination / "nbgrader_config.py")
-    create_course_secret(destination / ".quiz_secret")
-    return destination
-
-
-def run(cwd: Path, *command: str, env: dict[str, str] | None = None, check: bool = True):
-    """Run a command; on failure show its output in the assertion message."""
-    process = subprocess.run(
-        list(command), cwd=cwd, capture_output=True, text=True, env=env or tool_env(), check=False
-    )
-    if check:
-        output = f"{process.stdout}\n{process.stderr}"
-        assert process.returncode == 0, f"{' '.join(command)} failed:\n{output}"
-    return process
-
-
-def nbgrader(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True):
-    return run(cwd, sys.executable, "-m", "nbgrader", *args, env=env, check=check)
-
-
 def fill_in_solutions(student_notebook: Path, source_notebook: Path) -> None:
     """Write the instructor's solution into each solution cell of a student's notebook.
 
     Cells are matched by nbgrader ``grade_id``, as a student editing only their answer
     cells would; test cells are left as released.
     """
-    from course_simulation import solution_sources
-
     solutions = solution_sources(source_notebook, keep_markers=True)
     notebook = nbformat.read(student_notebook, 4)
     for cell in notebook.cells:
@@ -124,21 +88,3 @@ def hidden_lines(source_notebook: Path) -> set[str]:
         public_text.append(HIDDEN_REGION.sub("", cell.source))
     public = "\n".join(public_text)
     return {line for line in secret if line not in public}
-
-
-def execute_notebook(path: Path, timeout: int = 120) -> tuple[nbformat.NotebookNode, float]:
-    """Run a notebook top to bottom in a fresh python3 kernel, in its own folder.
-
-    Returns the executed notebook and the seconds it took (kernel start included).
-    """
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(path, 4)
-    start = time.perf_counter()
-    NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
-    return notebook, time.perf_counter() - start

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from course_simulation import build_submission
 from course_simulation.catalogue import (
     A1,
@@ -32,8 +32,10 @@ from course_simulation.catalogue import (
     A3_TESTS,
     A3_VARIANTS,
 )
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
-from .course_helpers import COURSE_ID, copy_course, file_digest, nbgrader, tool_env
+from .course_helpers import COURSE_ID, file_digest
 
 ASSIGNMENTS = {
     A1: (A1_TESTS, A1_VARIANTS + A1_BENIGN + A1_ATTACKS),
@@ -81,7 +83,7 @@ def graded(tmp_path_factory):
             subprocess.Popen(
                 [sys.executable, "-m", "nbgrader", step, assignment],
                 cwd=course,
-                env=tool_env(),
+                env=nbgrader_environment(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -27,8 +27,9 @@ import pytest
 from autograder.grader_tools.batch_grading.grading_journal import BrokenJournal, GradingJournal
 from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
 from autograder.grader_tools.batch_grading.grading_worker import receive_within
-
-from .course_helpers import copy_course, nbgrader, tool_env
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 A1, A3 = "a1_building_blocks", "a3_quiz"
 PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2  # <linux/prctl.h>, capability.h
@@ -61,7 +62,7 @@ def course_command(
             cwd=cwd,
             capture_output=True,
             text=True,
-            env=tool_env(),
+            env=nbgrader_environment(),
             timeout=TIMEOUT,
             check=False,
             preexec_fn=_obey_file_permissions if dropping else None,

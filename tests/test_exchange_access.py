@@ -19,9 +19,9 @@ from autograder.grader_tools.exchange_access import (
     CheckedList,
     ExchangeAccessCheck,
 )
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
-
-from .course_helpers import copy_course, nbgrader, tool_env
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 A1 = "a1_building_blocks"
 
@@ -29,7 +29,7 @@ A1 = "a1_building_blocks"
 def test_the_assignment_list_lists_through_the_checked_exchange(tmp_path, monkeypatch):
     course = copy_course(tmp_path / "course")
     exchange = tmp_path / "exchange"
-    env = tool_env(NBGRADER_EXCHANGE=str(exchange))
+    env = nbgrader_environment(NBGRADER_EXCHANGE=str(exchange))
     nbgrader(course, "generate_assignment", A1, "--force", env=env)
     nbgrader(course, "release_assignment", A1, env=env)
 

@@ -11,7 +11,11 @@ import getpass
 
 import pytest
 
-from .course_helpers import COURSE_ID, copy_course, fill_in_solutions, nbgrader, tool_env
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
+
+from .course_helpers import COURSE_ID, fill_in_solutions
 
 ASSIGNMENT = "a1_building_blocks"
 MAX_SCORE = 14.0
@@ -22,7 +26,7 @@ def graded_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("workflow")
     course = copy_course(root / "course")
     exchange = root / "exchange"
-    env = tool_env(NBGRADER_EXCHANGE=str(exchange))
+    env = nbgrader_environment(NBGRADER_EXCHANGE=str(exchange))
     student_options = [f"--Exchange.root={exchange}", f"--course={COURSE_ID}"]
 
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force", env=env)

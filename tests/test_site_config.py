@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
-
-from .course_helpers import copy_course, nbgrader, tool_env
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 A1 = "a1_building_blocks"
 
@@ -61,7 +61,7 @@ def _released_to(course: Path, env: dict[str, str], monkeypatch, candidates: lis
 def test_a_site_exchange_wins_over_the_courses_own(course, tmp_path, monkeypatch):
     site_exchange = tmp_path / "site-exchange"
     site = _site(tmp_path / "site", Exchange__root=str(site_exchange))
-    env = tool_env(JUPYTER_CONFIG_DIR=str(site))
+    env = nbgrader_environment(JUPYTER_CONFIG_DIR=str(site))
     env.pop("NBGRADER_EXCHANGE", None)
     candidates = [site_exchange, course / "exchange"]
     assert _released_to(course, env, monkeypatch, candidates) == site_exchange
@@ -70,14 +70,14 @@ def test_a_site_exchange_wins_over_the_courses_own(course, tmp_path, monkeypatch
 def test_nbgrader_exchange_wins_over_a_site(course, tmp_path, monkeypatch):
     site_exchange, named = tmp_path / "site-exchange", tmp_path / "named-exchange"
     site = _site(tmp_path / "site", Exchange__root=str(site_exchange))
-    env = tool_env(JUPYTER_CONFIG_DIR=str(site), NBGRADER_EXCHANGE=str(named))
+    env = nbgrader_environment(JUPYTER_CONFIG_DIR=str(site), NBGRADER_EXCHANGE=str(named))
     candidates = [site_exchange, named, course / "exchange"]
     assert _released_to(course, env, monkeypatch, candidates) == named
 
 
 def test_without_a_site_exchange_the_courses_own_folder(course, tmp_path, monkeypatch):
     site = _site(tmp_path / "site")  # a user's nbgrader settings without an exchange
-    env = tool_env(JUPYTER_CONFIG_DIR=str(site))
+    env = nbgrader_environment(JUPYTER_CONFIG_DIR=str(site))
     env.pop("NBGRADER_EXCHANGE", None)
     candidates = [course / "exchange", Path("/usr/local/share/nbgrader/exchange")]
     assert _released_to(course, env, monkeypatch, candidates) == course / "exchange"
@@ -101,7 +101,7 @@ def test_a_site_gradebook_and_quiz_secret_win_over_the_courses_defaults(
     assert NbgraderCourse.load(course).db_url == f"sqlite:///{tmp_path / 'env.db'}"
     # nbgrader itself opens the site's gradebook: `nbgrader db student add` writes there.
     monkeypatch.delenv("NBGRADER_DB_URL")
-    env = tool_env(JUPYTER_CONFIG_DIR=str(site))
+    env = nbgrader_environment(JUPYTER_CONFIG_DIR=str(site))
     env.pop("NBGRADER_DB_URL", None)
     nbgrader(course, "db", "student", "add", "someone", env=env)
     with Gradebook(f"sqlite:///{tmp_path / 'site.db'}") as site_gradebook:

@@ -2,7 +2,9 @@
 
 import pytest
 
-from .course_helpers import REPO, nbgrader
+from course_simulation.course_runs import nbgrader
+
+from .course_helpers import REPO
 
 AUTOGRADED = ["a1_building_blocks", "a2_training_a_network"]
 

@@ -13,10 +13,12 @@ import pytest
 
 from autograder.grader_tools.batch_grading.class_grader import grade_class
 from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from course_simulation import SNOOPED_OUTSIDE, write_simulated_class
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader, run
 
-from ..course_helpers import copy_course, file_digest, nbgrader, run, tool_env
+from ..course_helpers import file_digest
 
 A1 = "a1_building_blocks"
 KINDS = [
@@ -78,7 +80,7 @@ def graded_class(tmp_path_factory):
     sequential `nbgrader autograde`, and left ungraded for the kill test."""
     root = tmp_path_factory.mktemp("class")
     parallel = copy_course(root / "parallel")
-    nbgrader(parallel, "generate_assignment", A1, "--force", env=tool_env())
+    nbgrader(parallel, "generate_assignment", A1, "--force", env=nbgrader_environment())
     copies = {}
     for name in ("sequential", "interrupted"):
         copies[name] = root / name
@@ -92,7 +94,7 @@ def graded_class(tmp_path_factory):
     sequential = copies["sequential"]
     timeout = f"--Execute.timeout={CELL_TIMEOUT}"
     with ThreadPoolExecutor(max_workers=1) as background:
-        env = tool_env()
+        env = nbgrader_environment()
         reference = background.submit(
             nbgrader, sequential, "autograde", A1, timeout, env=env, check=False
         )

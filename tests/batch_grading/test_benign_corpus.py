@@ -23,8 +23,8 @@ from course_simulation.catalogue import (
     A3_BENIGN,
     A3_TESTS,
 )
-
-from ..course_helpers import copy_course, nbgrader
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 CORPUS = {A1: (A1_TESTS, A1_BENIGN), A2: (A2_TESTS, A2_BENIGN), A3: (A3_TESTS, A3_BENIGN)}
 # The corpus's own promise (issue 26): at least 80 correct submissions, 20 for a2 and a3.

@@ -11,10 +11,12 @@ from autograder.grader_tools.batch_grading.class_grader import grade_class
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
 from autograder.grader_tools.batch_grading.worker_settings import SANDBOX_FIRST_UID
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from course_simulation import write_simulated_class
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader, run
 
-from ..course_helpers import copy_course, nbgrader, run, running_processes, tool_env, wait_until
+from ..course_helpers import running_processes, wait_until
 from .conftest import (
     A1,
     CELL_TIMEOUT,
@@ -114,7 +116,7 @@ def _start_and_stop(course, command, recorded, stop_signal):
     process = subprocess.Popen(
         command,
         cwd=course,
-        env=tool_env(),
+        env=nbgrader_environment(),
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -169,7 +171,7 @@ def test_interrupted_and_killed_runs_resume_to_the_same_gradebook(graded_class):
     wait_until(lambda: not _sandboxed_processes(), 60, "no student kernel runs")
     finished = len(GradingJournal(course, A1).entries)
     assert interrupted + 3 <= finished == held < len(KINDS)
-    resumed = run(course, *command, env=tool_env())
+    resumed = run(course, *command, env=nbgrader_environment())
     assert resumed.stdout.count("graded earlier") == finished
     assert gradebook_state(course) == gradebook_state(graded_class["parallel"])
     assert submitted_digests(course) == before
@@ -203,7 +205,7 @@ def test_grade_command_errors_are_one_line(tmp_path):
 
 def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
     course = copy_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", A1, "--force", env=tool_env())
+    nbgrader(course, "generate_assignment", A1, "--force", env=nbgrader_environment())
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
     [stopped] = grade_with_gradebook(course, jobs=1, submission_timeout=0.5)
     assert stopped.describe() == "timed out after 0.5 s in total"
@@ -222,7 +224,7 @@ def test_a_kernel_that_dies_before_any_cell_runs_is_started_again(tmp_path, monk
     """As a kernel that loses the race for its port does: no student code ran, so it is the
     grader's failure, never a zero for the student."""
     course = copy_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", A1, "--force", env=tool_env())
+    nbgrader(course, "generate_assignment", A1, "--force", env=nbgrader_environment())
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
     flag = tmp_path / "first-start-failed"
     spec = tmp_path / "kernels" / "kernels" / "starts-on-second-try"
@@ -244,14 +246,14 @@ def test_the_course_settings_apply_and_the_command_line_wins(tmp_path):
     """`c.CourseGrade.*` in the course's nbgrader_config.py sets what `course grade` does
     (here a submission timeout no grading can meet), and the command line overrides it."""
     course = copy_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", A1, "--force", env=tool_env())
+    nbgrader(course, "generate_assignment", A1, "--force", env=nbgrader_environment())
     [student] = write_simulated_class(course, A1, ["correct"], seed=1)
     with (course / "nbgrader_config.py").open("a") as config:
         config.write("\nc.CourseGrade.submission_timeout = 0.5\nc.CourseGrade.jobs = 1\n")
     command = [sys.executable, "-m", "autograder.grader_tools.course_commands", "grade", A1]
-    stopped = run(course, *command, env=tool_env())
+    stopped = run(course, *command, env=nbgrader_environment())
     assert _summary_row(stopped.stdout, student) == ["-", "timed out after 0.5 s in total"]
-    graded = run(course, *command, "--submission-timeout", "600", env=tool_env())
+    graded = run(course, *command, "--submission-timeout", "600", env=nbgrader_environment())
     assert _summary_row(graded.stdout, student) == ["14/14", "graded"]
 
 

@@ -9,9 +9,12 @@ import sys
 import pytest
 
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from course_simulation import write_simulated_class
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader, run
 
-from ..course_helpers import copy_course, nbgrader, run, tool_env, wait_until
+from ..course_helpers import wait_until
 from .conftest import A1, CELL_TIMEOUT, KINDS, gradebook_state, student_of_kind
 from .held_journal import hold_journal, release_journal, remove_hold
 
@@ -36,7 +39,7 @@ def cluster():
 def _class(tmp_path, postgres_server, name, kinds, seed):
     course = copy_course(tmp_path / name)
     url = postgres_server(f"dask_{name}")
-    env = tool_env(NBGRADER_DB_URL=url)
+    env = nbgrader_environment(NBGRADER_DB_URL=url)
     nbgrader(course, "generate_assignment", A1, "--force", env=env)
     roster = write_simulated_class(course, A1, kinds, seed=seed)
     return course, url, env, roster

@@ -35,8 +35,7 @@ from autograder.grader_tools.deadlines import (
 )
 from autograder.grader_tools.due_date_header import DUE_DATE_CELL_ID
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
-
-from ..course_helpers import nbgrader
+from course_simulation.course_runs import nbgrader
 
 ASSIGNMENT = "ps"
 NOTEBOOK = "late"

@@ -11,8 +11,8 @@ import pytest
 
 from autograder.grader_tools.batch_grading.gradescope_results import SCHEMA
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import nbgrader
 from .canvas_import_format import canvas_import_problems
 from .conftest import A1, student_of_kind
 

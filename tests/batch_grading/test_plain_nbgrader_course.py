@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
-
-from ..course_helpers import nbgrader, run
+from course_simulation.course_runs import nbgrader, run
 
 FIXTURES = Path(str(importlib.resources.files("nbgrader") / "tests" / "apps" / "files"))
 COURSE_ID = "plain101"

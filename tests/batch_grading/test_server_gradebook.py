@@ -4,9 +4,11 @@ workers record the same grades as sequential nbgrader autograde into its own dat
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from course_simulation import write_simulated_class
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader, run
 
-from ..course_helpers import copy_course, nbgrader, run, tool_env
 from .conftest import A1, gradebook_state
 
 KINDS = ["correct", "forgot_1_over_m", "wrong_sign", "blank", "tampering", "correct"]
@@ -17,7 +19,7 @@ def test_parallel_grades_in_postgres_equal_sequential(tmp_path, postgres_server)
     for name in ("parallel", "sequential"):
         course = copy_course(tmp_path / name)
         url = postgres_server(f"gradebook_{name}")
-        env = tool_env(NBGRADER_DB_URL=url)
+        env = nbgrader_environment(NBGRADER_DB_URL=url)
         nbgrader(course, "generate_assignment", A1, "--force", env=env)
         roster = write_simulated_class(course, A1, KINDS, seed=9)
         courses[name] = (course, url, env)

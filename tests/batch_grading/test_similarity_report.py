@@ -15,9 +15,14 @@ from autograder.grader_tools.batch_grading.similarity_report import (
 )
 from autograder.grader_tools.course_commands import main
 from course_simulation.catalogue import A1
+from course_simulation.similarity_class import (
+    COPIER,
+    ORIGINAL,
+    renamed_copy,
+    write_similarity_class,
+)
 
 from ..course_helpers import REPO
-from .similarity_class import COPIER, ORIGINAL, renamed_copy, write_similarity_class
 
 
 def exit_status(argv: list[str]) -> int:

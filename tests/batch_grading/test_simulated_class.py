@@ -10,8 +10,9 @@ from course_simulation import (
     typical_kinds,
     write_simulated_class,
 )
+from course_simulation.course_copies import copy_course
 
-from ..course_helpers import REPO, copy_course
+from ..course_helpers import REPO
 from .conftest import submitted_digests
 
 A1 = "a1_building_blocks"

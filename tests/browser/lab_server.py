@@ -14,7 +14,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from ..course_helpers import REPO, tool_env
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
+
+from ..course_helpers import REPO
 
 
 def free_port() -> int:
@@ -78,7 +80,7 @@ class LabServer:
             (labconfig / "page_config.json").write_text(
                 json.dumps({"disabledExtensions": disabled})
             )
-        env = tool_env(
+        env = nbgrader_environment(
             JUPYTER_CONFIG_DIR=str(dirs["config"]),
             JUPYTER_DATA_DIR=str(dirs["data"]),
             JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),

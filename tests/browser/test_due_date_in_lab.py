@@ -7,14 +7,16 @@ import sys
 import nbformat
 from playwright.sync_api import expect
 
-from ..course_helpers import nbgrader, run, tool_env
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
+from course_simulation.course_runs import nbgrader, run
+
 from .notebook_actions import menu, notebook, open_lab
 
 A2 = "a2_training_a_network"
 
 
 def test_the_fetched_assignment_opens_with_its_due_date(page, lab):
-    env = tool_env(NBGRADER_EXCHANGE=str(lab.root / "exchange"))
+    env = nbgrader_environment(NBGRADER_EXCHANGE=str(lab.root / "exchange"))
     run(
         lab.course,
         *(sys.executable, "-m", "autograder.grader_tools.course_commands", "due-date", A2),

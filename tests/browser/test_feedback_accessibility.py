@@ -24,9 +24,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from course_simulation import write_simulated_class
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import copy_course, nbgrader, tool_env
 from .accessibility import axe_violations
 from .conftest import ARTIFACTS
 
@@ -43,7 +45,7 @@ BEST_PRACTICE = ("best-practice",)
 def feedback_pages(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """(assignment, kind) -> the feedback page nbgrader wrote for that student."""
     course = copy_course(tmp_path_factory.mktemp("feedback-axe") / "course")
-    env = tool_env(NBGRADER_EXCHANGE=str(course.parent / "exchange"))
+    env = nbgrader_environment(NBGRADER_EXCHANGE=str(course.parent / "exchange"))
     pages = {}
     for assignment, kinds in CLASSES.items():
         nbgrader(course, "generate_assignment", assignment, "--force", env=env)

@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
 from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import create_course_secret, read_course_secret
@@ -25,8 +26,8 @@ from autograder.quiz_engine.formulas import worked_values
 from autograder.quiz_engine.question_bank import question_bank_from_data
 from course_simulation import BUGS, Variant, build_submission
 from course_simulation.catalogue import EVERY_CELL
+from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import nbgrader, tool_env
 from .conftest import TIMEOUT_MS, Steps
 from .lab_server import LabServer
 from .notebook_actions import menu, open_lab
@@ -81,7 +82,7 @@ def feedback_lab(tmp_path_factory):
     create_course_secret(course / ".quiz_secret")
     server.start()  # generates and releases a1
     try:
-        env = tool_env(
+        env = nbgrader_environment(
             JUPYTER_DATA_DIR=str(server.root / "jupyter" / "data"),
             NBGRADER_EXCHANGE=str(server.root / "exchange"),
         )

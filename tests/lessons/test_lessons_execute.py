@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from ..course_helpers import REPO, execute_notebook
+from course_simulation.course_runs import execute_notebook
+
+from ..course_helpers import REPO
 
 LESSONS = sorted((REPO / "course_content" / "lessons").glob("*.ipynb"))
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ..course_helpers import copy_course, nbgrader
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
+
 from .accounts import SHARED_ROOT, ensure_account, run_as
 
 A1 = "a1_building_blocks"

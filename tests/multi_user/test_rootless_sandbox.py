@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from course_simulation import write_simulated_class
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
 from ..batch_grading.conftest import A1, gradebook_state, output_text, student_of_kind
 from ..batch_grading.test_kernel_sandbox import PROBE, listening_port
-from ..course_helpers import copy_course, nbgrader
 from .accounts import SHARED_ROOT, ensure_account, run_as
 
 GRADER = "course-grader"

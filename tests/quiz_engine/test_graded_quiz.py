@@ -18,11 +18,13 @@ import nbformat
 import pytest
 
 from autograder.grader_tools.batch_grading.class_report import quiz_answer_distribution
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
 from autograder.quiz_engine.quiz_widgets import QuizView
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import REPO, copy_course, nbgrader, tool_env
+from ..course_helpers import REPO
 
 QUIZ = "a3_quiz"
 SOURCE_NB = REPO / "source" / QUIZ / f"{QUIZ}.ipynb"
@@ -148,7 +150,7 @@ COURSE_COPIES = 2
 @pytest.fixture(scope="module")
 def graded_quiz(tmp_path_factory) -> dict[str, Path]:
     """Hand in the class and autograde it; return each student's course copy."""
-    env = tool_env()
+    env = nbgrader_environment()
     courses = []
     for _ in range(COURSE_COPIES):
         course = copy_course(tmp_path_factory.mktemp("quiz") / "course")

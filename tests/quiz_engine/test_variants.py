@@ -20,8 +20,10 @@ from autograder.quiz_engine import (
     quiz_key,
 )
 from autograder.quiz_engine.quiz_widgets import GradedQuizView
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader, run
 
-from ..course_helpers import REPO, copy_course, nbgrader, run
+from ..course_helpers import REPO
 
 QUIZ = "a3_quiz"
 SOURCE_NB = REPO / "source" / QUIZ / f"{QUIZ}.ipynb"

@@ -27,7 +27,7 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from autograder.grader_tools.student_feedback.hidden_checks import hidden_regions
 from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
 from autograder.quiz_engine.answer_files import save_answers
@@ -37,8 +37,10 @@ from autograder.quiz_engine.marking import mark_answer
 from autograder.quiz_engine.question_bank import question_bank_from_data
 from autograder.quiz_engine.variants import LETTERS
 from course_simulation import write_simulated_class
+from course_simulation.course_copies import copy_course
+from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import COURSE_ID, copy_course, nbgrader, tool_env
+from ..course_helpers import COURSE_ID
 
 A1, A2, A3 = "a1_building_blocks", "a2_training_a_network", "a3_quiz"
 CLASSES = {
@@ -224,7 +226,7 @@ def released_feedback(tmp_path_factory):
     root = tmp_path_factory.mktemp("feedback_scan")
     course = copy_course(root / "course")
     exchange, homes = root / "exchange", root / "homes"
-    env = tool_env(NBGRADER_EXCHANGE=str(exchange))
+    env = nbgrader_environment(NBGRADER_EXCHANGE=str(exchange))
     rosters = {}
     for assignment in CLASSES:
         nbgrader(course, "generate_assignment", assignment, "--force", env=env)
@@ -368,7 +370,7 @@ def test_the_formgraders_feedback_button_writes_the_same_page(released_feedback)
 
 
 def _regenerated_quiz_page(course: Path, exchange: Path, student: str, policy: str) -> str:
-    env = tool_env(NBGRADER_EXCHANGE=str(exchange))
+    env = nbgrader_environment(NBGRADER_EXCHANGE=str(exchange))
     option = f"--QuizFeedbackForStudent.show_answers={policy}"
     nbgrader(course, "generate_feedback", A3, f"--student={student}", "--force", option, env=env)
     return _text(course / "feedback" / student / A3 / f"{A3}.html")

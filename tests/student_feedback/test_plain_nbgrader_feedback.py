@@ -7,7 +7,8 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from ..course_helpers import nbgrader, tool_env
+from autograder.grader_tools.nbgrader_course import nbgrader_environment
+from course_simulation.course_runs import nbgrader
 
 SOLUTION = "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION"
 TEST = (
@@ -47,7 +48,7 @@ def test_generate_feedback_in_a_plain_course_is_nbgraders(tmp_path):
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
     )
     nbformat.write(notebook, course / "source" / "ps1" / "ps1.ipynb")
-    env = tool_env()
+    env = nbgrader_environment()
     nbgrader(course, "generate_assignment", "ps1", "--create", env=env)
     released = nbformat.read(course / "release" / "ps1" / "ps1.ipynb", 4)
     released.cells[1].source = "def add(a, b):\n    return a + b"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_simulation import build_submission
+from course_simulation.builders import build_submission
 from course_simulation.catalogue import A1, A1_BENIGN, A1_VARIANTS
 
 ORIGINAL = "original_author"
