@@ -19,13 +19,9 @@ from autograder.grader_tools.batch_grading.submission_status import (
     problem,
     status_of_graded,
 )
+from autograder.grader_tools.nbgrader_log import read_nbgrader_log
 
 GRADING_ATTEMPTS = 3
-# Failures of the grading machinery, not of the student's code: the submission is graded
-# again. SQLite lets one writer in at a time (a job that waited past its busy timeout), and
-# a kernel can lose the port jupyter_client picked for it to another socket before it binds
-# it; it then dies before it answers kernel_info, so before any cell of the notebook ran.
-TRANSIENT_FAILURES = ("database is locked", "Kernel died before replying to kernel_info")
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,11 @@ def grade_submission(
         if failure is not None:
             return StudentResult(student, failure)
         log = answer or ""
-        if not any(symptom in log for symptom in TRANSIENT_FAILURES):
+        # Failures of the grading machinery, not of the student's code, are graded again.
+        # SQLite lets one writer in at a time (a job that waited past its busy timeout), and
+        # a kernel can lose the port jupyter_client picked for it to another socket before
+        # it binds it; it then dies before it answers kernel_info, before any cell ran.
+        if not read_nbgrader_log(log).transient:
             break
     if broken:
         return StudentResult(student, broken[0])
