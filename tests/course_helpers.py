@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import nbformat
 
+from autograder.quiz_engine import QuizVariant, quiz_key
 from course_simulation import solution_sources
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,6 +48,12 @@ def running_processes(matching: Callable[[Path], bool]) -> dict[int, str]:
         except OSError:
             continue
     return found
+
+
+def student_variant(secret: bytes, student: str, assignment: str) -> QuizVariant:
+    """The quiz variant a course's secret gives a student (their key, as `course quiz-keys`
+    and the hub hand it out)."""
+    return QuizVariant.for_student(student, quiz_key(secret, student), assignment)
 
 
 def file_digest(path: Path) -> str:

@@ -19,12 +19,13 @@ import pytest
 
 from autograder.grader_tools.batch_grading.class_report import quiz_answer_distribution
 from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
-from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
+from autograder.quiz_engine import load_question_bank
 from autograder.quiz_engine.quiz_widgets import QuizView
 from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, student_variant
+from .calculations_by_hand import answer_by_hand
 
 QUIZ = "a3_quiz"
 SOURCE_NB = REPO / "source" / QUIZ / f"{QUIZ}.ipynb"
@@ -59,26 +60,9 @@ MATCHES = {
 SECRET = b"a fixed course secret for this test, so the class is the same every run"
 
 
-def right_number(question_id: str, p: dict) -> float:
-    """The calculations worked out here, independently of the key's formulas."""
-    if question_id == "mini-batch-gradient":
-        errors = [(p["w"] * p[f"x{i}"] - p[f"y{i}"], p[f"x{i}"]) for i in (1, 2, 3)]
-        return 2 / 3 * sum(e * x for e, x in errors)
-    error = p["w"] * p["x"] - p["y"]
-    return {
-        "one-weight-loss": error**2,
-        "one-weight-gradient": 2 * error * p["x"],
-        "one-weight-update": p["w"] - p.get("lr", 0) * 2 * error * p["x"],
-    }[question_id]
-
-
-def variant_of(student: str) -> QuizVariant:
-    return QuizVariant.for_student(student, quiz_key(SECRET, student), QUIZ)
-
-
 def own_answers(student: str, style: str) -> dict:
     """A student's right answers, as they would give them in their own variant."""
-    variant = variant_of(student)
+    variant = student_variant(SECRET, student, QUIZ)
     answers = {}
     for question in CHOICES:
         right = RIGHT[question.id]
@@ -86,7 +70,7 @@ def own_answers(student: str, style: str) -> dict:
             question.options[right].text if style == "text" else variant.letter_of(question, right)
         )
     for question in CALCULATIONS:
-        answers[question.id] = round(right_number(question.id, variant.parameters(question)), 3)
+        answers[question.id] = round(answer_by_hand(question.id, variant.parameters(question)), 3)
     answers["match-network-parts"] = dict(MATCHES)
     return answers
 
@@ -178,7 +162,7 @@ def graded_quiz(tmp_path_factory) -> dict[str, Path]:
             load_question_bank(folder / "quiz_questions.yaml"),
             mode="graded",
             answers_path=folder / "quiz_answers.json",
-            variant=variant_of(student),
+            variant=student_variant(SECRET, student, QUIZ),
         )
 
     for number, student in enumerate(HONEST):
@@ -261,7 +245,7 @@ def test_every_honest_student_earns_full_marks_in_their_own_variant(graded_quiz)
 def test_copied_letters_and_numbers_earn_what_chance_gives(graded_quiz):
     total = 0.0
     for copier, source in COPIERS.items():
-        copied, mine = own_answers(source, "letters"), variant_of(copier)
+        copied, mine = own_answers(source, "letters"), student_variant(SECRET, copier, QUIZ)
         expected = sum(mine.canonical_of(q, copied[q.id]) == RIGHT[q.id] for q in CHOICES)
         scores = _scores(graded_quiz, copier)
         assert scores["test_quiz"] == expected, copier
@@ -309,7 +293,7 @@ def test_habits_do_not_change_the_grade(graded_quiz):
 
 def test_feedback_uses_the_students_own_letters_and_numbers(graded_quiz):
     student = HONEST[1]  # answered by letter in code
-    variant, page = variant_of(student), _feedback(graded_quiz, student)
+    variant, page = student_variant(SECRET, student, QUIZ), _feedback(graded_quiz, student)
     chain_rule = QUESTIONS["chain-rule"]
     letter = variant.letter_of(chain_rule, RIGHT["chain-rule"])
     assert f"Question 3: you chose {letter}, 'The chain rule'. Correct" in page

@@ -23,7 +23,8 @@ from autograder.quiz_engine.quiz_widgets import GradedQuizView
 from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader, run
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, student_variant
+from .calculations_by_hand import answer_by_hand
 
 QUIZ = "a3_quiz"
 SOURCE_NB = REPO / "source" / QUIZ / f"{QUIZ}.ipynb"
@@ -47,10 +48,6 @@ CALCULATIONS = hidden_key("test_calculations")
 STUDENTS = [f"s{number:03d}" for number in range(60)]
 
 
-def variant(student: str) -> QuizVariant:
-    return QuizVariant.for_student(student, quiz_key(SECRET, student), QUIZ)
-
-
 def test_the_key_and_the_released_bank_draw_the_same_numbers():
     for question in CALCULATIONS.questions:
         assert question.parameters == PUBLIC[question.id].parameters, question.id
@@ -61,9 +58,9 @@ def test_calculations_accept_the_formula_and_name_the_usual_mistakes(question_id
     question = CALCULATIONS[question_id]
     draws = set()
     for student in STUDENTS:
-        numbers = variant(student).parameters(question)
+        numbers = student_variant(SECRET, student, QUIZ).parameters(question)
         draws.add(tuple(sorted(numbers.items())))
-        right = question_answer(question_id, numbers)
+        right = answer_by_hand(question_id, numbers)
         assert mark_answer(question, round(right, 3), numbers).correct, (student, numbers)
         slip, named = sign_slip(question_id, numbers, right)
         sign = mark_answer(question, round(slip, 3), numbers)
@@ -82,18 +79,6 @@ def sign_slip(question_id: str, p: dict, right: float) -> tuple[float, str]:
     if question_id == "one-weight-update":  # stepping up the gradient instead of down
         return 2 * p["w"] - right, "You added the gradient"
     return -right, "sign"
-
-
-def question_answer(question_id: str, p: dict) -> float:
-    """Worked out here by hand, independently of the key's formulas."""
-    if question_id == "mini-batch-gradient":
-        return 2 / 3 * sum((p["w"] * p[f"x{i}"] - p[f"y{i}"]) * p[f"x{i}"] for i in (1, 2, 3))
-    error = p["w"] * p["x"] - p["y"]
-    if question_id == "one-weight-loss":
-        return error**2
-    if question_id == "one-weight-gradient":
-        return 2 * error * p["x"]
-    return p["w"] - p["lr"] * 2 * error * p["x"]
 
 
 def test_quiz_keys_catch_typos_and_belong_to_one_student():

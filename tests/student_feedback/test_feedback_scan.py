@@ -29,7 +29,7 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from autograder.grader_tools.student_feedback.hidden_checks import hidden_regions
-from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
+from autograder.quiz_engine import load_question_bank
 from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import read_course_secret
 from autograder.quiz_engine.formulas import fill_in, format_number, worked_values
@@ -40,7 +40,7 @@ from course_simulation import write_simulated_class
 from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import COURSE_ID
+from ..course_helpers import COURSE_ID, student_variant
 
 A1, A2, A3 = "a1_building_blocks", "a2_training_a_network", "a3_quiz"
 CLASSES = {
@@ -133,7 +133,7 @@ def quiz_items_for(course: Path, student: str, answers: dict) -> list[str]:
     """What of the key this student's feedback must not say (their own right answers are
     theirs to see)."""
     secret, public = read_course_secret(course / ".quiz_secret"), _public_text(course, A3)
-    variant = QuizVariant.for_student(student, quiz_key(secret, student), A3)
+    variant = student_variant(secret, student, A3)
     items = []
     for bank in quiz_key_banks(course):
         for question in bank.questions:
@@ -207,7 +207,7 @@ def _quiz_answers_with_calculations(course: Path, roster: dict[str, str]) -> Non
         path = course / "submitted" / student / A3 / "quiz_answers.json"
         if kind != "correct":
             continue
-        variant = QuizVariant.for_student(student, quiz_key(secret, student), A3)
+        variant = student_variant(secret, student, A3)
         answers = json.loads(path.read_text())[bank.title]["answers"]
         for index, question in enumerate(calculations[: 3 - number % 2]):
             values = worked_values(question, variant.parameters(question))
