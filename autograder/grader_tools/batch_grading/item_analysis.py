@@ -42,6 +42,13 @@ from autograder.notebook_metadata import (
     QuizQuestionRecord,
     published,
 )
+from autograder.quiz_engine.course_secret import read_course_secret
+from autograder.quiz_engine.question_bank import (
+    QuestionBank,
+    QuestionBankError,
+    load_question_bank,
+)
+from autograder.quiz_engine.variants import QuizVariant, quiz_key
 
 NEAR_ZERO_DISCRIMINATION = 0.1
 BANDS = ("low", "middle", "high")
@@ -394,7 +401,6 @@ def class_responses(
 def calculation_band_reader(bank: Any, secret: bytes, assignment: str):
     """``(student, question id) -> {parameter: band}`` for the bank's calculations, from
     each student's own numbers (their variant, drawn from the course secret as at grading)."""
-    from autograder.quiz_engine.variants import QuizVariant, quiz_key
 
     def bands(student: str, question_id: str) -> dict[str, str] | None:
         question = bank.by_id.get(question_id)
@@ -420,12 +426,6 @@ def choice_letters(bank: Any) -> dict[str, list[str]]:
 
 def _question_bank(course_root: Path, assignment: str) -> Any:
     """The assignment's question bank in ``source/`` (all its YAML banks), or None."""
-    from autograder.quiz_engine.question_bank import (
-        QuestionBank,
-        QuestionBankError,
-        load_question_bank,
-    )
-
     questions: list = []
     for path in sorted((course_root / "source" / assignment).glob("*.yaml")):
         try:
@@ -447,8 +447,6 @@ def write_item_analysis(
     """Write ``item_analysis.csv`` and ``item_analysis.png`` into ``folder``; return the
     report's section. ``tests``: student -> {grade id: (score, max)} from the gradebook;
     ``autograded``: the notebooks ``autograded/<student>/<assignment>/*.ipynb``."""
-    from autograder.quiz_engine.course_secret import read_course_secret
-
     bank = _question_bank(course.root, assignment)
     bands = None
     if bank is not None:
