@@ -18,6 +18,33 @@ What protects the grade, from the outside in:
    process and file-size limits
    (``autograder/grader_tools/batch_grading/kernel_launcher.py``). Plain
    ``nbgrader autograde`` runs kernels as the grader, without this.
+
+   A grader who is an ordinary user cannot change uid; the kernels get the same view from
+   user namespaces instead. Fresh kernels start under bubblewrap (``bubblewrap.py``).
+   Warm kernels are forked from a fork server (``user_namespace.py``):
+
+   - The server runs inside bubblewrap. It sees the system and the course's Python
+     read-only, no course, no home and no network. It can write only to the folder of its
+     kernels' scratch folders and the folder of their IPC sockets.
+   - Each forked kernel gets new user, mount, PID, network and IPC namespaces. Every mount
+     is read-only. Empty read-only filesystems cover both of those folders and
+     ``/dev/shm``. Only the kernel's own scratch folder (as ``/tmp``) and its own IPC folder
+     are bound back, writable.
+   - The kernel is PID 1 of its namespace and has a ``/proc`` of its own, so it cannot name
+     another kernel, the server or the grader, and cannot signal or ``ptrace`` them. A
+     sibling user namespace gives it no capability over them either. It has its own
+     loopback, abstract sockets and SysV IPC.
+   - Before any student code runs, the capabilities that creating the namespace gave it are
+     dropped: the bounding set is emptied and capset sets the rest to zero (``CapEff`` is
+     0). ``no_new_privs`` is set, so nothing can give them back (no setuid program,
+     no file capability).
+   - It cannot undo a mount, and the uid map holds only the grader's own uid.
+   - The grader's own process reads the support files in, and copies the written files
+     back without following links, as the root launcher does (``kernel_scratch.py``).
+   - Where nested namespaces are refused, ``course grade`` says so once and starts fresh
+     kernels under bubblewrap.
+   - ``tests/multi_user/test_rootless_sandbox.py`` runs two such kernels at once and shows
+     that neither sees the other.
 2. **Hidden tests that reach the checks only through what the guard verifies.** Each
    hidden test runs inside a function of its own: it imports the checks, NumPy and the
    data itself (``from autograder.gradient_checking import check_values``), keeps its

@@ -1,8 +1,11 @@
 """`course grade` run by a grader who is an ordinary user: bubblewrap isolates the kernels.
 
-The grader account owns the course; its kernels run unprivileged, in user namespaces. The
-same class is graded by plain sequential `nbgrader autograde` (no sandbox) as the same
-account, to show what the sandbox refuses and that it changes no correct student's grade.
+The grader account owns the course; its kernels run unprivileged, in user namespaces: warm
+ones (the default: forked by a fork server inside bubblewrap, each into nested namespaces
+of its own, ``user_namespace``) and fresh ones (``--fresh-kernels``: each kernel a new
+Python under bubblewrap). The same class is graded by plain sequential `nbgrader
+autograde` (no sandbox) as the same account, to show what the sandbox refuses and that it
+changes no correct student's grade.
 """
 
 import json
@@ -35,22 +38,36 @@ def _course_owned_by(account: str, folder: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def rootless_class(course_environment):
-    """One class graded twice by the grader account: `course grade` and plain nbgrader."""
+def plain_class(course_environment):
+    """The class graded by plain sequential nbgrader (no sandbox), as the grader account."""
     ensure_account(GRADER)
     top = SHARED_ROOT / "rootless-sandbox"
     shutil.rmtree(top, ignore_errors=True)
-    (top / "sandboxed").mkdir(parents=True)
     (top / "plain").mkdir(parents=True)
     SHARED_ROOT.chmod(0o755)
-    roster = _course_owned_by(GRADER, top / "sandboxed" / "course")
-    assert _course_owned_by(GRADER, top / "plain" / "course") == roster
-    sandboxed, plain = top / "sandboxed" / "course", top / "plain" / "course"
-    grade = ["course", "grade", A1, "--jobs", "2", "--cell-timeout", "10"]
-    graded = run_as(GRADER, *grade, cwd=sandboxed)
+    plain = top / "plain" / "course"
+    roster = _course_owned_by(GRADER, plain)
     run_as(GRADER, "nbgrader", "autograde", A1, "--Execute.timeout=10", cwd=plain, check=False)
-    yield {"sandboxed": sandboxed, "plain": plain, "roster": roster, "output": graded.stdout}
+    yield {"plain": plain, "roster": roster, "top": top}
     shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=["warm kernels", "fresh kernels"])
+def rootless_class(request, plain_class):
+    """The same class graded by `course grade` as the grader account: warm kernels (the
+    default) or fresh ones."""
+    warm = request.param == "warm kernels"
+    folder = plain_class["top"] / ("warm" if warm else "fresh")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    sandboxed = folder / "course"
+    assert _course_owned_by(GRADER, sandboxed) == plain_class["roster"]
+    grade = ["course", "grade", A1, "--jobs", "2", "--cell-timeout", "10"]
+    graded = run_as(GRADER, *grade, *([] if warm else ["--fresh-kernels"]), cwd=sandboxed)
+    # Where nested namespaces are refused, course grade says so once and starts fresh ones.
+    assert "no warm kernels" not in graded.stderr, graded.stderr
+    yield {**plain_class, "sandboxed": sandboxed, "output": graded.stdout}
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_an_ordinary_grader_grades_like_nbgrader(rootless_class):
@@ -142,3 +159,35 @@ def test_the_launcher_as_an_ordinary_user(course_environment):
     assert seen["write package"] in ("OSError", "PermissionError")
     assert seen["memory"] == "MemoryError"
     assert seen["grader's loopback"] in ("OSError", "ConnectionRefusedError")
+
+
+def test_two_warm_kernels_at_once_see_nothing_of_each_other(course_environment):
+    """Two kernels forked by an ordinary grader's fork server, both alive: each is alone
+    in its PID namespace with no capability, sees its own scratch folder as /tmp and its own
+    IPC folder, and nothing of the other (scratch, files, sockets, process) or the course."""
+    ensure_account(GRADER)
+    folder = SHARED_ROOT / "warm-kernels"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    shutil.chown(folder, GRADER, GRADER)
+    probe = Path(__file__).with_name("warm_kernels_probe.py")
+    try:
+        result = run_as(GRADER, "python", str(probe), str(folder), cwd=folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    first, second = json.loads(result.stdout.strip().splitlines()[-1])
+    for n, seen in enumerate([first, second], 1):
+        assert seen["uid"] == pwd.getpwnam(GRADER).pw_uid and seen["cwd"] == "/tmp", seen
+        assert seen["pid"] == 1 and seen["processes"] == [1], seen
+        assert seen["CapEff"] == "0000000000000000" and seen["NoNewPrivs"] == "1", seen
+        assert seen["support file"] == repr(f"support file {n}")
+        assert seen["copied back"] == "written by the kernel"
+        for hidden in ("scratch folders", "other scratch", "other's file", "other's work"):
+            assert seen[hidden] == "FileNotFoundError", (hidden, seen)
+        assert seen["course"] == "FileNotFoundError", seen
+        assert seen["other's sockets"] == "FileNotFoundError", seen
+        assert seen["run folder"] == repr([f"kernels-{n}"]), seen
+        assert seen["signal other"] == "ProcessLookupError", seen
+        assert seen["write dev"] in ("OSError", "PermissionError"), seen
+        assert seen["write system"] in ("OSError", "PermissionError"), seen
+        assert seen["shared memory"] == "[]", seen

@@ -7,29 +7,57 @@ jupyter_client finds it by its entry point (``jupyter_client.kernel_provisioners
 launcher is the leader of its own process group, which interrupts and kills are sent to.
 The launcher is the fork server's child, not ours, so ``ForkedLauncher`` stands in for
 the ``Popen`` object and learns from the server when it ended.
+
+A grader who is an ordinary user gets the same warm kernels: the server then runs inside
+bubblewrap (``bubblewrap.fork_server_command``) and forks each kernel into unprivileged
+namespaces of its own (``user_namespace``). That server sees no course, so this side does
+the launcher's file steps for it (``kernel_scratch``): it reads the support files and the
+connection file into a fresh scratch folder before the kernel starts, and copies back what
+the kernel wrote when it ends. ``sandboxed_fork_problem`` says where that cannot work.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
 
+from autograder.grader_tools.batch_grading.bubblewrap import fork_server_command
 from autograder.grader_tools.batch_grading.kernel_fork_server import FORK_SERVER_MODULE
 from autograder.grader_tools.batch_grading.kernel_launcher import (
     KEPT_ENVIRONMENT,
     LAUNCHER_MODULE,
     UID_VARIABLE,
+    connection_file_argument,
+    hidden_paths,
+    ipc_folder,
+    kept_paths,
     kernel_environment,
+    parse_arguments,
 )
+from autograder.grader_tools.batch_grading.kernel_scratch import (
+    CONNECTION_NAME,
+    SCRATCH,
+    copy_new_files,
+    read_support_files,
+    write_scratch,
+)
+from autograder.grader_tools.batch_grading.sandbox_errors import SandboxError
+from autograder.grader_tools.batch_grading.user_namespace import MODULE as NAMESPACE_PROBE
 from autograder.integrity_guard.kernel_guard import PRELOADED_MODULES
 
 PROVISIONER_NAME = "course-fork-server"
@@ -46,11 +74,34 @@ class ForkServer:
         self.process: subprocess.Popen | None = None
         self.connection: Connection | None = None
         self.ended: dict[int, int] = {}
+        # An ordinary grader's server: its bubblewrap view (read-only and writable folders).
+        self.sandbox: tuple[list[Path], list[Path]] | None = None
 
     def start_kernel(self, argv: list[str], cwd: str, environment: dict[str, str]) -> int:
         if self.process is None or self.process.poll() is not None:
             self._start()
         self._send({"argv": argv, "cwd": cwd, "environment": environment})
+        return self._wait_for("started")
+
+    def sandboxed_scratch(self, kept: list[Path], ipc_parent: Path) -> Path:
+        """A fresh scratch folder for an ordinary grader's kernel; the server is started (if
+        not running) inside bubblewrap, seeing ``kept`` read-only and writable only its
+        kernels' scratch folders and ``ipc_parent`` (their sockets' folders)."""
+        if self.process is None or self.process.poll() is not None:
+            scratch_root = Path(tempfile.mkdtemp(prefix="warm-kernels-"))
+            atexit.register(shutil.rmtree, scratch_root, ignore_errors=True)
+            self.sandbox = (kept, [scratch_root, ipc_parent])
+            self._start()
+        assert self.sandbox is not None
+        if ipc_parent not in self.sandbox[1]:
+            raise SandboxError(f"this fork server cannot reach the IPC folder {ipc_parent}")
+        return Path(tempfile.mkdtemp(prefix="kernel-", dir=self.sandbox[1][0]))
+
+    def start_sandboxed_kernel(self, request: dict) -> int:
+        """``kernel_fork_server._become_sandboxed_kernel``'s ``request`` (but ``hidden``:
+        all the server's writable folders)."""
+        assert self.sandbox is not None
+        self._send({**request, "hidden": [str(path) for path in self.sandbox[1]]})
         return self._wait_for("started")
 
     def exit_status(self, pid: int, timeout: float | None) -> int | None:
@@ -72,6 +123,8 @@ class ForkServer:
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", FORK_SERVER_MODULE, "--connection", str(theirs.fileno())]
         command += ["--parent", str(os.getpid())]
+        if self.sandbox is not None:  # bwrap is the server's parent, and ends with us
+            command = [*fork_server_command(*self.sandbox), *command[:-1], "0"]
         for name in self.preload:
             command += ["--preload", name]
         # What a kernel would be started with: the kernel environment, no secrets. Its
@@ -117,6 +170,26 @@ class ForkServer:
         return messages
 
 
+def sandboxed_fork_problem(hidden: list[Path]) -> str | None:
+    """Why an ordinary grader's fork server could not fork isolated kernels here (one line:
+    bubblewrap or nested namespaces refused), or None: ``user_namespace``'s probe, run in
+    the server's own sandbox."""
+    kept = kept_paths(Path(sys.executable), hidden_paths(hidden))
+    folder = Path(tempfile.mkdtemp(prefix="warm-kernels-probe-"))
+    try:
+        command = [*fork_server_command(kept, [folder]), sys.executable, "-m", NAMESPACE_PROBE]
+        environment = {**kernel_environment(), "TMPDIR": str(folder)}
+        result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    except SandboxError as error:
+        return str(error)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if result.returncode == 0:
+        return None
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return lines[-1] if lines else f"the namespace probe exited with {result.returncode}"
+
+
 _SERVERS: dict[tuple[str, ...], ForkServer] = {}
 
 
@@ -133,13 +206,14 @@ class ForkedLauncher:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int, server: ForkServer):
+    def __init__(self, pid: int, server: ForkServer, when_ended: Callable[[], None] | None = None):
         self.pid, self.server = pid, server
         self.returncode: int | None = None
+        self.when_ended = when_ended  # once, as soon as the end is known
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            self.returncode = self.server.exit_status(self.pid, timeout=0)
+            self._ended(self.server.exit_status(self.pid, timeout=0))
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -147,9 +221,16 @@ class ForkedLauncher:
             status = self.server.exit_status(self.pid, timeout)
             if status is None:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
-            self.returncode = status
+            self._ended(status)
+        assert self.returncode is not None
         self.server.release(self.pid)  # once: the server reaps it, its pid may be reused
         return self.returncode
+
+    def _ended(self, status: int | None) -> None:
+        self.returncode = status
+        if status is not None and self.when_ended is not None:
+            when_ended, self.when_ended = self.when_ended, None
+            when_ended()
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
@@ -180,8 +261,57 @@ class ForkServerProvisioner(LocalProvisioner):
         kept = (*KEPT_ENVIRONMENT, UID_VARIABLE)
         environment = {name: given[name] for name in kept if name in given}
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = server.start_kernel(cmd[module + 1 :], cwd, environment)
-        self.process = ForkedLauncher(pid, server)  # type: ignore[assignment] # Popen's part
+        if os.geteuid() == 0:
+            pid = server.start_kernel(cmd[module + 1 :], cwd, environment)
+            launcher = ForkedLauncher(pid, server)
+        else:
+            launcher = _sandboxed_kernel(server, cmd[module + 1 :], Path(cwd), environment)
+        self.process = launcher  # type: ignore[assignment] # Popen's part
+        pid = launcher.pid
         self.pid = self.pgid = pid
         self.cwd = cwd
         return self.connection_info
+
+
+def _sandboxed_kernel(
+    server: ForkServer, launcher_argv: list[str], cwd: Path, given: dict[str, str]
+) -> ForkedLauncher:
+    """An ordinary grader's warm kernel: ``kernel_launcher``'s steps 1 and 4 here (the
+    server sees no course), its steps 2 and 3 in the server's child (``user_namespace``)."""
+    args = parse_arguments(launcher_argv)
+    command = list(args.command)
+    index = connection_file_argument(command)
+    argument = command[index]
+    connection = Path(argument.split("=", 1)[1] if argument.startswith("-") else argument)
+    files = read_support_files(cwd)
+    files[Path(CONNECTION_NAME)] = connection.read_bytes()
+    sockets = ipc_folder(files[Path(CONNECTION_NAME)])
+    kept = kept_paths(Path(command[0]), hidden_paths([Path(path) for path in args.hide]))
+    command[index] = str(SCRATCH / CONNECTION_NAME)
+    scratch = server.sandboxed_scratch(kept, sockets.parent)
+    results = None
+    try:
+        write_scratch(scratch, files, owner=None)
+        results = os.open(cwd, os.O_RDONLY | os.O_DIRECTORY)
+        request = {
+            "kernel": command,
+            "scratch": str(scratch),
+            "ipc": str(sockets),
+            "memory_mb": args.memory_mb,
+            "environment": kernel_environment(given),
+        }
+        pid = server.start_sandboxed_kernel(request)
+    except BaseException:
+        if results is not None:
+            os.close(results)
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return ForkedLauncher(pid, server, functools.partial(_copy_back, scratch, results, files))
+
+
+def _copy_back(scratch: Path, results: int, files: dict[Path, bytes]) -> None:
+    try:
+        copy_new_files(scratch, results, files)
+    finally:
+        os.close(results)
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -5,8 +5,9 @@ Every grading kernel starts the same one-way path, each module importing only th
 1. ``grading_kernelspec`` (this module): a kernelspec whose command is the launcher's;
    as root, it names the fork server's provisioner too;
 2. ``fork_server_provisioner``: jupyter_client's side (a kernel provisioner), which asks
-3. ``kernel_fork_server``, a warm process, to fork each launcher (root graders only;
-   otherwise jupyter_client starts the launcher's command itself);
+3. ``kernel_fork_server``, a warm process, to fork each launcher (root), or each kernel
+   into namespaces of its own (``user_namespace``; an ordinary grader, the server inside
+   bubblewrap); with fresh kernels, jupyter_client starts the launcher's command itself;
 4. ``kernel_launcher``: reads what the kernel needs (``kernel_scratch``), isolates it through
 5. ``bubblewrap`` (a grader who is an ordinary user) or ``mount_namespace`` (root), then
 6. becomes the kernel: ``execve`` of a fresh Python, or ``forked_kernel`` (warm), and
@@ -24,7 +25,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.grader_tools.batch_grading.fork_server_provisioner import PROVISIONER_NAME
+from autograder.grader_tools.batch_grading.fork_server_provisioner import (
+    PROVISIONER_NAME,
+    sandboxed_fork_problem,
+)
 from autograder.grader_tools.batch_grading.kernel_launcher import UID_VARIABLE, launcher_command
 
 KERNELSPEC_NAME = "backprop-sandbox"
@@ -32,7 +36,8 @@ KERNELSPEC_NAME = "backprop-sandbox"
 
 def write_kernelspec(data_dir: Path, memory_mb: int, hidden: list[Path], warm: bool = False) -> str:
     """A Python kernelspec in ``data_dir/kernels`` that starts kernels through the launcher
-    (``warm``: forked by the grading worker's ``kernel_fork_server``, root only); its name.
+    (``warm``: forked by the grading worker's ``kernel_fork_server``; see
+    ``can_fork_kernels``); its name.
 
     Put ``data_dir`` on ``JUPYTER_PATH`` and select it with ``--Execute.kernel_name``.
     """
@@ -62,3 +67,22 @@ def sandbox_problem(uid: int, memory_mb: int, hidden: list[Path]) -> str | None:
         return None
     lines = (result.stderr or result.stdout).strip().splitlines()
     return lines[-1] if lines else f"the sandbox probe exited with {result.returncode}"
+
+
+_SAID: set[str] = set()
+
+
+def can_fork_kernels(hidden: list[Path]) -> bool:
+    """Whether this grader can have warm (forked) kernels: root always; an ordinary user
+    where nested user namespaces work inside bubblewrap. Where they do not, says so once
+    (one line on stderr) and fresh kernels are started under bubblewrap instead."""
+    if os.geteuid() == 0:
+        return True
+    problem = sandboxed_fork_problem(hidden)
+    if problem is not None and problem not in _SAID:
+        _SAID.add(problem)
+        print(
+            f"course grade: fresh kernels under bubblewrap (no warm kernels: {problem})",
+            file=sys.stderr,
+        )
+    return problem is None

@@ -13,8 +13,13 @@ kernel is a fork of this interpreter (``forked_kernel``) instead of a fresh
 worker, which started it (``--parent``): the server ends with it (``dies_with_parent``), and
 each launcher with the server.
 
-Root graders only: there the isolation is done in the process itself (``mount_namespace``).
-A grader who is an ordinary user isolates kernels with bubblewrap, which must start them.
+As root, the isolation is done in the launcher itself (``mount_namespace``). A grader who is
+an ordinary user runs this server inside a bubblewrap sandbox (``bubblewrap.fork_server_command``:
+no course, no home, no network) and asks for ``{"kernel": ...}`` instead: the forked child
+enters unprivileged namespaces of its own (``user_namespace``), and its child, PID 1 there
+with no capability left, becomes the kernel (``_become_sandboxed_kernel``). The grader's
+side (``fork_server_provisioner``) then reads the support files and copies back what the
+kernel wrote, as the launcher does (``kernel_scratch``), since this server sees no course.
 
 What a kernel must not inherit from this process, and why it does not:
 
@@ -44,11 +49,17 @@ import signal
 import sys
 import traceback
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import NoReturn
 
 from autograder.grader_tools.batch_grading import kernel_launcher
 from autograder.grader_tools.batch_grading.dies_with_parent import die_with_parent
-from autograder.grader_tools.batch_grading.forked_kernel import KernelEnded
+from autograder.grader_tools.batch_grading.forked_kernel import KernelEnded, run_forked_kernel
+from autograder.grader_tools.batch_grading.kernel_scratch import SCRATCH
+from autograder.grader_tools.batch_grading.user_namespace import (
+    become_namespace_init,
+    enter_kernel_namespaces,
+)
 
 FORK_SERVER_MODULE = "autograder.grader_tools.batch_grading.kernel_fork_server"
 POLL_SECONDS = 0.05
@@ -76,6 +87,47 @@ def _become_launcher(request: dict, server: int, connection: Connection) -> NoRe
     except BaseException:  # noqa: BLE001 - report and leave, whatever went wrong
         traceback.print_exc()
     os._exit(70)
+
+
+def _become_sandboxed_kernel(request: dict, server: int, connection: Connection) -> NoReturn:
+    """The forked child, for an ordinary grader: ``request`` is ``{"kernel": [python -m
+    ipykernel_launcher ARGS], "scratch": its folder, "ipc": its sockets' folder, "hidden":
+    [folders], "memory_mb": M, "environment": {...}}``. This process enters the kernel's
+    namespaces and waits; its child, PID 1 there, is the kernel."""
+    try:
+        connection.close()
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+        os.setsid()  # the kernel's process group, which the grader signals
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the kernel's
+        die_with_parent(server)
+        hidden = [Path(path) for path in request["hidden"]]
+        enter_kernel_namespaces(Path(request["scratch"]), Path(request["ipc"]), hidden)
+        kernel = os.fork()
+        if kernel == 0:
+            _become_namespace_kernel(request)
+        _, status = os.waitpid(kernel, 0)
+        code = os.waitstatus_to_exitcode(status)
+        os._exit(code if code >= 0 else 128 - code)
+    except KernelEnded:
+        raise  # in the kernel: it ended, the interpreter finishes as a kernel's does
+    except BaseException:  # noqa: BLE001 - report and leave, whatever went wrong
+        traceback.print_exc()
+    os._exit(70)
+
+
+def _become_namespace_kernel(request: dict) -> NoReturn:
+    try:
+        become_namespace_init()  # its own /proc; no capability left, no_new_privs
+        kernel_launcher.limit_resources(int(request["memory_mb"]))
+        # PID 1 of its namespace: its parent (outside) shows as 0. It ends with that parent.
+        die_with_parent(0)
+        os.chdir(SCRATCH)
+    except BaseException as error:  # noqa: BLE001 - report and leave, whatever went wrong
+        print(f"kernel_fork_server: cannot start the kernel: {error}", file=sys.stderr)
+        os._exit(70)
+    run_forked_kernel(request["kernel"], request["environment"])
 
 
 class _Server:
@@ -108,6 +160,8 @@ class _Server:
                 os.waitpid(int(request["release"]), 0)
                 continue
             child = os.fork()
+            if child == 0 and "kernel" in request:
+                _become_sandboxed_kernel(request, server, self.connection)
             if child == 0:
                 _become_launcher(request, server, self.connection)
             self.running.add(child)
@@ -118,10 +172,13 @@ def main(argv: list[str] | None = None) -> None:
     description = __doc__.split("\n\n")[0]
     parser = argparse.ArgumentParser(prog="kernel_fork_server", description=description)
     parser.add_argument("--connection", type=int, required=True, help="descriptor to serve")
-    parser.add_argument("--parent", type=int, required=True, help="the grading worker's pid")
+    parser.add_argument(
+        "--parent", type=int, required=True, help="the grading worker's pid (0: bubblewrap's)"
+    )
     parser.add_argument("--preload", action="append", default=[], help="module to import once")
     args = parser.parse_args(argv)
-    die_with_parent(args.parent)
+    # In a sandbox, the parent is bwrap, which ends with the grading worker (--die-with-parent).
+    die_with_parent(args.parent or os.getppid())
     # As ipykernel_launcher does: this server's folder is not the kernel's (it adds its own).
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]

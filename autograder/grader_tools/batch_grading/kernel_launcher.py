@@ -54,7 +54,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NoReturn
 
@@ -94,7 +94,7 @@ GRADER_ENDED = signal.SIGHUP
 UID_VARIABLE = "COURSE_SANDBOX_UID"
 
 
-def _connection_file_argument(command: list[str]) -> int:
+def connection_file_argument(command: list[str]) -> int:
     for index, argument in enumerate(command[:-1]):
         if argument in ("-f", "--f"):
             return index + 1
@@ -114,8 +114,11 @@ def limit_resources(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def kernel_environment() -> dict[str, str]:
-    environment = {name: os.environ[name] for name in KEPT_ENVIRONMENT if name in os.environ}
+def kernel_environment(given: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The kernel's whole environment: ``KEPT_ENVIRONMENT`` of ``given`` (default: this
+    process's), its private home and temporary folders, one BLAS thread."""
+    given = os.environ if given is None else given
+    environment = {name: given[name] for name in KEPT_ENVIRONMENT if name in given}
     home, temporary = str(SCRATCH / PRIVATE_FOLDERS[0]), str(SCRATCH / PRIVATE_FOLDERS[1])
     environment.update(
         HOME=home,
@@ -164,18 +167,15 @@ def launch(
     die_with_parent(grader, GRADER_ENDED)
     files, ipc_folders, index = {}, [], None
     if kernel:
-        index = _connection_file_argument(command)
+        index = connection_file_argument(command)
         argument = command[index]
         connection = Path(argument.split("=", 1)[1] if argument.startswith("-") else argument)
         files = read_support_files(Path.cwd())
         files[Path(CONNECTION_NAME)] = connection.read_bytes()
-        ipc_folders = [_ipc_folder(files[Path(CONNECTION_NAME)])]
+        ipc_folders = [ipc_folder(files[Path(CONNECTION_NAME)])]
         command[index] = str(SCRATCH / CONNECTION_NAME)
-    # The grader's home is always hidden (keys, tokens; and it may hold Python itself,
-    # which is then bound back like the other kept paths).
-    home = Path.home().resolve()
-    hidden = [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
-    kept = _kept_paths(Path(command[0]), hidden)
+    hidden = hidden_paths(hidden)
+    kept = kept_paths(Path(command[0]), hidden)
     # The autograded folder, kept open: as root, the course is hidden once isolated.
     results = os.open(Path.cwd(), os.O_RDONLY | os.O_DIRECTORY) if kernel else None
     if as_root:
@@ -198,6 +198,13 @@ def launch(
     os._exit(os.waitstatus_to_exitcode(status) if status is not None else 1)
 
 
+def hidden_paths(hidden: list[Path]) -> list[Path]:
+    """``hidden`` resolved, and the grader's home: it is always hidden (keys, tokens; and it
+    may hold Python itself, which is then bound back like the other kept paths)."""
+    home = Path.home().resolve()
+    return [path.resolve() for path in hidden] + ([home] if home != Path("/") else [])
+
+
 def _grader(kernel: bool, fork_server: int | None) -> int:
     """The pid this launcher's parent must have: the fork server it was forked from, or the
     grader that asked for the kernel. jupyter_client sets JPY_PARENT_PID to its own pid for
@@ -212,7 +219,7 @@ def _grader(kernel: bool, fork_server: int | None) -> int:
     return os.getppid()
 
 
-def _ipc_folder(connection: bytes) -> Path:
+def ipc_folder(connection: bytes) -> Path:
     """The folder of the kernel's sockets: the kernel has no network to reach the grader."""
     info = json.loads(connection)
     if info.get("transport") != "ipc":
@@ -223,7 +230,7 @@ def _ipc_folder(connection: bytes) -> Path:
     return Path(info["ip"]).parent
 
 
-def _kept_paths(executable: Path, hidden: list[Path]) -> list[Path]:
+def kept_paths(executable: Path, hidden: list[Path]) -> list[Path]:
     """What the kernel needs to run, read-only: Python, its environment, this package."""
     kept = [
         Path(sys.base_prefix).resolve(),
@@ -324,8 +331,8 @@ def launcher_command(memory_mb: int, hidden: list[Path]) -> list[str]:
     return [*command, "--"]
 
 
-def main(argv: list[str] | None = None, fork_server: int | None = None) -> None:
-    """The command line (module doc); ``fork_server``: see ``launch``."""
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line (module doc): uid, memory_mb, hide, check, command (after ``--``)."""
     parser = argparse.ArgumentParser(prog="kernel_launcher", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--uid",
@@ -338,9 +345,17 @@ def main(argv: list[str] | None = None, fork_server: int | None = None) -> None:
     parser.add_argument("--check", action="store_true", help="run COMMAND with no kernel file")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- the kernel command")
     args = parser.parse_args(argv)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not command:
+    if args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    if not args.command:
         parser.error("no command to run after --")
+    return args
+
+
+def main(argv: list[str] | None = None, fork_server: int | None = None) -> None:
+    """The command line (module doc); ``fork_server``: see ``launch``."""
+    args = parse_arguments(argv)
+    command = args.command
     try:
         hidden = [Path(p) for p in args.hide]
         launch(command, args.uid, args.memory_mb, hidden, not args.check, fork_server)

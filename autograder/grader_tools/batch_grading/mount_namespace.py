@@ -34,7 +34,7 @@ def _check(result: int, what: str) -> None:
         raise SandboxError(f"{what}: {os.strerror(error)}")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
     def encoded(text: str | None) -> bytes | None:
         return None if text is None else os.fsencode(text)
 
@@ -44,7 +44,7 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
     _check(result, f"mount {target}")
 
 
-def _mount_points() -> list[tuple[str, int]]:
+def mount_points() -> list[tuple[str, int]]:
     """(mount point, flags to keep) for every mount, from /proc/self/mountinfo."""
     points = []
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
@@ -71,18 +71,18 @@ def isolate(
 ) -> None:
     """The module doc's view, in this process; ``scratch`` becomes a tmpfs owned by ``uid``."""
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare(CLONE_NEWNS | CLONE_NEWNET)")
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
     # Opened in the new namespace before anything is hidden, to bind back from /proc/self/fd.
     handles = {
         (path, path in writable): os.open(path, os.O_PATH)
         for path in [*kept, *writable]
         if path.exists()
     }
-    for point, flags in _mount_points():
+    for point, flags in mount_points():
         if point.startswith(("/proc", "/sys")):
             continue
         try:
-            _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
         except SandboxError:
             if point == "/":
                 raise
@@ -96,17 +96,17 @@ def isolate(
             options = f"size={scratch_size_mb}m,mode=700,uid={uid},gid={uid}"
         else:
             options = "size=1m,mode=755"
-        _mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, options)
+        mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, options)
         covers.append(path)
     for (path, is_writable), handle in sorted(handles.items(), key=lambda i: len(i[0][0].parts)):
         # Skipped when still visible: nothing hid it, or a kept parent brought it back.
         visible = path.exists() and os.path.samestat(os.stat(path), os.fstat(handle))
         if is_writable or not visible:
             path.mkdir(parents=True, exist_ok=True)
-            _mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
+            mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
             read_only = 0 if is_writable else MS_RDONLY
-            _mount(None, str(path), None, MS_REMOUNT | MS_BIND | read_only | MS_NOSUID | MS_NODEV)
+            mount(None, str(path), None, MS_REMOUNT | MS_BIND | read_only | MS_NOSUID | MS_NODEV)
         os.close(handle)
     for cover in covers:
         if cover != scratch:
-            _mount(None, str(cover), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            mount(None, str(cover), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)

@@ -74,8 +74,8 @@ def worker_settings(
                 "Linux with bubblewrap and user namespaces (or root). Student code was not "
                 "run. Pass --no-sandbox to grade without isolation, only for code you trust"
             )
-        # As root, kernels are forked from a warm process (kernel_fork_server).
-        warm = options.warm_kernels and os.geteuid() == 0
+        # Kernels forked from a warm process (kernel_fork_server) where this grader can.
+        warm = options.warm_kernels and grading_kernelspec.can_fork_kernels(hidden)
         name = grading_kernelspec.write_kernelspec(scratch, memory, hidden, warm=warm)
         overrides.setdefault("Execute", {})["kernel_name"] = name
         # Sandboxed kernels have no network: they talk to their worker through sockets in
