@@ -10,13 +10,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from autograder.grader_tools.nbgrader_course import nbgrader_environment
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, wait_until
 
 
 def free_port() -> int:
@@ -127,16 +126,18 @@ class LabServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        process = self.process
+
+        def answers() -> bool:
+            if process.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited early; see {self.log_path}")
             try:
                 with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2):
-                    return
+                    return True
             except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"jupyter lab did not answer in {timeout} s; see {self.log_path}")
+                return False
+
+        wait_until(answers, timeout, f"jupyter lab answered (see {self.log_path})", interval=0.5)
 
     def shut_down_kernels(self) -> None:
         """End every kernel the server runs (a test done with its notebooks frees the cores)."""

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from autograder.grader_tools.nbgrader_course import nbgrader_environment
-from autograder.quiz_engine import QuizVariant, load_question_bank, quiz_key
+from autograder.quiz_engine import load_question_bank
 from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import create_course_secret, read_course_secret
 from autograder.quiz_engine.formulas import worked_values
@@ -28,6 +28,7 @@ from course_simulation import BUGS, Variant, build_submission
 from course_simulation.catalogue import EVERY_CELL
 from course_simulation.course_runs import nbgrader
 
+from ..course_helpers import student_variant
 from .conftest import TIMEOUT_MS, Steps
 from .lab_server import LabServer
 from .notebook_actions import menu, open_lab
@@ -58,7 +59,7 @@ def _quiz_key(course):
 def _answers_with_one_wrong(course) -> dict:
     """Every answer right in the student's own variant, except question 2's."""
     secret = read_course_secret(course / ".quiz_secret")
-    variant = QuizVariant.for_student(STUDENT, quiz_key(secret, STUDENT), A3)
+    variant = student_variant(secret, STUDENT, A3)
     answers: dict = {}
     choices = 0
     for question in _quiz_key(course):
