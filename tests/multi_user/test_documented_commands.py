@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import requests
 from deploy.trial_hub import TrialHub
 
 from ..browser.lab_server import free_port
-from ..course_helpers import REPO
+from ..course_helpers import REPO, wait_until
 from .accounts import RUNUSER, SHARED_ROOT
 from .trial_hubs import answer_a1
 
@@ -132,16 +131,14 @@ class AssignmentList:
             timeout=SPAWN_TIMEOUT,
         )
         assert answer.ok, f"{account} could not log in: {answer.status_code}"
+
         # Until the server runs, its pages lead to the hub's spawn-pending page; then the
         # hub's OAuth sets the server's cookie and the lab page its _xsrf cookie.
-        deadline = time.monotonic() + SPAWN_TIMEOUT
-        while time.monotonic() < deadline:
+        def lab_opens() -> bool:
             lab = self.session.get(f"{self.base}/lab", timeout=120)
-            if lab.ok and lab.url.startswith(f"{self.base}/lab"):
-                break
-            time.sleep(2)
-        else:
-            raise AssertionError(f"{account}'s JupyterLab did not start in {SPAWN_TIMEOUT} s")
+            return lab.ok and lab.url.startswith(f"{self.base}/lab")
+
+        wait_until(lab_opens, SPAWN_TIMEOUT, f"{account}'s JupyterLab started", interval=2)
         self.xsrf = self.session.cookies.get("_xsrf", path=f"/user/{account}/")
 
     def assignments(self) -> dict[str, str]:

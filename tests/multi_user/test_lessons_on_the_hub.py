@@ -19,7 +19,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -38,7 +37,7 @@ from ..browser.notebook_actions import (
     run_all_cells,
     wait_for_kernel_idle,
 )
-from ..course_helpers import REPO
+from ..course_helpers import REPO, wait_until
 from .trial_hubs import (
     COURSE_INDEX,
     fetch_in_assignment_list,
@@ -74,12 +73,16 @@ def service(course_environment):
         trial = subprocess.Popen(
             [sys.executable, "-c", code], cwd=REPO, stdout=output, stderr=subprocess.STDOUT
         )
+
+    def started() -> bool:
+        if "The course's trial hub:" in log.read_text():
+            return True
+        assert trial.poll() is None, f"the trial exited {trial.returncode}:\n{log.read_text()}"
+        return False
+
     try:
-        deadline = time.monotonic() + 900  # accounts, a1..a3 generated, the hub started
-        while "The course's trial hub:" not in log.read_text():
-            assert trial.poll() is None, f"the trial exited {trial.returncode}:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"the trial did not start:\n{log.read_text()}"
-            time.sleep(1)
+        # 900 s: accounts made, a1..a3 generated, the hub started
+        wait_until(started, 900, f"the trial started (its log: {log})", interval=1)
         yield hub, trial
     finally:
         if trial.poll() is None:
