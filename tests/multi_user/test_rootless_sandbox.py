@@ -22,7 +22,7 @@ from course_simulation.course_runs import nbgrader
 
 from ..batch_grading.conftest import A1, gradebook_state, output_text, student_of_kind
 from ..batch_grading.test_kernel_sandbox import PROBE, listening_port
-from .accounts import SHARED_ROOT, ensure_account, run_as
+from .accounts import COURSE_ENVIRONMENT, SHARED_ROOT, ensure_account, run_as
 
 GRADER = "course-grader"
 KINDS = ["correct", "forgot_1_over_m", "snooping", "memory_hog", "wrong_sign", "correct"]
@@ -117,6 +117,33 @@ def test_no_user_namespaces_means_no_grading(rootless_class):
     assert {path: path.stat().st_mtime_ns for path in graded} == stamps
 
 
+def test_where_nested_namespaces_are_refused_kernels_start_fresh(plain_class):
+    """A bubblewrap that forbids user namespaces inside its sandbox (``--disable-userns``,
+    a wrapper first on PATH) plays a machine that refuses nested ones: `course grade` says
+    so once, grades with fresh kernels under bubblewrap, and the grades are nbgrader's."""
+    folder = plain_class["top"] / "no-nested-namespaces"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "bin").mkdir(parents=True)
+    wrapper = folder / "bin" / "bwrap"
+    bwrap = shutil.which("bwrap")
+    wrapper.write_text(f'#!/bin/sh\nexec {bwrap} --unshare-user --disable-userns "$@"\n')
+    wrapper.chmod(0o755)
+    course = folder / "course"
+    assert _course_owned_by(GRADER, course) == plain_class["roster"]
+    path = f"{folder / 'bin'}:{COURSE_ENVIRONMENT / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+    grade = ["course", "grade", A1, "--jobs", "2", "--cell-timeout", "10"]
+    graded = run_as(GRADER, *grade, cwd=course, extra_env={"PATH": path})
+    said = [line for line in graded.stderr.splitlines() if "no warm kernels" in line]
+    assert len(said) == 1 and "fresh kernels under bubblewrap" in said[0], graded.stderr
+    sandboxed, _ = gradebook_state(course)
+    plain, _ = gradebook_state(plain_class["plain"])
+    hog = student_of_kind(plain_class["roster"], "memory_hog")
+    assert sandboxed.pop((hog, "test_activations")) == 0.0
+    plain.pop((hog, "test_activations"))
+    assert sandboxed == plain and len(sandboxed) > 20
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_the_launcher_as_an_ordinary_user(course_environment):
     """The bubblewrap engine on its own: the grader's uid, no home, no course, no network."""
     ensure_account(GRADER)
@@ -164,7 +191,8 @@ def test_the_launcher_as_an_ordinary_user(course_environment):
 def test_two_warm_kernels_at_once_see_nothing_of_each_other(course_environment):
     """Two kernels forked by an ordinary grader's fork server, both alive: each is alone
     in its PID namespace with no capability, sees its own scratch folder as /tmp and its own
-    IPC folder, and nothing of the other (scratch, files, sockets, process) or the course."""
+    IPC folder, and nothing of the other (scratch, files, sockets, process) or the course.
+    An interrupt reaches the kernel, and killing its launcher ends it."""
     ensure_account(GRADER)
     folder = SHARED_ROOT / "warm-kernels"
     shutil.rmtree(folder, ignore_errors=True)
@@ -191,3 +219,6 @@ def test_two_warm_kernels_at_once_see_nothing_of_each_other(course_environment):
         assert seen["write dev"] in ("OSError", "PermissionError"), seen
         assert seen["write system"] in ("OSError", "PermissionError"), seen
         assert seen["shared memory"] == "[]", seen
+    # An interrupt (a cell's timeout) reaches the kernel; it ends with its launcher.
+    assert first["interrupted"] == "KeyboardInterrupt"
+    assert first["ends with its launcher"] is True

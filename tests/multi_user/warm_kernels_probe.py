@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 from jupyter_client import KernelManager
@@ -62,6 +64,35 @@ def _run(client, code: str) -> dict:
     return json.loads(text)
 
 
+def _interrupted(manager, client) -> str:
+    """What a cell stuck in a sleep gives when the grader interrupts the kernel (as
+    nbgrader does at a cell's timeout: SIGINT to the kernel's process group)."""
+    message = client.execute("import time; time.sleep(60)")
+    time.sleep(1)
+    manager.interrupt_kernel()
+    reply = client.get_shell_msg(timeout=30)
+    assert reply["parent_header"]["msg_id"] == message
+    return reply["content"].get("ename", reply["content"]["status"])
+
+
+def _ends_with_its_launcher(launcher: int) -> bool:
+    """Kill the kernel's launcher (the fork server's child, the kernel's parent): its kernel
+    (PID 1 of its own namespace) must end too."""
+    children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
+    [kernel] = [int(pid) for pid in children]
+    os.kill(launcher, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{kernel}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def main(folder: Path) -> None:
     course, run = folder / "course", folder / "run"
     name = grading_kernelspec.write_kernelspec(run, 1024, [course], warm=True)
@@ -104,12 +135,14 @@ def main(folder: Path) -> None:
             for placeholder, value in values.items():
                 code = code.replace(placeholder, value)
             seen.append(_run(client, code))
+        seen[0]["interrupted"] = _interrupted(managers[0], clients[0])
+        seen[0]["ends with its launcher"] = _ends_with_its_launcher(managers[0].provisioner.pid)
     finally:
         for client in clients:
             client.stop_channels()
         for manager in managers:
             if manager.has_kernel:
-                manager.shutdown_kernel()
+                manager.shutdown_kernel(now=True)
     for view, work in zip(seen, works, strict=True):
         written = work / "mine.txt"
         view["copied back"] = written.read_text() if written.exists() else None
