@@ -69,7 +69,7 @@ class CourseGrade(LoggingConfigurable):
     fresh_kernels = Bool(
         False,
         help="start every kernel as a new Python process, as nbgrader does (by default a "
-        "root grader forks them from a warm process: the same kernels, less CPU)",
+        "grader forks them from a warm process: the same kernels, less CPU)",
     ).tag(config=True)
     # For the Python API and tests: the command line always shows its progress bar.
     progress = Bool(True, help="show a progress bar while grading")
@@ -106,5 +106,6 @@ class CourseGrade(LoggingConfigurable):
 
     @property
     def warm_kernels(self) -> bool:
-        """Whether a root grader forks kernels from a warm process (kernel_fork_server)."""
+        """Whether kernels are forked from a warm process (kernel_fork_server), where this
+        grader can (grading_kernelspec.can_fork_kernels)."""
         return not self.fresh_kernels

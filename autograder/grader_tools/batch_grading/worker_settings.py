@@ -35,7 +35,7 @@ class WorkerOptions:
     cell_timeout: int | None  # seconds per cell; None keeps the course's Execute.timeout
     sandbox: bool
     memory_limit_mb: int
-    warm_kernels: bool  # as root: fork kernels from a warm process (kernel_fork_server)
+    warm_kernels: bool  # fork kernels from a warm process where the grader can (kernel_fork_server)
 
     @classmethod
     def of(cls, settings: CourseGrade) -> WorkerOptions:
