@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import nbformat
 
-from autograder.quiz_engine import QuizVariant, quiz_key
+from autograder.quiz_engine import QuestionBank, QuizVariant, question_bank_from_data, quiz_key
 from course_simulation import solution_sources
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,6 +54,37 @@ def student_variant(secret: bytes, student: str, assignment: str) -> QuizVariant
     """The quiz variant a course's secret gives a student (their key, as `course quiz-keys`
     and the hub hand it out)."""
     return QuizVariant.for_student(student, quiz_key(secret, student), assignment)
+
+
+def answer_keys(source_notebook: Path) -> dict[str, QuestionBank]:
+    """cell id -> the answer key each graded cell of an instructor's quiz notebook defines: its
+    hidden tests up to the marking call (however the cell names the marker), run with
+    ``question_bank_from_data`` alone in scope."""
+    keys = {}
+    for cell in nbformat.read(source_notebook, 4).cells:
+        if "### BEGIN HIDDEN TESTS" not in cell.source:
+            continue
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+        lines = hidden.split("\n")
+        marking = next(i for i, line in enumerate(lines) if "mark_graded_quiz(" in line)
+        namespace = {"question_bank_from_data": question_bank_from_data}
+        exec("\n".join(lines[:marking]), namespace)
+        keys[cell["id"]] = namespace["_key"]
+    return keys
+
+
+def flat(text: str) -> str:
+    """``text`` with each run of whitespace one space (a phrase is found across line breaks)."""
+    return " ".join(text.split())
+
+
+def exit_status(command: Callable[[list[str]], int], argv: list[str]) -> int:
+    """The exit status of a command-line ``main`` given ``argv``, whether the command or
+    argparse refuses the input."""
+    try:
+        return command(argv)
+    except SystemExit as refused:
+        return int(refused.code or 0)
 
 
 def file_digest(path: Path) -> str:

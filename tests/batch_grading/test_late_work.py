@@ -37,6 +37,8 @@ from autograder.grader_tools.due_date_header import DUE_DATE_CELL_ID
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from course_simulation.course_runs import nbgrader
 
+from ..course_helpers import REPO, exit_status
+
 ASSIGNMENT = "ps"
 NOTEBOOK = "late"
 DUE = "2026-12-10 17:00"  # UTC, the course's time zone (nbgrader's Exchange.timezone default)
@@ -82,14 +84,6 @@ CASES = {
     # the hard deadline moves with the extension: 3 h late, 3 started hours x 5% of 8
     "hard deadline after extension": (HOURLY, "2026-12-11 20:00:00.000000 UTC", 24, 1.2),
 }
-
-
-def exit_status(argv: list[str]) -> int:
-    """``course ARGV``'s exit status, whether the command or argparse refuses the input."""
-    try:
-        return main(argv)
-    except SystemExit as refused:
-        return int(refused.code or 0)
 
 
 def _tiny_course(folder: Path) -> Path:
@@ -221,7 +215,7 @@ def test_commands_write_the_gradebook_nbgrader_reads(tmp_path, monkeypatch, caps
     folder = _tiny_course(tmp_path / "course")
     monkeypatch.chdir(folder)
     assert main(["due-date", ASSIGNMENT, "2026-12-10 18:00 Europe/Berlin"]) == 0
-    assert exit_status(["extend", ASSIGNMENT, "ada", "--days", "2"]) == 2
+    assert exit_status(main, ["extend", ASSIGNMENT, "ada", "--days", "2"]) == 2
     assert "nbgrader db student add ada" in capsys.readouterr().err
     nbgrader(folder, "db", "student", "add", "ada")
     assert main(["extend", ASSIGNMENT, "ada", "--days", "2", "--hours", "3"]) == 0
@@ -234,7 +228,7 @@ def test_commands_write_the_gradebook_nbgrader_reads(tmp_path, monkeypatch, caps
         assert submission.duedate == datetime.datetime(2026, 12, 12, 20, 0)
     assert main(["extend", ASSIGNMENT, "ada"]) == 0  # no time: the extension is removed
     assert deadlines(NbgraderCourse.load(folder))[0].extensions == {}
-    assert exit_status(["due-date", ASSIGNMENT, "next friday-ish"]) == 2
+    assert exit_status(main, ["due-date", ASSIGNMENT, "next friday-ish"]) == 2
     assert "is not a date and time" in capsys.readouterr().err
 
 
@@ -392,8 +386,6 @@ def test_check_release_ignores_the_due_date_header():
     still matches source/ (`course check-release` regenerates in a scratch gradebook)."""
     from autograder.grader_tools.due_date_header import due_date_cell
     from autograder.grader_tools.release_sync import comparable_release_notebook
-
-    from ..course_helpers import REPO
 
     released = nbformat.read(
         REPO / "release" / "a1_building_blocks" / "a1_building_blocks.ipynb", 4

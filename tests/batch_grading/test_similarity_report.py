@@ -22,15 +22,7 @@ from course_simulation.similarity_class import (
     write_similarity_class,
 )
 
-from ..course_helpers import REPO
-
-
-def exit_status(argv: list[str]) -> int:
-    """``course ARGV``'s exit status, whether the command or argparse refuses the input."""
-    try:
-        return main(argv)
-    except SystemExit as refused:
-        return int(refused.code or 0)
+from ..course_helpers import REPO, exit_status
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +107,6 @@ def test_a_class_of_one_is_a_clear_error(tmp_path, monkeypatch, capsys):
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     (tmp_path / "submitted" / "alone" / A1).mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
-    assert exit_status(["similarity", A1]) == 2
+    assert exit_status(main, ["similarity", A1]) == 2
     assert "1 submission(s) of 'a1_building_blocks'" in capsys.readouterr().err
-    assert exit_status(["similarity", A1, "--threshold", "2"]) == 2
+    assert exit_status(main, ["similarity", A1, "--threshold", "2"]) == 2

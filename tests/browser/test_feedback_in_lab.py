@@ -14,7 +14,6 @@ import getpass
 import json
 import shutil
 
-import nbformat
 import pytest
 from playwright.sync_api import expect
 
@@ -23,12 +22,11 @@ from autograder.quiz_engine import load_question_bank
 from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import create_course_secret, read_course_secret
 from autograder.quiz_engine.formulas import worked_values
-from autograder.quiz_engine.question_bank import question_bank_from_data
 from course_simulation import BUGS, Variant, build_submission
 from course_simulation.catalogue import EVERY_CELL
 from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import student_variant
+from ..course_helpers import answer_keys, student_variant
 from .conftest import TIMEOUT_MS, Steps
 from .lab_server import LabServer
 from .notebook_actions import menu, open_lab
@@ -37,22 +35,9 @@ A1, A3 = "a1_building_blocks", "a3_quiz"
 STUDENT = getpass.getuser()
 
 
-def _without_marking(code: str) -> str:
-    """A graded quiz cell's hidden code up to the line that marks (the key alone)."""
-    lines = code.split("\n")
-    end = next(i for i, line in enumerate(lines) if "mark_graded_quiz(" in line)
-    return "\n".join(lines[:end])
-
-
 def _quiz_key(course):
     """The key the graded cells define (instructor side: read from source/)."""
-    banks = []
-    for cell in nbformat.read(course / "source" / A3 / f"{A3}.ipynb", 4).cells:
-        if "### BEGIN HIDDEN TESTS" in cell.source:
-            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN")[0]
-            namespace = {"question_bank_from_data": question_bank_from_data}
-            exec(_without_marking(hidden), namespace)
-            banks.append(namespace["_key"])
+    banks = answer_keys(course / "source" / A3 / f"{A3}.ipynb").values()
     return [question for bank in banks for question in bank.questions]
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from autograder.course_data import load_digits_split, one_hot_labels
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, flat
 
 A2 = "a2_training_a_network"
 
@@ -19,10 +19,6 @@ A2 = "a2_training_a_network"
 def a2_cells(folder: str) -> dict[str, str]:
     notebook = nbformat.read(REPO / folder / A2 / f"{A2}.ipynb", 4)
     return {c.id: c.source for c in notebook.cells}
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.mark.parametrize("folder", ["source", "release"])

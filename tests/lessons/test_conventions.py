@@ -9,7 +9,7 @@ import pytest
 
 from autograder.course_checks import check_cost_gradient
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, flat
 
 LESSONS = REPO / "course_content" / "lessons"
 ANCHOR = "00_course_index.ipynb#Conventions-used-throughout-the-course"
@@ -140,7 +140,3 @@ def test_every_assignment_points_to_the_table(assignment):
         opening = next(c.source for c in notebook.cells if c.id == "md-01")
         assert "*Conventions used throughout the course*" in flat(opening), (folder, assignment)
         assert "`00_course_index.ipynb`" in opening
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())

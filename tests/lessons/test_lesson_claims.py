@@ -11,7 +11,7 @@ import yaml
 from autograder.gradient_checking.finite_differences import finite_difference_gradient
 from autograder.lesson_widgets.digit_trainer import DigitTrainerView
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, flat
 
 LESSONS = REPO / "course_content" / "lessons"
 BANKS = REPO / "course_content" / "question_banks"
@@ -20,10 +20,6 @@ A3 = REPO / "source" / "a3_quiz"
 
 def cells(lesson: str) -> dict[str, str]:
     return {c.id: c.source for c in nbformat.read(LESSONS / lesson, 4).cells}
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def bank_questions(name: str) -> dict[str, dict]:

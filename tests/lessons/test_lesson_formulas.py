@@ -16,7 +16,7 @@ import yaml
 from autograder.gradient_checking.finite_differences import finite_difference_gradient
 from autograder.lesson_widgets import error_surface, guessing_game, vanishing_gradients
 
-from ..course_helpers import REPO
+from ..course_helpers import REPO, flat
 
 LESSONS = REPO / "course_content" / "lessons"
 BANKS = REPO / "course_content" / "question_banks"
@@ -369,10 +369,6 @@ def test_counting_iterations_and_epochs():
 
 
 # --- the numbers lessons quote from their widgets --------------------------------------
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def test_lesson_4_quotes_the_error_surface():

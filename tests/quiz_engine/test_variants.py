@@ -8,7 +8,6 @@ import shutil
 import stat
 import sys
 
-import nbformat
 import pytest
 
 from autograder.quiz_engine import (
@@ -16,14 +15,13 @@ from autograder.quiz_engine import (
     QuizVariant,
     load_question_bank,
     mark_answer,
-    question_bank_from_data,
     quiz_key,
 )
 from autograder.quiz_engine.quiz_widgets import GradedQuizView
 from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader, run
 
-from ..course_helpers import REPO, student_variant
+from ..course_helpers import REPO, answer_keys, student_variant
 from .calculations_by_hand import answer_by_hand
 
 QUIZ = "a3_quiz"
@@ -32,19 +30,7 @@ PUBLIC = load_question_bank(REPO / "release" / QUIZ / "quiz_questions.yaml")
 SECRET = b"0123456789abcdef0123456789abcdef"
 
 
-def hidden_key(grade_id: str):
-    """The answer key a graded cell defines (its hidden part, without the marking call)."""
-    cell = next(c for c in nbformat.read(SOURCE_NB, 4).cells if c.get("id") == grade_id)
-    hidden_lines = cell.source.split("### BEGIN HIDDEN TESTS")[1].splitlines()
-    # Everything up to the marking call (however the hidden cell names the marker).
-    marking = next(i for i, line in enumerate(hidden_lines) if "mark_graded_quiz(" in line)
-    hidden = "\n".join(hidden_lines[:marking])
-    namespace = {"question_bank_from_data": question_bank_from_data}
-    exec(hidden, namespace)
-    return namespace["_key"]
-
-
-CALCULATIONS = hidden_key("test_calculations")
+CALCULATIONS = answer_keys(SOURCE_NB)["test_calculations"]
 STUDENTS = [f"s{number:03d}" for number in range(60)]
 
 
@@ -198,7 +184,7 @@ def test_no_graded_item_appears_in_student_visible_material():
     assert len(texts) > 40
     option_sets = practice_option_sets()
     graded = load_question_bank(REPO / "source" / QUIZ / "quiz_questions.yaml")
-    matching = hidden_key("test_matching")["match-network-parts"]
+    matching = answer_keys(SOURCE_NB)["test_matching"]["match-network-parts"]
     items = [normalised(q.prompt) for q in graded.questions if q.type != "matching"]
     items += [normalised(definition) for _, definition in matching.pairs]
     for item in items:

@@ -34,13 +34,12 @@ from autograder.quiz_engine.answer_files import save_answers
 from autograder.quiz_engine.course_secret import read_course_secret
 from autograder.quiz_engine.formulas import fill_in, format_number, worked_values
 from autograder.quiz_engine.marking import mark_answer
-from autograder.quiz_engine.question_bank import question_bank_from_data
 from autograder.quiz_engine.variants import LETTERS
 from course_simulation import write_simulated_class
 from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader
 
-from ..course_helpers import COURSE_ID, student_variant
+from ..course_helpers import COURSE_ID, answer_keys, student_variant
 
 A1, A2, A3 = "a1_building_blocks", "a2_training_a_network", "a3_quiz"
 CLASSES = {
@@ -106,21 +105,9 @@ def hidden_items(course: Path, assignment: str) -> tuple[set[str], set[str]]:
     return {line for line in lines if line not in public}, functions - public_functions
 
 
-def _without_marking(code: str) -> str:
-    """A graded quiz cell's hidden code up to the line that marks (the key alone)."""
-    lines = code.split("\n")
-    end = next(i for i, line in enumerate(lines) if "mark_graded_quiz(" in line)
-    return "\n".join(lines[:end])
-
-
 def quiz_key_banks(course: Path):
     """The key each graded quiz cell defines (its hidden part, without the marking call)."""
-    banks = []
-    for code in _hidden_code(course, A3):
-        namespace = {"question_bank_from_data": question_bank_from_data}
-        exec(_without_marking(code), namespace)
-        banks.append(namespace["_key"])
-    return banks
+    return list(answer_keys(course / "source" / A3 / f"{A3}.ipynb").values())
 
 
 def _formulas(question) -> set[str]:
