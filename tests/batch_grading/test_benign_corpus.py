@@ -10,6 +10,7 @@ import pytest
 
 from autograder.grader_tools.batch_grading.class_grader import grade_class
 from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
+from autograder.grader_tools.batch_grading.submission_status import GRADED
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 from course_simulation import build_submission
 from course_simulation.catalogue import (
@@ -62,7 +63,7 @@ def test_benign_corpus_earns_full_marks_under_course_grade(corpus_course):
     nbgrader_course = NbgraderCourse.load(corpus_course)
     for assignment, (_, variants) in CORPUS.items():
         results = grade_class(nbgrader_course, assignment, CourseGrade(progress=False))
-        assert {r.student: r.describe() for r in results} == {v.name: "graded" for v in variants}
+        assert {r.student: r.describe() for r in results} == {v.name: str(GRADED) for v in variants}
     with nbgrader_course.gradebook() as gradebook:
         for assignment, (tests, variants) in CORPUS.items():
             for variant in variants:

@@ -10,6 +10,7 @@ import sys
 from autograder.grader_tools.batch_grading.class_grader import grade_class
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
+from autograder.grader_tools.batch_grading.submission_status import GRADED, Problem, ProblemKind
 from autograder.grader_tools.batch_grading.worker_settings import SANDBOX_FIRST_UID
 from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from course_simulation import write_simulated_class
@@ -31,34 +32,50 @@ from .held_journal import hold_journal, remove_hold
 
 
 def test_statuses_name_what_happened(graded_class):
+    """Each fault's first problem (its kind, and its detail where that is fixed), the words
+    the grader reads (the problem's first), and the score; a submission with nothing notable
+    reads "graded"."""
     roster = graded_class["roster"]
     by_kind = {}
     for result in graded_class["results"]:
         by_kind.setdefault(roster[result.student], result)
+    cell = "in cell 'activations'"
     expected = {
-        "correct": ("graded", 14.0),
-        "forgot_1_over_m": ("graded", 11.0),
-        "blank": ("graded", 0.0),
-        "infinite_loop": ("timed out in cell 'activations'", 11.0),
-        "huge_print": ("printed 5.0 MB in cell 'activations'", 14.0),
-        "memory_hog": ("exhausts memory in cell 'activations'", 11.0),
-        "kernel_killer": ("kernel died", 0.0),
-        "deleted_cells": ("deleted cells test_activations (restored by nbgrader and graded)", 14.0),
-        "duplicated_cells": (
-            "duplicated cells test_gradient_check (the last copy is graded)",
+        "correct": (None, 14.0),
+        "forgot_1_over_m": (None, 11.0),
+        "blank": (None, 0.0),
+        "infinite_loop": (Problem(ProblemKind.TIMED_OUT, cell), 11.0),
+        "huge_print": (Problem(ProblemKind.HUGE_OUTPUT, f"5.0 MB {cell}"), 14.0),
+        "memory_hog": (Problem(ProblemKind.MEMORY, cell), 11.0),
+        "kernel_killer": (ProblemKind.KERNEL_DIED, 0.0),
+        "deleted_cells": (
+            Problem(
+                ProblemKind.DELETED_CELLS, "test_activations (restored by nbgrader and graded)"
+            ),
             14.0,
         ),
-        "tampering": ("tampering blocked", 0.0),
-        "snooping": ("graded", 14.0),
+        "duplicated_cells": (
+            Problem(ProblemKind.DUPLICATED_CELLS, "test_gradient_check (the last copy is graded)"),
+            14.0,
+        ),
+        "tampering": (Problem(ProblemKind.TAMPERING_BLOCKED), 0.0),
+        "snooping": (None, 14.0),
+        "not_json": (ProblemKind.NOT_A_NOTEBOOK, None),
     }
-    for kind, (status, score) in expected.items():
-        assert by_kind[kind].describe().startswith(status), (kind, by_kind[kind].describe())
-        assert by_kind[kind].score == score, (kind, by_kind[kind].score)
-    assert (
-        by_kind["not_json"]
-        .describe()
-        .startswith("not a notebook: a1_building_blocks.ipynb is not valid JSON")
-    )
+    for kind, (first, score) in expected.items():
+        result = by_kind[kind]
+        if first is None:
+            assert result.status == GRADED and result.describe() == str(GRADED), kind
+        elif isinstance(first, ProblemKind):
+            assert result.status.kinds[0] == first, (kind, result.describe())
+            assert result.describe().startswith(first.value), (kind, result.describe())
+        else:
+            assert result.status.problems[0] == first, (kind, result.describe())
+            assert result.describe().startswith(str(first)), (kind, result.describe())
+        if score is not None:
+            assert result.score == score, (kind, result.score)
+    not_json = by_kind["not_json"].status.problems[0]
+    assert not_json.detail.startswith("a1_building_blocks.ipynb is not valid JSON")
 
 
 def test_grades_equal_sequential_nbgrader_autograde(graded_class):
@@ -208,10 +225,10 @@ def test_an_overrunning_grading_is_stopped_and_the_next_run_recovers(tmp_path):
     nbgrader(course, "generate_assignment", A1, "--force", env=nbgrader_environment())
     roster = write_simulated_class(course, A1, ["correct"], seed=1)
     [stopped] = grade_with_gradebook(course, jobs=1, submission_timeout=0.5)
-    assert stopped.describe() == "timed out after 0.5 s in total"
+    assert stopped.describe() == f"{ProblemKind.TIMED_OUT.value} after 0.5 s in total"
     assert GradingJournal(course, A1).entries == {}  # not finished: the next run grades it
     [graded] = grade_with_gradebook(course, jobs=1)
-    assert (graded.student, graded.describe(), graded.score) == (*roster, "graded", 14.0)
+    assert (graded.student, graded.describe(), graded.score) == (*roster, str(GRADED), 14.0)
 
 
 STARTS_ON_SECOND_TRY = (
@@ -239,7 +256,7 @@ def test_a_kernel_that_dies_before_any_cell_runs_is_started_again(tmp_path, monk
     options = CourseGrade(sandbox=False, jobs=1, progress=False)
     [result] = grade_class(NbgraderCourse.load(course), A1, options)
     assert flag.exists()  # the first start did fail
-    assert (result.student, result.describe(), result.score) == (*roster, "graded", 14.0)
+    assert (result.student, result.describe(), result.score) == (*roster, str(GRADED), 14.0)
 
 
 def test_the_course_settings_apply_and_the_command_line_wins(tmp_path):
@@ -252,9 +269,10 @@ def test_the_course_settings_apply_and_the_command_line_wins(tmp_path):
         config.write("\nc.CourseGrade.submission_timeout = 0.5\nc.CourseGrade.jobs = 1\n")
     command = [sys.executable, "-m", "autograder.grader_tools.course_commands", "grade", A1]
     stopped = run(course, *command, env=nbgrader_environment())
-    assert _summary_row(stopped.stdout, student) == ["-", "timed out after 0.5 s in total"]
+    timed_out = f"{ProblemKind.TIMED_OUT.value} after 0.5 s in total"
+    assert _summary_row(stopped.stdout, student) == ["-", timed_out]
     graded = run(course, *command, "--submission-timeout", "600", env=nbgrader_environment())
-    assert _summary_row(graded.stdout, student) == ["14/14", "graded"]
+    assert _summary_row(graded.stdout, student) == ["14/14", str(GRADED)]
 
 
 def _summary_row(printed: str, student: str) -> list[str]:

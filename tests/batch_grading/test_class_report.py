@@ -4,6 +4,7 @@ feedback (the quiz's answer distribution is tested with the graded quiz)."""
 import csv
 
 from autograder.grader_tools.batch_grading.class_report import write_class_report
+from autograder.grader_tools.batch_grading.submission_status import ProblemKind
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 from .conftest import A1, student_of_kind
@@ -40,7 +41,8 @@ def test_class_report_files(graded_class):
         "to divide by m? | 1 |" in report
     )
     assert "| test_linear_backward | dA_prev has the wrong sign" in report
-    assert "| kernel died | 1 |" in report and "| exhausts memory | 1 |" in report
+    assert f"| {ProblemKind.KERNEL_DIED.label} | 1 |" in report
+    assert f"| {ProblemKind.MEMORY.label} | 1 |" in report
     # nbgrader's generate_feedback: one HTML per student whose notebook was autograded.
     not_autograded = {student_of_kind(roster, k) for k in ("kernel_killer", "not_json")}
     with_feedback = {p.parts[-3] for p in (course / "feedback").glob(f"*/{A1}/*.html")}

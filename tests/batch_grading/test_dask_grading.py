@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
+from autograder.grader_tools.batch_grading.submission_status import GRADED, ProblemKind
 from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from course_simulation import write_simulated_class
 from course_simulation.course_copies import copy_course
@@ -70,7 +71,7 @@ def test_grades_on_dask_equal_sequential_nbgrader(tmp_path, postgres_server, clu
     """Every fault kind of the shared simulated class, graded on the cluster."""
     course, url, env, roster = _class(tmp_path, postgres_server, "faults", KINDS, seed=4)
     graded = run(course, *_grade_command(cluster[0]), env=env)
-    assert "not graded" not in graded.stdout, graded.stdout
+    assert ProblemKind.NOT_GRADED.label not in graded.stdout, graded.stdout
     grades, rows = gradebook_state(course, url)
     sequential, _ = gradebook_state(graded_class["sequential"])
     # Same seed, same class: the students' ids are those of the sequential course.
@@ -79,7 +80,8 @@ def test_grades_on_dask_equal_sequential_nbgrader(tmp_path, postgres_server, clu
     assert sequential.pop((hog, "test_activations")) == 3.0
     assert grades == sequential
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}
-    assert "tampering blocked" in graded.stdout and "timed out" in graded.stdout
+    assert ProblemKind.TAMPERING_BLOCKED.value in graded.stdout
+    assert ProblemKind.TIMED_OUT.value in graded.stdout
 
 
 def test_a_worker_killed_mid_run(tmp_path, postgres_server, cluster, graded_class):
@@ -106,7 +108,7 @@ def test_a_worker_killed_mid_run(tmp_path, postgres_server, cluster, graded_clas
     os.kill(victim, signal.SIGKILL)  # the nanny starts a new worker; its task goes elsewhere
     out, err = grading.communicate(timeout=600)
     assert grading.returncode == 0, out + err
-    assert "not graded" not in out, out
+    assert ProblemKind.NOT_GRADED.label not in out, out
     _, rows = gradebook_state(course, url)
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}  # once each
     assert _totals(course, url) == _expected_scores(graded_class, roster)
@@ -185,5 +187,5 @@ def test_a_finished_run_leaves_no_grading_process_on_the_workers(
             grading.kill()
             raise
         out, _ = grading.communicate(timeout=600)
-        assert grading.returncode == 0 and out.count(" graded") >= len(roster), out
+        assert grading.returncode == 0 and out.count(f" {GRADED}") >= len(roster), out
         assert set(_grading_processes(client).values()) == {0}

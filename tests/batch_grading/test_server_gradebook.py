@@ -4,6 +4,7 @@ workers record the same grades as sequential nbgrader autograde into its own dat
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from autograder.grader_tools.batch_grading.submission_status import ProblemKind
 from autograder.grader_tools.nbgrader_course import nbgrader_environment
 from course_simulation import write_simulated_class
 from course_simulation.course_copies import copy_course
@@ -40,7 +41,8 @@ def test_parallel_grades_in_postgres_equal_sequential(tmp_path, postgres_server)
         )
         graded = run(course, *command, env=env)
         reference.result()
-    assert "not graded" not in graded.stdout and "tampering blocked" in graded.stdout
+    assert ProblemKind.NOT_GRADED.label not in graded.stdout
+    assert ProblemKind.TAMPERING_BLOCKED.value in graded.stdout
     grades, rows = gradebook_state(course, url)
     assert (grades, rows) == gradebook_state(sequential_course, sequential_url)
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}
