@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import re
 import shutil
 from pathlib import Path
@@ -30,7 +29,7 @@ from nbgrader.coursedir import CourseDirectory
 from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from autograder.grader_tools.student_feedback.hidden_checks import hidden_regions
 from autograder.quiz_engine import load_question_bank
-from autograder.quiz_engine.answer_files import save_answers
+from autograder.quiz_engine.answer_files import read_answers, save_answers
 from autograder.quiz_engine.course_secret import read_course_secret
 from autograder.quiz_engine.formulas import fill_in, format_number, worked_values
 from autograder.quiz_engine.marking import mark_answer
@@ -195,7 +194,7 @@ def _quiz_answers_with_calculations(course: Path, roster: dict[str, str]) -> Non
         if kind != "correct":
             continue
         variant = student_variant(secret, student, A3)
-        answers = json.loads(path.read_text())[bank.title]["answers"]
+        answers = read_answers(path, bank.title).answers
         for index, question in enumerate(calculations[: 3 - number % 2]):
             values = worked_values(question, variant.parameters(question))
             right = values["answer"]
@@ -237,6 +236,7 @@ def test_no_student_can_fetch_a_hidden_test_or_the_key(released_feedback):
     leaks, files, searched, students = [], 0, 0, set()
     distinct: dict[str, set[str]] = {"hidden-test lines": set(), "hidden functions": set()}
     distinct["quiz key items"] = set()
+    quiz_title = load_question_bank(course / "release" / A3 / "quiz_questions.yaml").title
     exchange_files = sorted(
         p for p in (exchange / COURSE_ID / "feedback").rglob("*") if p.is_file()
     )
@@ -247,8 +247,7 @@ def test_no_student_can_fetch_a_hidden_test_or_the_key(released_feedback):
             items = [*lines, *KEY_PHRASES]
             if assignment == A3:
                 saved = course / "submitted" / student / A3 / "quiz_answers.json"
-                entry = json.loads(saved.read_text()) if saved.exists() else {}
-                answers = entry.get("Backpropagation quiz", {}).get("answers", {})
+                answers = read_answers(saved, quiz_title).answers
                 items += quiz_items_for(course, student, answers)
             students.add(student)
             distinct["hidden-test lines"] |= lines
