@@ -17,6 +17,7 @@ Two layers, and imports go one way only (``lint-imports`` checks the contracts i
 - ``lesson_widgets``: the lessons' interactive models, each with its view.
 - ``accessible_widgets``: the controls ipywidgets cannot make accessible.
 - ``student_tracebacks``: what a student sees when a check fails.
+- ``notebook_metadata``: the keys and records a grading kernel leaves for the grader.
 
 **The grader's tools** (``grader_tools``): the ``course`` command, batch grading, the
 class report, exports, feedback, deadlines and the exchange. They import the runtime; the

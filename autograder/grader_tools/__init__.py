@@ -10,4 +10,6 @@ process, never in a student's kernel.
 - ``deadlines``, ``due_date_header``, ``own_due_date_collect``: due dates and extensions.
 - ``course_files``, ``course_options``, ``release_sync``, ``notebook_hygiene``: reading
   course files, option ranges, generating ``release/``, clean notebooks.
+- ``notebook_records``: what the grader's preprocessors write into notebooks, defined once.
+- ``nbgrader_log``: the one reader of nbgrader's log text (what it says nowhere else).
 """
