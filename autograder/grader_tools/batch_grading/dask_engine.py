@@ -14,8 +14,11 @@ The gradebook is the course's own: nbgrader's ``db_url``, which every worker mus
 A worker that dies mid-task: the scheduler gives its task to another worker (Dask's
 ``allowed-failures``); nbgrader's autograde of a student replaces any earlier, partial
 grading of that student, so no grade is lost or recorded twice. A killed client: its tasks
-are released, and the next run resumes from the journal. ``distributed`` is an optional
-dependency (``pip install .[dask]``): it is imported only when a run uses a cluster.
+are released (those running go on to their end, unread), and the next run resumes from the
+journal; a task grades a student only under that student's lease (``dask_tasks``), so a
+resumed grading waits for a still running one instead of overlapping it. ``distributed`` is
+an optional dependency (``pip install .[dask]``): it is imported only when a run uses a
+cluster.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.grader_tools.batch_grading.dask_tasks import (
+    LEASE_MARGIN_SECONDS,
     CoursePackage,
     autograde_task,
     release_course,
@@ -100,7 +104,10 @@ class DaskSlot:
             key=f"course-grade-{self.assignment}-{student}-{uuid.uuid4().hex[:8]}",
             pure=False,
         )
-        patience = self.rounds * wall_timeout + CLUSTER_MARGIN_SECONDS
+        # Its turn, then a wait for an earlier grading of this student (``dask_tasks``'s
+        # lease), then its own grading.
+        lease_wait = wall_timeout + LEASE_MARGIN_SECONDS
+        patience = self.rounds * wall_timeout + lease_wait + CLUSTER_MARGIN_SECONDS
         try:
             answer = self.future.result(timeout=patience)
         except KilledWorker as error:

@@ -10,6 +10,15 @@ grading process of its own, for its own prepared courses, newest last. A run tha
 releases its own (``release_course``); a killed client's stay until two newer runs replace
 them (each holds a grading process of about 150 MB: kept for ever, they would add up run
 after run). Two, so that a thread serving two runs at once keeps both.
+
+One student's grading at a time, whatever still runs: a killed client's running tasks go on
+to their end on the workers, unread, and a run that resumes meanwhile grades those students
+again. Each task therefore holds a lease on its (gradebook, assignment, student) while it
+grades (``grading_lease``: a ``distributed.Lock``, kept by the scheduler): a second task for
+that student waits until the first has ended, then grades, so the gradebook's row for the
+student is written by one grading after another, never by two at once. The scheduler lets a
+lease go when its task ends, or when the worker holding it stops renewing it (a worker that
+died: ``distributed.scheduler.locks.lease-timeout``, 30 s by default).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.grader_tools.batch_grading.grading_worker import GradingWorker
+from autograder.grader_tools.batch_grading.submission_status import ProblemKind, problem
 from autograder.grader_tools.batch_grading.worker_settings import (
     WorkerOptions,
     slot_settings,
@@ -35,6 +45,9 @@ from autograder.grader_tools.batch_grading.worker_settings import (
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
 
 PREPARED_COURSES_KEPT = 2
+# Beyond the waiting task's own submission timeout (which bounds an earlier grading of the
+# same run's settings): for a dead worker's lease to expire (see the module's docstring).
+LEASE_MARGIN_SECONDS = 60
 _THIS_THREAD = threading.local()
 _EVERY_THREAD: list[dict[str, tuple[Path, GradingWorker]]] = []
 _SLOTS = itertools.count()  # grading processes started by this worker process
@@ -68,6 +81,35 @@ def autograde_task(
 ) -> dict[str, Any]:
     """A Dask task: autograde one student's submission (``files``, relative to their
     assignment folder); nbgrader's log, a failure of the grading itself, the autograded files."""
+    # Imported here, as in dask_engine: an optional dependency (any machine running this
+    # task has it), which a run on one machine does not load.
+    from distributed import Lock
+
+    lease = Lock(grading_lease(package.db_url, package.assignment, student))
+    if not lease.acquire(timeout=wall_timeout + LEASE_MARGIN_SECONDS):
+        detail = (
+            f"(an earlier grading of this student still ran after {wall_timeout:g} s: "
+            "the next run grades it)"
+        )
+        failure = problem(ProblemKind.TIMED_OUT, detail, finished=False)
+        return {"log": None, "failure": failure, "files": {}}
+    try:
+        return _autograde_prepared(package, student, files, wall_timeout)
+    finally:
+        lease.release()
+
+
+def grading_lease(db_url: str, assignment: str, student: str) -> str:
+    """The name of the lease a task holds while it grades ``student``'s ``assignment`` into
+    the gradebook at ``db_url`` (a digest: the URL may hold a password)."""
+    gradebook = hashlib.sha256(db_url.encode()).hexdigest()[:16]
+    return f"course-grade/{gradebook}/{assignment}/{student}"
+
+
+def _autograde_prepared(
+    package: CoursePackage, student: str, files: dict[str, bytes], wall_timeout: float
+) -> dict[str, Any]:
+    """``autograde_task``'s grading, once it holds the student's lease."""
     course, worker = _prepared(package)
     submitted = course / "submitted" / student / package.assignment
     graded = course / "autograded" / student / package.assignment
