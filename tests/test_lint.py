@@ -15,6 +15,16 @@ def test_ruff_reports_nothing():
     assert process.returncode == 0, process.stdout + process.stderr
 
 
+def test_ruff_format_changes_nothing():
+    process = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "."],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+
+
 def test_mypy_reports_nothing_on_the_package():
     process = subprocess.run(
         [sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True
