@@ -22,8 +22,10 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_grade, is_solution
 
 from autograder import quiz_engine
+from autograder.grader_tools.notebook_records import grade_id
 from autograder.quiz_engine import QuestionBank, load_question_bank, save_answers
 from autograder.quiz_engine.course_secret import read_course_secret
 from autograder.quiz_engine.formulas import worked_values
@@ -44,11 +46,9 @@ def solution_sources(source_notebook: Path, keep_markers: bool = False) -> dict[
     ``### BEGIN/END SOLUTION`` lines are dropped unless ``keep_markers``.
     """
     return {
-        cell.metadata["nbgrader"]["grade_id"]: (
-            cell.source if keep_markers else _MARKERS.sub("", cell.source)
-        )
+        grade_id(cell): cell.source if keep_markers else _MARKERS.sub("", cell.source)
         for cell in nbformat.read(source_notebook, 4).cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
+        if is_solution(cell)
     }
 
 
@@ -135,13 +135,11 @@ def _student_notebook(course: Path, assignment: str, name: str, kind: str, stude
     if kind == "snooping":
         prefix = snooping_code(course, student, assignment)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
-    answered = [
-        c for c in code_cells if c.metadata.get("nbgrader", {}).get("grade_id") in solutions
-    ]
+    answered = [c for c in code_cells if grade_id(c) in solutions]
     for number, cell in enumerate(answered):
-        text = solutions[cell.metadata["nbgrader"]["grade_id"]]
+        text = solutions[grade_id(cell)]
         cell.source = (prefix + "\n" + text) if number == 0 and prefix else text
-    tests = [c for c in code_cells if c.metadata.get("nbgrader", {}).get("grade")]
+    tests = [c for c in code_cells if is_grade(c)]
     if kind == "deleted_cells":
         notebook.cells.remove(tests[0])
     if kind == "duplicated_cells":
@@ -206,19 +204,17 @@ def build_submission(release_nb: Path, source_nb: Path, variant: Variant, out: P
     cells = []
     for cell in notebook.cells:
         cells.append(cell)
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        name = grade_id(cell)
         if variant.attack is not None:
-            if grade_id == next(iter(solutions)):
+            if name == next(iter(solutions)):
                 cell.source = variant.attack
             continue
-        if grade_id in solutions:
-            cell.source = solutions[grade_id]
+        if name in solutions:
+            cell.source = solutions[name]
         cells += [
-            nbformat.v4.new_code_cell(code)
-            for after, code in variant.new_cells
-            if after == grade_id
+            nbformat.v4.new_code_cell(code) for after, code in variant.new_cells if after == name
         ]
-    placed = {c.metadata.get("nbgrader", {}).get("grade_id") for c in cells}
+    placed = {grade_id(c) for c in cells}
     if any(after not in placed for after, _ in variant.new_cells):
         raise ValueError(f"{variant.name}: a new cell follows a cell the notebook does not have")
     notebook.cells = cells

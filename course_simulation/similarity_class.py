@@ -13,6 +13,7 @@ import ast
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_solution
 
 from course_simulation.builders import build_submission
 from course_simulation.catalogue import A1, A1_BENIGN, A1_VARIANTS
@@ -71,7 +72,7 @@ def write_similarity_class(course: Path) -> list[str]:
     original = course / "submitted" / ORIGINAL / A1 / release.name
     copy = nbformat.read(original, 4)
     for cell in copy.cells:
-        if cell.metadata.get("nbgrader", {}).get("solution"):
+        if is_solution(cell):
             cell.source = renamed_copy(cell.source)
     (course / "submitted" / COPIER / A1).mkdir(parents=True)
     nbformat.write(copy, course / "submitted" / COPIER / A1 / release.name)

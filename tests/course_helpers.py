@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import nbformat
 
+from autograder.grader_tools.notebook_records import grade_id
 from autograder.quiz_engine import QuestionBank, QuizVariant, question_bank_from_data, quiz_key
 from course_simulation import solution_sources
 
@@ -101,9 +102,9 @@ def fill_in_solutions(student_notebook: Path, source_notebook: Path) -> None:
     solutions = solution_sources(source_notebook, keep_markers=True)
     notebook = nbformat.read(student_notebook, 4)
     for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions[grade_id]
+        name = grade_id(cell)
+        if name in solutions:
+            cell.source = solutions[name]
     nbformat.write(notebook, student_notebook)
 
 

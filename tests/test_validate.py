@@ -1,6 +1,7 @@
 """nbgrader's own validator: the instructor's solutions pass, the student versions fail."""
 
 import pytest
+from nbgrader.utils import is_grade
 
 from course_simulation.course_runs import nbgrader
 
@@ -32,7 +33,7 @@ def test_the_released_quiz_checks_show_what_is_saved_not_a_score(tmp_path):
     folder = shutil.copytree(REPO / "release" / "a3_quiz", tmp_path / "a3_quiz")
     notebook = nbformat.read(folder / "a3_quiz.ipynb", 4)
     NotebookClient(notebook, resources={"metadata": {"path": str(folder)}}).execute()
-    checks = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    checks = [c for c in notebook.cells if is_grade(c)]
     assert len(checks) == 3
     for check in checks:
         texts = [o.get("text", "") for o in check.outputs if o.output_type == "stream"]

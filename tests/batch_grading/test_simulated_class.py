@@ -2,7 +2,9 @@
 
 import nbformat
 import pytest
+from nbgrader.utils import is_solution
 
+from autograder.grader_tools.notebook_records import grade_id
 from course_simulation import (
     BUGS,
     KINDS,
@@ -42,9 +44,9 @@ def test_every_bug_changes_the_solutions(tmp_path, assignment, bug):
     [student] = write_simulated_class(course, assignment, [bug])
     notebook = nbformat.read(course / "submitted" / student / assignment / f"{assignment}.ipynb", 4)
     written = {
-        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        grade_id(cell): cell.source
         for cell in notebook.cells
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+        if cell.cell_type == "code" and is_solution(cell)
     }
     solutions = solution_sources(REPO / "source" / assignment / f"{assignment}.ipynb")
     changed = [grade_id for grade_id, text in written.items() if solutions[grade_id] != text]

@@ -3,6 +3,7 @@
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from nbgrader.utils import is_solution
 
 from autograder.grader_tools.integrity_preprocessors import BlockTampering, GuardGradeOutputs
 from autograder.grader_tools.notebook_records import tampering_found
@@ -120,7 +121,7 @@ def test_the_instructors_own_solutions_are_not_flagged():
     for path in (REPO / "source").rglob("*.ipynb"):
         notebook = nbformat.read(path, 4)
         for cell in notebook.cells:
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            if cell.cell_type == "code" and is_solution(cell):
                 assert find_tampering(cell.source) == [], (path, cell.id)
                 scanned += 1
     assert scanned >= 8

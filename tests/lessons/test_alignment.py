@@ -8,6 +8,7 @@ import re
 import nbformat
 import pytest
 import yaml
+from nbgrader.utils import is_grade
 
 from autograder.quiz_engine import load_question_bank
 
@@ -48,7 +49,7 @@ def graded_items() -> set[str]:
     for assignment in ASSIGNMENTS[:2]:
         notebook = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", 4)
         for cell in notebook.cells:
-            if cell.metadata.get("nbgrader", {}).get("grade"):
+            if is_grade(cell):
                 items.add(f"{assignment}:{cell.id}")
     quiz = yaml.safe_load((REPO / "source" / "a3_quiz" / "quiz_questions.yaml").read_text())
     for question in quiz["questions"]:
