@@ -13,7 +13,9 @@ import sys
 import nbformat
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.utils import is_grade
 
+from autograder.grader_tools import notebook_records
 from autograder.grader_tools.nbgrader_course import NbgraderCourse, nbgrader_environment
 from course_simulation import build_submission
 from course_simulation.catalogue import (
@@ -216,9 +218,8 @@ def _instructions_and_visible_check(source_cells, grade_id: str) -> str:
     """The markdown since the previous graded cell, and the visible part of this one."""
     text = []
     for cell in source_cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and cell.cell_type == "code":
-            if meta.get("grade_id") == grade_id:
+        if is_grade(cell) and cell.cell_type == "code":
+            if notebook_records.grade_id(cell) == grade_id:
                 text.append(cell.source.split(HIDDEN_START)[0])
                 return _normalised("\n".join(text))
             text = []
@@ -243,9 +244,9 @@ def test_no_hidden_test_takes_a_point_unannounced(graded, assignment, variant):
     tests, _ = ASSIGNMENTS[assignment]
     notebook = course / "autograded" / variant.name / assignment / f"{assignment}.ipynb"
     cells = {
-        c.metadata["nbgrader"]["grade_id"]: c
+        notebook_records.grade_id(c): c
         for c in nbformat.read(notebook, 4).cells
-        if c.metadata.get("nbgrader", {}).get("grade_id") in tests
+        if notebook_records.grade_id(c) in tests
     }
     source_cells = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", 4).cells
     with Gradebook(db_url, COURSE_ID) as gradebook:
