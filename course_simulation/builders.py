@@ -46,9 +46,9 @@ def solution_sources(source_notebook: Path, keep_markers: bool = False) -> dict[
     ``### BEGIN/END SOLUTION`` lines are dropped unless ``keep_markers``.
     """
     return {
-        grade_id(cell): cell.source if keep_markers else _MARKERS.sub("", cell.source)
+        cell_id: cell.source if keep_markers else _MARKERS.sub("", cell.source)
         for cell in nbformat.read(source_notebook, 4).cells
-        if is_solution(cell)
+        if is_solution(cell) and (cell_id := grade_id(cell)) is not None
     }
 
 
@@ -135,9 +135,12 @@ def _student_notebook(course: Path, assignment: str, name: str, kind: str, stude
     if kind == "snooping":
         prefix = snooping_code(course, student, assignment)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
-    answered = [c for c in code_cells if grade_id(c) in solutions]
-    for number, cell in enumerate(answered):
-        text = solutions[grade_id(cell)]
+    answered = [
+        (cell, solutions[cell_id])
+        for cell in code_cells
+        if (cell_id := grade_id(cell)) is not None and cell_id in solutions
+    ]
+    for number, (cell, text) in enumerate(answered):
         cell.source = (prefix + "\n" + text) if number == 0 and prefix else text
     tests = [c for c in code_cells if is_grade(c)]
     if kind == "deleted_cells":
