@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the course's Python environment where every account can use it: the students'
 # JupyterLab servers, the instructor's and grader's tools, and the kernels that `course grade`
-# starts in its sandbox when the grader is an ordinary user.
+# starts in its sandbox when the grader is an ordinary user, and a Dask worker's (`dask
+# worker`, for `course grade --scheduler`: distributed and the PostgreSQL driver).
 #
 #   bash deploy/install_course_environment.sh [PREFIX]     (default: /opt/backprop-course/env)
 #
@@ -22,7 +23,7 @@ fi
 build="$(mktemp -d)"
 trap 'rm -rf "$build"' EXIT
 cp -r "$repo/pyproject.toml" "$repo/README.md" "$repo/autograder" "$build/"
-"$prefix/bin/python" -m pip install --quiet "$build[hub]"
+"$prefix/bin/python" -m pip install --quiet "$build[hub,dask]"
 "$prefix/bin/python" -m pip install --quiet --no-deps --force-reinstall "$build"
 chmod -R a+rX "$prefix"
 echo "course environment: $prefix ($("$prefix/bin/python" --version))"
