@@ -24,10 +24,10 @@ What protects the grade, from the outside in:
    Warm kernels are forked from a fork server (``user_namespace.py``):
 
    - The server runs inside bubblewrap. It sees the system and the course's Python
-     read-only, no course, no home and no network. It can write only to the folder of its
-     kernels' scratch folders and the folder of their IPC sockets.
+     read-only, no course, no home and no network. It can write only to the run's folder,
+     which holds its kernels' scratch folders and IPC socket folders.
    - Each forked kernel gets new user, mount, PID, network and IPC namespaces. Every mount
-     is read-only. Empty read-only filesystems cover both of those folders and
+     is read-only. Empty read-only filesystems cover the run's folder and
      ``/dev/shm``. Only the kernel's own scratch folder (as ``/tmp``) and its own IPC folder
      are bound back, writable.
    - The kernel is PID 1 of its namespace and has a ``/proc`` of its own, so it cannot name

@@ -63,7 +63,10 @@ def rootless_class(request, plain_class):
     sandboxed = folder / "course"
     assert _course_owned_by(GRADER, sandboxed) == plain_class["roster"]
     grade = ["course", "grade", A1, "--jobs", "2", "--cell-timeout", "10"]
+    left_before = set(Path("/tmp").glob("warm-kernels-*"))
     graded = run_as(GRADER, *grade, *([] if warm else ["--fresh-kernels"]), cwd=sandboxed)
+    # The kernels' scratch folders live in the run's folder, removed with it.
+    assert set(Path("/tmp").glob("warm-kernels-*")) == left_before
     # Where nested namespaces are refused, course grade says so once and starts fresh ones.
     assert "no warm kernels" not in graded.stderr, graded.stderr
     yield {**plain_class, "sandboxed": sandboxed, "output": graded.stdout}

@@ -111,7 +111,8 @@ def main(folder: Path) -> None:
             manager.start_kernel(cwd=str(work))
         server = fork_server(())
         assert server.sandbox is not None, "the kernels were not forked in a sandbox"
-        scratch_root = server.sandbox[1][0]
+        scratch_root = server.scratch_root
+        assert scratch_root is not None
         scratch = sorted(scratch_root.iterdir(), key=lambda path: path.stat().st_mtime_ns)
         assert len(scratch) == 2, scratch
         for manager in managers:

@@ -18,7 +18,6 @@ the kernel wrote when it ends. ``sandboxed_fork_problem`` says where that cannot
 
 from __future__ import annotations
 
-import atexit
 import functools
 import os
 import shutil
@@ -76,6 +75,7 @@ class ForkServer:
         self.ended: dict[int, int] = {}
         # An ordinary grader's server: its bubblewrap view (read-only and writable folders).
         self.sandbox: tuple[list[Path], list[Path]] | None = None
+        self.scratch_root: Path | None = None  # its kernels' scratch folders, in the sandbox
 
     def start_kernel(self, argv: list[str], cwd: str, environment: dict[str, str]) -> int:
         if self.process is None or self.process.poll() is not None:
@@ -85,17 +85,17 @@ class ForkServer:
 
     def sandboxed_scratch(self, kept: list[Path], ipc_parent: Path) -> Path:
         """A fresh scratch folder for an ordinary grader's kernel; the server is started (if
-        not running) inside bubblewrap, seeing ``kept`` read-only and writable only its
-        kernels' scratch folders and ``ipc_parent`` (their sockets' folders)."""
+        not running) inside bubblewrap, seeing ``kept`` read-only and writable only
+        ``ipc_parent`` (the run's folder of its kernels' socket folders, removed with the
+        run), which also holds its kernels' scratch folders."""
         if self.process is None or self.process.poll() is not None:
-            scratch_root = Path(tempfile.mkdtemp(prefix="warm-kernels-"))
-            atexit.register(shutil.rmtree, scratch_root, ignore_errors=True)
-            self.sandbox = (kept, [scratch_root, ipc_parent])
+            self.scratch_root = Path(tempfile.mkdtemp(prefix="warm-kernels-", dir=ipc_parent))
+            self.sandbox = (kept, [ipc_parent])
             self._start()
-        assert self.sandbox is not None
+        assert self.sandbox is not None and self.scratch_root is not None
         if ipc_parent not in self.sandbox[1]:
             raise SandboxError(f"this fork server cannot reach the IPC folder {ipc_parent}")
-        return Path(tempfile.mkdtemp(prefix="kernel-", dir=self.sandbox[1][0]))
+        return Path(tempfile.mkdtemp(prefix="kernel-", dir=self.scratch_root))
 
     def start_sandboxed_kernel(self, request: dict) -> int:
         """``kernel_fork_server._become_sandboxed_kernel``'s ``request`` (but ``hidden``:

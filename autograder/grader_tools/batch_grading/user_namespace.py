@@ -2,14 +2,14 @@
 
 An ordinary grader's ``kernel_fork_server`` runs inside a bubblewrap sandbox of its own
 (``bubblewrap.fork_server_command``): the system and the course's Python read-only, no
-course, no grader's home, no network; writable only the folder of the kernels' scratch
-folders and the folder of their IPC sockets. Each kernel it forks then goes, through this
-module, into namespaces of its own, created without privilege inside that sandbox:
+course, no grader's home, no network; writable only the run's folder, which holds the
+kernels' scratch folders and their IPC sockets' folders. Each kernel it forks then goes,
+through this module, into namespaces of its own, created without privilege inside it:
 
 1. ``enter_kernel_namespaces`` (in the forked child): new user, mount, PID, network and IPC
    namespaces; the child's uid and gid mapped to themselves (no other id exists inside);
-   every mount read-only; an empty read-only tmpfs over each hidden folder (the folder of
-   all kernels' scratch folders, the folder of all IPC folders) and over ``/dev/shm``; then
+   every mount read-only; an empty read-only tmpfs over each hidden folder (the run's
+   folder, with all kernels' scratch and IPC folders) and over ``/dev/shm``; then
    this kernel's own scratch folder bound writable as ``/tmp`` and its own IPC folder bound
    writable at its path. Nothing of another kernel is left to see.
 2. ``become_namespace_init`` (in the child's child, which is PID 1 of the new PID
