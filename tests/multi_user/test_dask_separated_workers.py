@@ -33,7 +33,7 @@ from course_simulation.course_runs import nbgrader, run
 from ..batch_grading.conftest import A1, CELL_TIMEOUT, gradebook_state
 from ..batch_grading.conftest import postgres_server as postgres_server  # the fixture
 from ..batch_grading.held_journal import hold_journal, remove_hold
-from ..course_helpers import wait_until
+from ..course_helpers import REPO, wait_until
 from .accounts import ensure_account
 
 ACCOUNT = "course-dask-worker"
@@ -150,7 +150,10 @@ def test_separated_workers_killed_worker_and_client(
             # or the other worker (its files, its processes).
             cloudpickle.register_pickle_by_value(sys.modules[__name__])
             try:
-                paths = [str(course), str(tmp_path), *(f"/tmp/{name}" for name in WORKERS)]
+                # This checkout's course (world-readable here, answer keys in source/) and
+                # the test's course copy (in root's private tmp folder).
+                courses = [str(REPO / "source"), str(course), str(tmp_path)]
+                paths = [*courses, *(f"/tmp/{name}" for name in WORKERS)]
                 seen = client.run(_what_a_worker_sees, paths)
             finally:
                 cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
