@@ -23,7 +23,12 @@ from typing import Any
 
 from autograder.gradient_checking.results import Score
 from autograder.integrity_guard import kernel_guard
-from autograder.notebook_metadata import QUIZ_ANSWERS_METADATA, QUIZ_FEEDBACK_METADATA
+from autograder.notebook_metadata import (
+    QUIZ_ANSWERS_METADATA,
+    QUIZ_FEEDBACK_METADATA,
+    QuizFeedbackRecord,
+    QuizQuestionRecord,
+)
 from autograder.quiz_engine.exercises import collected_answers
 from autograder.quiz_engine.marking import mark_answer
 from autograder.quiz_engine.question_types import markable_types, question_type
@@ -39,20 +44,22 @@ from autograder.quiz_engine.variants import (
 
 def _record(
     number: int, question: Question, mark: Mark, given: Any, variant: QuizVariant
-) -> dict[str, Any]:
+) -> QuizQuestionRecord:
     """One question's entry of the feedback record (see ``quiz_feedback``)."""
     answered = given is not None and mark.detail != NOT_ANSWERED
-    entry: dict[str, Any] = {
-        "number": number,
-        "id": question.id,
-        "type": question.type,
-        "answered": answered,
-        "correct": mark.correct,
-        "score": mark.score,
-        "detail": mark.detail if mark.detail or mark.answer else mark.feedback,
-    }
-    kind = question_type(question.type)
-    return {**entry, **kind.feedback_entry(question, mark, given, answered, variant)}
+    entry = QuizQuestionRecord(
+        number=number,
+        id=question.id,
+        type=question.type,
+        answered=answered,
+        correct=mark.correct,
+        score=mark.score,
+        detail=mark.detail if mark.detail or mark.answer else mark.feedback,
+    )
+    entry.update(
+        question_type(question.type).feedback_entry(question, mark, given, answered, variant)
+    )
+    return entry
 
 
 def _class_report_answer(question: Question, mark: Mark, given: Any) -> str:
@@ -92,13 +99,14 @@ def mark_graded_quiz(
     marked = list(enumerate(key.of_type(*markable_types()), first_number))
     total = 0.0
     canonical = {}
-    record: dict[str, Any] = {"notes": list(collected.notes), "questions": []}
+    questions: list[QuizQuestionRecord] = []
+    record = QuizFeedbackRecord(notes=list(collected.notes), questions=questions)
     for number, question in marked:
         given = collected.answers.get(question.id)
         mark = mark_answer(question, given, variant.parameters(question))
         total += mark.score
         canonical[question.id] = _class_report_answer(question, mark, given)
-        record["questions"].append(_record(number, question, mark, given, variant))
+        questions.append(_record(number, question, mark, given, variant))
     earned = points * total / len(marked)
     record["score_line"] = f"Score: {total:g} of {len(marked)} right, {earned:.4g} points."
     _publish(canonical)
@@ -107,7 +115,7 @@ def mark_graded_quiz(
     return Score(round(earned, 6))
 
 
-def _show_feedback(record: dict[str, Any]) -> None:
+def _show_feedback(record: QuizFeedbackRecord) -> None:
     """Every answer with the right ones (the graders' view); the record rides along for
     the student's feedback, which writes it again under the course's policy."""
     text = "\n".join(quiz_feedback_lines(record, show_answers=True))

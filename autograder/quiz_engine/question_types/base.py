@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Protocol
 
 import ipywidgets as widgets
 
+from autograder.notebook_metadata import QuizQuestionRecord
 from autograder.quiz_engine.questions import Mark, Question
 from autograder.quiz_engine.variants import QuizVariant
 
@@ -119,10 +120,10 @@ class QuestionType:
     @classmethod
     def feedback_entry(
         cls, question: Question, mark: Mark, given: Any, answered: bool, variant: QuizVariant
-    ) -> dict[str, Any]:
+    ) -> QuizQuestionRecord:
         """What this type adds to the question's feedback record (``given``: the canonical
         answer or None; ``answered``: it counts as an answer)."""
-        return {}
+        return QuizQuestionRecord()
 
     @classmethod
     def class_report_answer(cls, question: Question, mark: Mark, given: Any) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from autograder.notebook_metadata import QuizQuestionRecord
 from autograder.quiz_engine.formulas import FormulaError, evaluate, fill_in, worked_values
 from autograder.quiz_engine.question_types.base import OnChange, Problem, QuestionType
 from autograder.quiz_engine.question_types.numeric import NumberInput, finite_number
@@ -164,15 +165,15 @@ class Calculation(QuestionType):
     @classmethod
     def feedback_entry(
         cls, question: Question, mark: Mark, given: Any, answered: bool, variant: QuizVariant
-    ) -> dict[str, Any]:
-        return {
-            "numbers": fill_in(
+    ) -> QuizQuestionRecord:
+        return QuizQuestionRecord(
+            numbers=fill_in(
                 ", ".join(f"{name} = {{{name}}}" for name, _ in question.parameters),
                 variant.parameters(question),
             ),
-            "given": None if given is None else str(given),
-            "answer": mark.answer,
-        }
+            given=None if given is None else str(given),
+            answer=mark.answer,
+        )
 
     @classmethod
     def feedback_heading(cls, entry: Mapping[str, Any], show_answers: bool) -> str:

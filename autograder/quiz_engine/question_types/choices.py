@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import ipywidgets as widgets
 
 from autograder.accessible_widgets import wide_button
+from autograder.notebook_metadata import QuizQuestionRecord
 from autograder.quiz_engine.question_types.base import OnChange, Problem, QuestionType
 from autograder.quiz_engine.questions import Mark, Option, Question, unanswered
 from autograder.quiz_engine.variants import LETTERS, QuizVariant
@@ -198,11 +199,11 @@ class SingleChoice(_Choice):
     @classmethod
     def feedback_entry(
         cls, question: Question, mark: Mark, given: Any, answered: bool, variant: QuizVariant
-    ) -> dict[str, Any]:
+    ) -> QuizQuestionRecord:
         right = next(i for i, option in enumerate(question.options) if option.correct)
-        entry = {
-            "answer": f"{variant.letter_of(question, right)}, '{question.options[right].text}'"
-        }
+        entry = QuizQuestionRecord(
+            answer=f"{variant.letter_of(question, right)}, '{question.options[right].text}'"
+        )
         if answered:
             text = question.options[given].text
             entry["given"] = f"{variant.letter_of(question, given)}, '{text}'"

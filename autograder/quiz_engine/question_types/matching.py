@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from autograder.accessible_widgets import LiveRegion, wide_button
+from autograder.notebook_metadata import MatchingPairRecord, QuizQuestionRecord
 from autograder.quiz_engine.question_types.base import (
     OnChange,
     Problem,
@@ -263,18 +264,18 @@ class Matching(QuestionType):
     @classmethod
     def feedback_entry(
         cls, question: Question, mark: Mark, given: Any, answered: bool, variant: QuizVariant
-    ) -> dict[str, Any]:
+    ) -> QuizQuestionRecord:
         matched = given if isinstance(given, dict) else {}
         pairs = [
-            {
-                "term": term,
-                "given": matched.get(term),
-                "right": matched.get(term) == definition,
-                "answer": definition,
-            }
+            MatchingPairRecord(
+                term=term,
+                given=matched.get(term),
+                right=matched.get(term) == definition,
+                answer=definition,
+            )
             for term, definition in question.pairs
         ]
-        return {"pairs": pairs}
+        return QuizQuestionRecord(pairs=pairs)
 
     @classmethod
     def feedback_heading(cls, entry: Mapping[str, Any], show_answers: bool) -> str:
