@@ -115,6 +115,34 @@ def graded_class(tmp_path_factory):
     }
 
 
+def class_and_its_twin(tmp_path, db_url, kinds, seed):
+    """The same simulated a1 class twice: in a course on the gradebook ``db_url`` (graded on
+    Dask) and in its twin on a SQLite gradebook of its own (graded by sequential ``nbgrader
+    autograde``, to compare). Returns (course, twin, the course's environment, roster)."""
+    course, twin = copy_course(tmp_path / "dask"), copy_course(tmp_path / "sequential")
+    env = nbgrader_environment(NBGRADER_DB_URL=db_url)
+    nbgrader(course, "generate_assignment", A1, "--force", env=env)
+    nbgrader(twin, "generate_assignment", A1, "--force", env=nbgrader_environment())
+    roster = write_simulated_class(course, A1, kinds, seed=seed)
+    assert write_simulated_class(twin, A1, kinds, seed=seed) == roster  # the same class
+    return course, twin, env, roster
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask LocalCluster of two worker processes and a client. Two threads per worker, as
+    `dask worker` runs one per core: each thread grades with a grading process of its own."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield cluster, client
+
+
 def student_of_kind(roster, kind):
     return next(student for student, k in roster.items() if k == kind)
 

@@ -6,8 +6,6 @@ import signal
 import subprocess
 import sys
 
-import pytest
-
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.submission_status import GRADED, ProblemKind
 from autograder.grader_tools.nbgrader_course import nbgrader_environment
@@ -20,21 +18,6 @@ from .conftest import A1, CELL_TIMEOUT, KINDS, gradebook_state, student_of_kind
 from .held_journal import hold_journal, release_journal, remove_hold
 
 ORDINARY = ["correct", "forgot_1_over_m", "wrong_sign", "relu_at_zero", "blank"] * 2
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    from distributed import Client, LocalCluster
-
-    # Two threads per worker, as `dask worker` runs one per core: each thread grades with a
-    # grading process of its own.
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield cluster, client
 
 
 def _class(tmp_path, postgres_server, name, kinds, seed):

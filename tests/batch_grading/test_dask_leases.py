@@ -14,18 +14,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-
 from autograder.grader_tools.batch_grading.dask_tasks import grading_lease
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.submission_status import ProblemKind
-from autograder.grader_tools.nbgrader_course import nbgrader_environment
-from course_simulation import write_simulated_class
-from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader
 
 from ..course_helpers import wait_until
-from .conftest import A1, CELL_TIMEOUT, gradebook_state, student_of_kind
+from .conftest import A1, CELL_TIMEOUT, class_and_its_twin, gradebook_state, student_of_kind
 
 KINDS = ["correct", "wrong_sign", "forgot_1_over_m", "correct"]
 
@@ -61,19 +56,6 @@ class GradingEnds(_Preprocessor):
 c.Autograde.sanitize_preprocessors = [GradingStarts, *c.Autograde.sanitize_preprocessors]
 c.Autograde.autograde_preprocessors = [*c.Autograde.autograde_preprocessors, GradingEnds]
 """
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    from distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield cluster, client
 
 
 def _events(path: Path) -> list[tuple[str, str, int]]:
@@ -120,13 +102,8 @@ def _totals(course, db_url=None) -> dict[str, float]:
 
 def test_a_resume_waits_for_a_killed_clients_grading(tmp_path, postgres_server, cluster):
     scheduler, client = cluster
-    course, sequential = copy_course(tmp_path / "dask"), copy_course(tmp_path / "sequential")
     url = postgres_server("dask_leases")
-    env = nbgrader_environment(NBGRADER_DB_URL=url)
-    nbgrader(course, "generate_assignment", A1, "--force", env=env)
-    nbgrader(sequential, "generate_assignment", A1, "--force", env=nbgrader_environment())
-    roster = write_simulated_class(course, A1, KINDS, seed=11)
-    assert write_simulated_class(sequential, A1, KINDS, seed=11) == roster  # the same class
+    course, sequential, env, roster = class_and_its_twin(tmp_path, url, KINDS, seed=11)
     events, held = tmp_path / "gradings.txt", tmp_path / "held"
     held.mkdir()
     with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:

@@ -25,12 +25,9 @@ import pytest
 
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.submission_status import ProblemKind
-from autograder.grader_tools.nbgrader_course import nbgrader_environment
-from course_simulation import write_simulated_class
-from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader, run
 
-from ..batch_grading.conftest import A1, CELL_TIMEOUT, gradebook_state
+from ..batch_grading.conftest import A1, CELL_TIMEOUT, class_and_its_twin, gradebook_state
 from ..batch_grading.conftest import postgres_server as postgres_server  # the fixture
 from ..batch_grading.held_journal import hold_journal, remove_hold
 from ..course_helpers import REPO, wait_until
@@ -110,13 +107,8 @@ def test_separated_workers_killed_worker_and_client(
 ):
     from distributed import Client
 
-    course, sequential = copy_course(tmp_path / "dask"), copy_course(tmp_path / "sequential")
     url = postgres_server("separated_workers")
-    env = nbgrader_environment(NBGRADER_DB_URL=url)
-    nbgrader(course, "generate_assignment", A1, "--force", env=env)
-    nbgrader(sequential, "generate_assignment", A1, "--force", env=nbgrader_environment())
-    roster = write_simulated_class(course, A1, KINDS, seed=12)
-    assert write_simulated_class(sequential, A1, KINDS, seed=12) == roster  # the same class
+    course, sequential, env, roster = class_and_its_twin(tmp_path, url, KINDS, seed=12)
     sockets = Path(url.split("host=", 1)[1].split("&", 1)[0])
     scheduler_file = tmp_path / "scheduler.json"
     started: list[subprocess.Popen] = []
