@@ -115,6 +115,12 @@ def graded_class(tmp_path_factory):
     }
 
 
+DEAD_WORKER_LEASES = {
+    "distributed.scheduler.locks.lease-timeout": "6s",
+    "distributed.scheduler.locks.lease-validation-interval": "2s",
+}
+
+
 def class_and_its_twin(tmp_path, db_url, kinds, seed):
     """The same simulated a1 class twice: in a course on the gradebook ``db_url`` (graded on
     Dask) and in its twin on a SQLite gradebook of its own (graded by sequential ``nbgrader
@@ -131,10 +137,14 @@ def class_and_its_twin(tmp_path, db_url, kinds, seed):
 @pytest.fixture(scope="module")
 def cluster():
     """A Dask LocalCluster of two worker processes and a client. Two threads per worker, as
-    `dask worker` runs one per core: each thread grades with a grading process of its own."""
+    `dask worker` runs one per core: each thread grades with a grading process of its own.
+    A dead worker's student leases expire after 6 s instead of Dask's 30 (the tests kill
+    workers; the workers get the setting from their nanny)."""
+    import dask
     from distributed import Client, LocalCluster
 
     with (
+        dask.config.set(DEAD_WORKER_LEASES),
         LocalCluster(
             n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None
         ) as cluster,

@@ -27,7 +27,13 @@ from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.submission_status import ProblemKind
 from course_simulation.course_runs import nbgrader, run
 
-from ..batch_grading.conftest import A1, CELL_TIMEOUT, class_and_its_twin, gradebook_state
+from ..batch_grading.conftest import (
+    A1,
+    CELL_TIMEOUT,
+    DEAD_WORKER_LEASES,
+    class_and_its_twin,
+    gradebook_state,
+)
 from ..batch_grading.conftest import postgres_server as postgres_server  # the fixture
 from ..batch_grading.held_journal import hold_journal, remove_hold
 from ..course_helpers import REPO, wait_until
@@ -38,6 +44,13 @@ KINDS = ["correct", "wrong_sign", "forgot_1_over_m", "relu_at_zero", "correct"]
 # Covered by an empty tmpfs in each worker's mount namespace.
 HIDDEN = ("/root", "/tmp", "/home", "/srv", "/work", "/var/tmp")
 WORKERS = ("worker-a", "worker-b")
+# The killed worker's student lease expires as in the LocalCluster tests, through Dask's
+# environment variables (the command-line scheduler and workers read them).
+LEASE_VARIABLES = {
+    "DASK_" + key.upper().replace(".", "__").replace("-", "_"): value
+    for key, value in DEAD_WORKER_LEASES.items()
+}
+LEASES = " ".join(f"{name}={value}" for name, value in LEASE_VARIABLES.items())
 
 
 def _worker_command(address: str, name: str, sockets: Path, environment: Path) -> list[str]:
@@ -53,7 +66,7 @@ mkdir -p {sockets} && mount --move /root/gradebook {sockets}
 rmdir /root/gradebook
 mkdir {home} && chown {ACCOUNT}: {home} && cd {home}
 exec runuser -u {ACCOUNT} -- env -i HOME={home} USER={ACCOUNT} LOGNAME={ACCOUNT} \\
-    PATH={environment / "bin"}:/usr/bin:/bin TMPDIR=/tmp LANG=C.UTF-8 \\
+    PATH={environment / "bin"}:/usr/bin:/bin TMPDIR=/tmp LANG=C.UTF-8 {LEASES} \\
     {environment / "bin" / "dask"} worker {address} --name {name} --host 127.0.0.1 \\
     --nworkers 1 --nthreads 1 --no-dashboard --local-directory {home}/dask
 """
@@ -122,7 +135,12 @@ def test_separated_workers_killed_worker_and_client(
         scheduler_command = [str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0"]
         scheduler_command += ["--no-dashboard", "--scheduler-file", str(scheduler_file)]
         started.append(
-            subprocess.Popen(scheduler_command, stdout=logs["scheduler"], stderr=subprocess.STDOUT)
+            subprocess.Popen(
+                scheduler_command,
+                stdout=logs["scheduler"],
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **LEASE_VARIABLES},
+            )
         )
         address = wait_until(
             lambda: scheduler_file.exists() and json.loads(scheduler_file.read_text())["address"],
