@@ -67,6 +67,15 @@ def gradebook_state(course, db_url=None):
     return grades, rows
 
 
+def student_totals(course, db_url=None) -> dict[str, float]:
+    """Each student's total score in the course's gradebook (or ``db_url``)."""
+    grades, _ = gradebook_state(course, db_url)
+    totals: dict[str, float] = {}
+    for (student, _cell), score in grades.items():
+        totals[student] = totals.get(student, 0.0) + score
+    return totals
+
+
 def output_text(notebook_path):
     notebook = nbformat.read(notebook_path, 4)
     return "".join(

@@ -14,7 +14,7 @@ from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader, run
 
 from ..course_helpers import wait_until
-from .conftest import A1, CELL_TIMEOUT, KINDS, gradebook_state, student_of_kind
+from .conftest import A1, CELL_TIMEOUT, KINDS, gradebook_state, student_of_kind, student_totals
 from .held_journal import hold_journal, release_journal, remove_hold
 
 ORDINARY = ["correct", "forgot_1_over_m", "wrong_sign", "relu_at_zero", "blank"] * 2
@@ -40,14 +40,6 @@ def _expected_scores(graded_class, roster) -> dict[str, float]:
     """Each student's total under the local `course grade` of the shared class, by kind."""
     local = {graded_class["roster"][r.student]: r.score for r in graded_class["results"]}
     return {student: local[kind] for student, kind in roster.items()}
-
-
-def _totals(course, url) -> dict[str, float]:
-    grades, _ = gradebook_state(course, url)
-    totals: dict[str, float] = {}
-    for (student, _cell), score in grades.items():
-        totals[student] = totals.get(student, 0.0) + score
-    return totals
 
 
 def test_grades_on_dask_equal_sequential_nbgrader(tmp_path, postgres_server, cluster, graded_class):
@@ -94,7 +86,7 @@ def test_a_worker_killed_mid_run(tmp_path, postgres_server, cluster, graded_clas
     assert ProblemKind.NOT_GRADED.label not in out, out
     _, rows = gradebook_state(course, url)
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}  # once each
-    assert _totals(course, url) == _expected_scores(graded_class, roster)
+    assert student_totals(course, url) == _expected_scores(graded_class, roster)
 
 
 def test_an_interrupted_client_resumes(tmp_path, postgres_server, cluster, graded_class):
@@ -122,7 +114,7 @@ def test_an_interrupted_client_resumes(tmp_path, postgres_server, cluster, grade
     assert second.stdout.count("graded earlier") == len(done)
     _, rows = gradebook_state(course, url)
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}
-    assert _totals(course, url) == _expected_scores(graded_class, roster)
+    assert student_totals(course, url) == _expected_scores(graded_class, roster)
 
 
 def _grading_processes(client) -> dict[str, int]:

@@ -20,7 +20,14 @@ from autograder.grader_tools.batch_grading.submission_status import ProblemKind
 from course_simulation.course_runs import nbgrader
 
 from ..course_helpers import wait_until
-from .conftest import A1, CELL_TIMEOUT, class_and_its_twin, gradebook_state, student_of_kind
+from .conftest import (
+    A1,
+    CELL_TIMEOUT,
+    class_and_its_twin,
+    gradebook_state,
+    student_of_kind,
+    student_totals,
+)
 
 KINDS = ["correct", "wrong_sign", "forgot_1_over_m", "correct"]
 
@@ -92,14 +99,6 @@ def _waiting_for(client, lease: str) -> int:
     return client.run_on_scheduler(pending)
 
 
-def _totals(course, db_url=None) -> dict[str, float]:
-    grades, _ = gradebook_state(course, db_url)
-    totals: dict[str, float] = {}
-    for (student, _cell), score in grades.items():
-        totals[student] = totals.get(student, 0.0) + score
-    return totals
-
-
 def test_a_resume_waits_for_a_killed_clients_grading(tmp_path, postgres_server, cluster):
     scheduler, client = cluster
     url = postgres_server("dask_leases")
@@ -154,7 +153,7 @@ def test_a_resume_waits_for_a_killed_clients_grading(tmp_path, postgres_server, 
     assert len(set(gradings)) == 2, recorded
     _, rows = gradebook_state(course, url)
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}
-    assert _totals(course, url) == _totals(sequential)
+    assert student_totals(course, url) == student_totals(sequential)
 
 
 def _first_pid(path: Path, student: str) -> int | None:

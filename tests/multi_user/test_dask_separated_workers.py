@@ -33,6 +33,7 @@ from ..batch_grading.conftest import (
     DEAD_WORKER_LEASES,
     class_and_its_twin,
     gradebook_state,
+    student_totals,
 )
 from ..batch_grading.conftest import postgres_server as postgres_server  # the fixture
 from ..batch_grading.held_journal import hold_journal, remove_hold
@@ -100,14 +101,6 @@ def _what_a_worker_sees(paths: list[str]) -> dict:
         "root": worker_os.listdir("/root") if worker_os.access("/root", worker_os.R_OK) else [],
         "processes": commands,
     }
-
-
-def _totals(course, db_url=None) -> dict[str, float]:
-    grades, _ = gradebook_state(course, db_url)
-    totals: dict[str, float] = {}
-    for (student, _cell), score in grades.items():
-        totals[student] = totals.get(student, 0.0) + score
-    return totals
 
 
 @pytest.fixture
@@ -212,7 +205,7 @@ def test_separated_workers_killed_worker_and_client(
     assert second.stdout.count("graded earlier") == len(done)
     _, rows = gradebook_state(course, url)
     assert sorted(rows) == sorted(roster) and set(rows.values()) == {1}  # once each
-    assert _totals(course, url) == _totals(sequential)
+    assert student_totals(course, url) == student_totals(sequential)
 
 
 def _stop(process: subprocess.Popen) -> None:
