@@ -44,6 +44,19 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int, data:
     _check(result, f"mount {target}")
 
 
+def remount_read_only() -> None:
+    """Remount every mount of this mount namespace read-only, keeping its other flags
+    (/proc and /sys are left as they are; only a failure on / is fatal)."""
+    for point, flags in mount_points():
+        if point.startswith(("/proc", "/sys")):
+            continue
+        try:
+            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except SandboxError:
+            if point == "/":
+                raise
+
+
 def mount_points() -> list[tuple[str, int]]:
     """(mount point, flags to keep) for every mount, from /proc/self/mountinfo."""
     points = []
@@ -78,14 +91,7 @@ def isolate(
         for path in [*kept, *writable]
         if path.exists()
     }
-    for point, flags in mount_points():
-        if point.startswith(("/proc", "/sys")):
-            continue
-        try:
-            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-        except SandboxError:
-            if point == "/":
-                raise
+    remount_read_only()
     covers: list[Path] = []
     for path in sorted(
         {scratch, Path("/var/tmp"), Path("/dev/shm"), *hidden}, key=lambda p: len(p.parts)

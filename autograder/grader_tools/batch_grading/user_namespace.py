@@ -43,7 +43,7 @@ from autograder.grader_tools.batch_grading.mount_namespace import (
     MS_REC,
     MS_REMOUNT,
     mount,
-    mount_points,
+    remount_read_only,
 )
 from autograder.grader_tools.batch_grading.sandbox_errors import SandboxError
 
@@ -92,14 +92,7 @@ def enter_kernel_namespaces(scratch: Path, ipc: Path | None, hidden: list[Path])
     # Opened before anything is covered, to bind back from /proc/self/fd.
     own = [(scratch, SCRATCH), *([(ipc, ipc)] if ipc is not None else [])]
     handles = [(os.open(source, os.O_PATH | os.O_DIRECTORY), target) for source, target in own]
-    for point, kept_flags in mount_points():
-        if point.startswith(("/proc", "/sys")):
-            continue
-        try:
-            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags)
-        except SandboxError:
-            if point == "/":
-                raise
+    remount_read_only()
     covers: list[Path] = []
     for path in sorted({*hidden, Path("/dev/shm")}, key=lambda p: len(p.parts)):
         if path.is_dir() and not _covered(path, covers):
