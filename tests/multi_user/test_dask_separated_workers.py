@@ -42,8 +42,12 @@ from .accounts import ensure_account
 
 ACCOUNT = "course-dask-worker"
 KINDS = ["correct", "wrong_sign", "forgot_1_over_m", "relu_at_zero", "correct"]
-# Covered by an empty tmpfs in each worker's mount namespace.
-HIDDEN = ("/root", "/tmp", "/home", "/srv", "/work", "/var/tmp")
+# Covered by an empty tmpfs in each worker's mount namespace, with the top folder of this
+# checkout wherever CI cloned it (/work, /check, ...; the course environment is in /opt).
+_CHECKOUT_TOP = "/" + REPO.parts[1]
+HIDDEN = tuple(
+    dict.fromkeys(("/root", "/tmp", "/home", "/srv", "/work", "/var/tmp", _CHECKOUT_TOP))
+)
 WORKERS = ("worker-a", "worker-b")
 # The killed worker's student lease expires as in the LocalCluster tests, through Dask's
 # environment variables (the command-line scheduler and workers read them).
