@@ -124,30 +124,37 @@ class _AllRecords:
     check, nothing changed, costs little (``replaced_objects`` runs before and after every
     call into student code: thousands of times in one finite-difference check):
 
-    - the namespaces: if none of their dictionaries changed since the last check that
-      passed (``DictionaryVersions``), their names need no reading; otherwise
-      ``itemgetter`` reads each namespace's names in one C call and ``map``/``is``
-      compares them, with no Python loop per name;
+    - the namespaces whose dictionary has a version tag (``DictionaryVersions``): if none
+      of those dictionaries changed since the last check that passed, their names need no
+      reading; the others (a namespace whose dictionary cannot be reached) are read at
+      every check. Each group is read by ``_NamespaceReads``, one C call per namespace;
     - the functions' code and defaults (assigning them changes no dictionary): if no
       function's were assigned since the last check that passed (``FunctionChanges``),
       they need no reading; otherwise they are compared the same way."""
 
     def __init__(self, records: list[_NamespaceRecord]):
         self.count = len(records)
-        self.readers = tuple(
-            (_reader(record.names), record.namespace) for record in records if record.names
+        named = [record for record in records if record.names]
+        tagged = DictionaryVersions.works_here()
+        found = [_underlying_dict(record.namespace) if tagged else None for record in named]
+        self.versioned = _NamespaceReads(
+            [r for r, d in zip(named, found, strict=True) if d is not None]
         )
-        self.values = tuple(value for record in records for value in record.values)
+        self.always_read = _NamespaceReads(
+            [r for r, d in zip(named, found, strict=True) if d is None]
+        )
+        self.versions = DictionaryVersions([d for d in found if d is not None])
+        self.versions_checked: tuple[int, ...] | None = None
         self.functions = tuple(f for record in records for f in record.functions)
         self.parts = tuple(tuple(map(part, self.functions)) for part in _PARTS)
-        self.versions = DictionaryVersions.of([namespace for _, namespace in self.readers])
-        self.versions_checked: tuple[int, ...] | None = None
         self.function_changes_checked: int | None = None
 
     def unchanged(self) -> bool:
-        versions = self.versions.read() if self.versions is not None else None
-        if versions is None or versions != self.versions_checked:
-            if not self._namespaces_unchanged():
+        if not self.always_read.unchanged():
+            return False
+        versions = self.versions.read()
+        if versions != self.versions_checked:
+            if not self.versioned.unchanged():
                 return False
             self.versions_checked = versions
         changes = _FUNCTION_CHANGES.count
@@ -163,7 +170,16 @@ class _AllRecords:
             for part, expected in zip(_PARTS, self.parts, strict=True)
         )
 
-    def _namespaces_unchanged(self) -> bool:
+
+class _NamespaceReads:
+    """The names of some records, read from their live namespaces with ``itemgetter`` (one
+    C call per namespace) and compared with ``map``/``is``: no Python loop per name."""
+
+    def __init__(self, records: list[_NamespaceRecord]):
+        self.readers = tuple((_reader(record.names), record.namespace) for record in records)
+        self.values = tuple(value for record in records for value in record.values)
+
+    def unchanged(self) -> bool:
         try:
             now = chain.from_iterable([read(namespace) for read, namespace in self.readers])
             return all(map(is_, now, self.values))
@@ -179,8 +195,9 @@ class DictionaryVersions:
     Python has no public way to read the tag, so it is read from the dictionary's header
     with ``ctypes``, and only where ``works_here`` showed, on dictionaries made for the
     purpose, that the field read behaves as a version tag (CPython 3.11 to 3.13; Python
-    3.14 no longer updates it). Elsewhere ``of`` returns None and every check reads every
-    name. Student code cannot forge a tag: ``ctypes`` and ``gc`` are refused by the scan.
+    3.14 no longer updates it). Elsewhere, and for a namespace whose dictionary cannot be
+    reached, every check reads every name. Student code cannot forge a tag: ``ctypes`` and
+    ``gc`` are refused by the scan.
     """
 
     OFFSET = 24  # after the reference count, the type and ma_used: 8 bytes each
@@ -193,16 +210,6 @@ class DictionaryVersions:
 
     def read(self) -> tuple[int, ...]:
         return tuple(map(_TAG_VALUE, self.tags))
-
-    @classmethod
-    def of(cls, namespaces: list[Mapping[str, object]]) -> DictionaryVersions | None:
-        """Versions of ``namespaces`` (dicts or classes' mapping proxies), or None if tags
-        cannot be read on this Python or a namespace is neither."""
-        found = [_underlying_dict(namespace) for namespace in namespaces]
-        dictionaries = [d for d in found if d is not None]
-        if not cls.works_here() or len(dictionaries) != len(found):
-            return None
-        return cls(dictionaries)
 
     @classmethod
     @functools.cache
@@ -302,7 +309,9 @@ def _underlying_dict(namespace: Mapping[str, object]) -> dict | None:
         import gc  # here: the guard's module holds no gc for student code to reach
 
         inner = gc.get_referents(namespace)
-        if len(inner) == 1 and type(inner[0]) is dict:
+        # A dict subclass (ctypes' structures keep their class namespace in one) starts
+        # with a dict's header, version tag included.
+        if len(inner) == 1 and isinstance(inner[0], dict):
             return inner[0]
     return None
 

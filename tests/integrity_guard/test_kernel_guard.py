@@ -1,6 +1,9 @@
 """The in-kernel guard, in a real kernel started the way the course's nbgrader starts one:
 everyday habits pass, a replaced function or refused line fails the next check by name."""
 
+import collections
+import ctypes
+import importlib
 from pathlib import Path
 
 import nbformat
@@ -9,6 +12,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.grader_tools.nbgrader_course import NbgraderCourse
+from autograder.integrity_guard import kernel_guard
 from autograder.integrity_guard.kernel_guard import DictionaryVersions
 
 from ..course_helpers import REPO
@@ -211,10 +215,15 @@ def test_version_tags_see_every_change_to_a_module_or_a_class():
         def verdict(self):
             return False
 
+    class Header(ctypes.Structure):  # its class namespace is a dict subclass (StgDict)
+        _fields_ = [("pid", ctypes.c_int)]
+
     module = type(pytest)("probe")
     module.allclose = print
-    versions = DictionaryVersions.of([vars(module), vars(Checker)])
-    assert versions is not None
+    namespaces = [vars(module), vars(Checker), vars(Header)]
+    dictionaries = [kernel_guard._underlying_dict(namespace) for namespace in namespaces]
+    assert all(dictionary is not None for dictionary in dictionaries)
+    versions = DictionaryVersions(dictionaries)
     seen = versions.read()
     assert versions.read() == seen  # reading changes nothing
     changes = [
@@ -223,11 +232,55 @@ def test_version_tags_see_every_change_to_a_module_or_a_class():
         lambda: setattr(Checker, "verdict", lambda self: True),
         lambda: delattr(Checker, "verdict"),
         lambda: setattr(Checker, "extra", 1),
+        lambda: setattr(Header, "extra", 1),
     ]
     for change in changes:
         change()
         assert versions.read() != seen
         seen = versions.read()
+
+
+def test_a_namespace_without_a_version_tag_is_read_at_every_check_and_only_it():
+    class Checker:
+        def verdict(self):
+            return False
+
+    untagged = collections.UserDict(allclose=print)  # no dict header to read a tag from
+    records = [
+        kernel_guard._NamespaceRecord("Checker", vars(Checker), dict(vars(Checker))),
+        kernel_guard._NamespaceRecord("untagged", untagged, dict(untagged)),
+    ]
+    flat = kernel_guard._AllRecords(records)
+    assert len(flat.versioned.readers) == 1 and len(flat.always_read.readers) == 1
+    assert flat.unchanged() and flat.unchanged()
+    untagged["allclose"] = abs  # no tag moves: caught because it is read every time
+    assert not flat.unchanged()
+    untagged["allclose"] = print
+    assert flat.unchanged()
+    Checker.verdict = lambda self: True
+    assert not flat.unchanged()
+
+
+def test_every_namespace_a_warm_grading_kernel_guards_has_a_version_tag():
+    # A forked kernel holds the fork server's modules too (ctypes structures among them):
+    # one namespace without a tag once made every check read every name, 3x slower cells.
+    from autograder.grader_tools.batch_grading import fork_server_provisioner
+
+    for name in fork_server_provisioner.GUARDED_KERNEL_PRELOAD:
+        importlib.import_module(name)
+    for name in ("kernel_fork_server", "forked_kernel", "user_namespace", "dies_with_parent"):
+        importlib.import_module(f"autograder.grader_tools.batch_grading.{name}")
+    records = [
+        r for name in kernel_guard._guarded_modules() for r in kernel_guard._module_records(name)
+    ]
+    flat = kernel_guard._AllRecords(records)
+    untagged = [
+        record.label
+        for record in records
+        if record.names and kernel_guard._underlying_dict(record.namespace) is None
+    ]
+    assert untagged == [] and flat.always_read.readers == ()
+    assert len(flat.versioned.readers) > 100
 
 
 def test_checks_compute_in_the_course_numpy_settings_and_leave_the_students():
