@@ -12,14 +12,18 @@ the resident memory (RSS) of every part is sampled twice a second:
 
 Prints submissions per second and each part's peak, per class size, so growth with the
 class size shows. (The journal, a few hundred bytes per student, is the only state that
-grows by design.)
+grows by design.) After each class, a census of what the scheduler and each Dask worker
+hold (their task records and logs, the student leases' records, the Python objects by type)
+shows where any growth comes from: the types that grew most since the first class.
 
-    python -m benchmarks.dask_scaling_benchmark [--sizes 100 400]
+    python -m benchmarks.dask_scaling_benchmark [--sizes 250 500 1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import gc
 import os
 import subprocess
 import sys
@@ -73,9 +77,40 @@ def sample_peaks(parts: dict[str, list[psutil.Process]], stop: threading.Event, 
         stop.wait(0.5)
 
 
+def objects_by_type() -> collections.Counter:
+    return collections.Counter(type(thing).__qualname__ for thing in gc.get_objects())
+
+
+def worker_census(dask_worker) -> dict:
+    """Run on each Dask worker (``client.run`` passes it in): what it holds."""
+    return {
+        "tasks": len(dask_worker.state.tasks),
+        "log": len(dask_worker.state.log),
+        "objects": objects_by_type(),
+    }
+
+
+def scheduler_census(dask_scheduler) -> dict:
+    """Run on the scheduler: its task records, transition log and leases' records."""
+    leases = dask_scheduler.extensions["semaphores"]
+    return {
+        "tasks": len(dask_scheduler.tasks),
+        "log": len(dask_scheduler.transition_log),
+        "lease names": len(leases.max_leases),
+        "objects": objects_by_type(),
+    }
+
+
+def print_census(name: str, census: dict, first: dict) -> None:
+    counts = ", ".join(f"{key} {value}" for key, value in census.items() if key != "objects")
+    grown = census["objects"] - first["objects"]
+    top = ", ".join(f"{kind} +{count}" for kind, count in grown.most_common(6))
+    print(f"  {name:14} holds {counts}; objects grown since the first class: {top or 'none'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 400])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
     parser.add_argument("--assignment", default="a1_building_blocks")
     args = parser.parse_args()
     from distributed import Client, LocalCluster
@@ -86,6 +121,7 @@ def main() -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
+        first_censuses: dict[str, dict] = {}
         for size in args.sizes:
             with tempfile.TemporaryDirectory() as scratch:
                 course = copy_course(Path(scratch) / "course")
@@ -126,6 +162,11 @@ def main() -> None:
                 )
                 for name, peak in sorted(peaks.items()):
                     print(f"  peak RSS {name:10} {peak / MB:7.1f} MB")
+                censuses = {"scheduler": client.run_on_scheduler(scheduler_census)}
+                for index, census in enumerate(client.run(worker_census).values(), 1):
+                    censuses[f"dask worker {index}"] = census
+                for name, census in censuses.items():
+                    print_census(name, census, first_censuses.setdefault(name, census))
 
 
 if __name__ == "__main__":

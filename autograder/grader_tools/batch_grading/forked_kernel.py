@@ -9,7 +9,9 @@ warm server, and why it does not (the server's own pipes are closed earlier, by
 - the launcher's descriptors (the autograded folder it copies files into): closed here, as
   every close-on-exec descriptor is by the ``execve`` this replaces;
 - the server's environment, ``sys.argv``, ``sys.path`` and ``__main__``: the kernel gets
-  those a fresh ``python -m ipykernel_launcher`` in its scratch folder would have;
+  those a fresh ``python -m ipykernel_launcher`` in its scratch folder would have (its
+  environment with what the server's preloaded modules set in it as they were imported,
+  as they would have in the kernel: debugpy sets ``PYDEVD_USE_FRAME_EVAL``);
 - signal handlers and mask: reset to a fresh interpreter's;
 - random state: Python's ``random`` and NumPy's global generator are reseeded from the OS.
   String hashing keeps the server's seed (``PYTHONHASHSEED`` is fixed when Python starts).
@@ -18,12 +20,27 @@ warm server, and why it does not (the server's own pipes are closed earlier, by
 from __future__ import annotations
 
 import fcntl
+import importlib
 import os
 import random
 import signal
 import sys
 import types
+from collections.abc import Iterable
 from typing import NoReturn
+
+# What the fork server's preloaded modules set in os.environ as they were imported.
+_SET_BY_PRELOADS: dict[str, str] = {}
+
+
+def preload(names: Iterable[str]) -> None:
+    """Import ``names`` in the fork server, once for every kernel it forks."""
+    before = dict(os.environ)
+    for name in names:
+        importlib.import_module(name)
+    _SET_BY_PRELOADS.update(
+        {name: value for name, value in os.environ.items() if before.get(name) != value}
+    )
 
 
 class KernelEnded(SystemExit):
@@ -45,6 +62,8 @@ def run_forked_kernel(command: list[str], environment: dict[str, str]) -> NoRetu
     close_on_exec_descriptors()
     os.environ.clear()
     os.environ.update(environment)
+    for name, value in _SET_BY_PRELOADS.items():
+        os.environ.setdefault(name, value)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
