@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 
+from autograder.grader_tools.batch_grading.dask_tasks import grading_lease
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.submission_status import GRADED, ProblemKind
 from autograder.grader_tools.nbgrader_course import nbgrader_environment
@@ -142,7 +143,8 @@ def test_a_finished_run_leaves_no_grading_process_on_the_workers(
     tmp_path, postgres_server, cluster
 ):
     """Run after run (each course a package of its own), the workers let the run's grading
-    processes and scratch courses go when it ends: a long-lived cluster does not fill up."""
+    processes, scratch courses and students' leases go when it ends: a long-lived cluster
+    does not fill up."""
     scheduler, client = cluster
     for number in range(2):
         course, url, env, roster = _class(
@@ -164,3 +166,25 @@ def test_a_finished_run_leaves_no_grading_process_on_the_workers(
         out, _ = grading.communicate(timeout=600)
         assert grading.returncode == 0 and out.count(f" {GRADED}") >= len(roster), out
         assert set(_grading_processes(client).values()) == {0}
+        # Each task's lease stopped renewing when released (Dask keeps a renewing one), and
+        # the scheduler forgot the students' leases when the run ended.
+        assert set(client.run(_renewing_leases).values()) == {0}
+        this_run = grading_lease(url, A1, "")
+        assert [name for name in client.run_on_scheduler(_lease_names) if this_run in name] == []
+
+
+def _lease_names(dask_scheduler) -> list[str]:
+    return list(dask_scheduler.extensions["semaphores"].max_leases)
+
+
+def _renewing_leases() -> int:
+    """On a worker: leases whose renewals still run, so that its event loop keeps them."""
+    import gc
+
+    from distributed import Semaphore
+
+    return sum(
+        1
+        for thing in gc.get_objects()
+        if isinstance(thing, Semaphore) and thing.refresh_callback.is_running()
+    )

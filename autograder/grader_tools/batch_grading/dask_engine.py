@@ -23,6 +23,7 @@ cluster.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import uuid
@@ -33,6 +34,8 @@ from autograder.grader_tools.batch_grading.dask_tasks import (
     LEASE_MARGIN_SECONDS,
     CoursePackage,
     autograde_task,
+    forget_idle_leases,
+    grading_lease,
     release_course,
 )
 from autograder.grader_tools.batch_grading.grading_engine import (
@@ -85,6 +88,7 @@ class DaskSlot:
         # tasks in turn, so a task's answer comes within ``rounds`` submission timeouts.
         self.rounds = rounds
         self.future: Any = None
+        self.students: set[str] = set()  # whose leases this slot's tasks took
 
     def autograde(self, student: str, wall_timeout: float) -> AutogradeAnswer:
         from distributed import KilledWorker
@@ -95,6 +99,7 @@ class DaskSlot:
             for path in sorted(folder.rglob("*"))
             if path.is_file()
         }
+        self.students.add(student)
         self.future = self.client.submit(
             autograde_task,
             self.package,
@@ -201,9 +206,15 @@ class DaskEngine(GradingEngine):
             slot.stop()
         if self.client is None:
             return
+        # A worker that is gone has nothing to release; a scheduler refusing to run the
+        # function keeps the leases.
         try:
-            self.client.run(release_course, self.package_key)
-        except Exception:  # noqa: BLE001 - a worker that is gone has nothing to release
-            pass
+            with contextlib.suppress(Exception):
+                self.client.run(release_course, self.package_key)
+            students = sorted(set().union(*(slot.students for slot in self.slots)))
+            db_url, assignment = self.course.db_url, self.assignment
+            leases = [grading_lease(db_url, assignment, student) for student in students]
+            with contextlib.suppress(Exception):
+                self.client.run_on_scheduler(forget_idle_leases, leases)
         finally:
             self.client.close()

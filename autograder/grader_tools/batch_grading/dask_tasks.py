@@ -85,8 +85,14 @@ def autograde_task(
     # task has it), which a run on one machine does not load.
     from distributed import Lock
 
-    lease = Lock(grading_lease(package.db_url, package.assignment, student))
-    if not lease.acquire(timeout=wall_timeout + LEASE_MARGIN_SECONDS):
+    name = grading_lease(package.db_url, package.assignment, student)
+    lease = Lock(name)
+    try:
+        acquired = lease.acquire(timeout=wall_timeout + LEASE_MARGIN_SECONDS)
+    except RuntimeError:  # forgotten as another run ended (``forget_idle_leases``): anew
+        lease = Lock(name)
+        acquired = lease.acquire(timeout=wall_timeout + LEASE_MARGIN_SECONDS)
+    if not acquired:
         detail = (
             f"(an earlier grading of this student still ran after {wall_timeout:g} s: "
             "the next run grades it)"
@@ -97,6 +103,35 @@ def autograde_task(
         return _autograde_prepared(package, student, files, wall_timeout)
     finally:
         lease.release()
+        _stop_renewing(lease)
+
+
+def _stop_renewing(lease: Any) -> None:
+    """Stop a released lease's renewals: a periodic callback on the worker's event loop that
+    keeps the lease object alive until closed (one kept per task, the worker would grow with
+    the class). Not ``close``: that also makes the scheduler forget the name, under a
+    resumed task that may be waiting for it."""
+    renewals = getattr(lease, "refresh_callback", None)  # none if leases never time out
+    if renewals is not None:
+        lease.loop.add_callback(renewals.stop)  # the loop's own thread: tornado's rule
+
+
+def forget_idle_leases(names: list[str], dask_scheduler: Any) -> int:
+    """Run on the scheduler as a run ends (``client.run_on_scheduler``): forget the leases
+    in ``names`` that no task holds or waits for, else the scheduler keeps each student's
+    lease (about 16 kB) for as long as it runs. Between two lease requests: it runs on the
+    scheduler's event loop, as they do. Returns how many were forgotten."""
+    semaphores = dask_scheduler.extensions["semaphores"]
+    idle = [
+        name
+        for name in names
+        if name in semaphores.max_leases
+        and not semaphores.leases.get(name)
+        and not semaphores.metrics["pending"].get(name)
+    ]
+    for name in idle:
+        semaphores.close(name)
+    return len(idle)
 
 
 def grading_lease(db_url: str, assignment: str, student: str) -> str:
