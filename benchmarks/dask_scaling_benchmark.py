@@ -2,8 +2,9 @@
 and peak memory of each part.
 
 For each class size (an ordinary class: three quarters correct, the rest with a typical
-bug), a scratch course is graded by ``course grade ASSIGNMENT --scheduler ADDRESS`` while
-the resident memory (RSS) of every part is sampled twice a second:
+bug; the scheduler and workers set up as ``deploy/grading_clusters.py`` sets them up), a
+scratch course is graded by ``course grade ASSIGNMENT --scheduler ADDRESS`` while the
+resident memory (RSS) of every part is sampled twice a second:
 
 - the scheduler (it runs inside this benchmark's process, as LocalCluster puts it);
 - each Dask worker process, and apart from it what it starts: the grading workers it keeps
@@ -39,6 +40,7 @@ from benchmarks.class_grading_benchmark import ordinary_kinds
 from course_simulation import write_simulated_class
 from course_simulation.course_copies import copy_course
 from course_simulation.course_runs import nbgrader
+from deploy.grading_clusters import DASK_SETTINGS
 
 MB = 1024 * 1024
 
@@ -83,9 +85,13 @@ def objects_by_type() -> collections.Counter:
 
 def worker_census(dask_worker) -> dict:
     """Run on each Dask worker (``client.run`` passes it in): what it holds."""
+    import pickle
+
     return {
         "tasks": len(dask_worker.state.tasks),
         "log": len(dask_worker.state.log),
+        "profile cycles": len(dask_worker.profile_history),
+        "profiles kB": len(pickle.dumps(list(dask_worker.profile_history))) // 1024,
         "objects": objects_by_type(),
     }
 
@@ -113,9 +119,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
     parser.add_argument("--assignment", default="a1_building_blocks")
     args = parser.parse_args()
+    import dask
     from distributed import Client, LocalCluster
 
+    # The scheduler and workers as the course's recipes start them.
     with (
+        dask.config.set(DASK_SETTINGS),
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,

@@ -6,8 +6,10 @@ dask-jobqueue, with the course's settings.
 
 In the admin's Python (the course environment with ``pip install .[dask]``)::
 
-    from deploy.grading_clusters import slurm_grading_cluster
+    import dask
+    from deploy.grading_clusters import DASK_SETTINGS, slurm_grading_cluster
 
+    dask.config.set(DASK_SETTINGS)  # for the scheduler, which runs in this process
     cluster = slurm_grading_cluster(partition="teaching")
     print(cluster.job_script())  # read it before submitting anything
     cluster.scale(jobs=5)  # 5 jobs of WORKERS_PER_JOB workers, submitted with sbatch
@@ -19,7 +21,8 @@ and cancels the jobs); nothing is submitted before ``scale``. Each job is one no
 process of its own, which runs one student's kernel at a time), so as many cores as workers,
 and per worker the memory of one kernel at ``course grade``'s limit plus ``HEADROOM_MB`` for
 the worker and its grading process. The workers run the course environment's Python, which
-needs ``distributed`` (``pip install .[dask]``); before they start, the job checks that
+needs ``distributed`` (``pip install .[dask]``) and get ``DASK_SETTINGS`` from the job's
+environment; before they start, the job checks that
 bubblewrap can sandbox student code on its node and fails with a one-line message otherwise
 (workers on a batch system run as the submitting user, never root).
 """
@@ -44,6 +47,29 @@ WORKERS_PER_JOB = 4
 # keeps resident. The job's memory (Slurm's --mem, PBS's mem) bounds all of these; Dask's
 # --memory-limit watches the worker process alone, not the grading processes it starts.
 HEADROOM_MB = 1024
+# Dask settings for a grading cluster's scheduler and workers, measured with
+# benchmarks/dask_scaling_benchmark.py (1,000 submissions, two workers):
+DASK_SETTINGS = {
+    # The statistical profiler samples every task every 10 ms and keeps 1000 one-second
+    # profiles: a grading task only waits for its grading process, and each worker grew by
+    # about 24 kB a second for its first 17 minutes.
+    "distributed.worker.profile.enabled": False,
+    # Each connection keeps its last messages for debugging (and the scheduler its last
+    # transitions); a grading task's message carries its submission (tens of kB), so 1000
+    # of them grew the scheduler by about 25 MB before the logs were full.
+    "distributed.admin.low-level-log-length": 100,
+}
+
+
+def dask_environment(settings: dict[str, Any] = DASK_SETTINGS) -> dict[str, str]:
+    """``settings`` as the environment variables Dask reads them from (a `dask worker` or
+    `dask scheduler` started from its command line, a batch job)."""
+    return {
+        "DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
+        for key, value in settings.items()
+    }
+
+
 WALLTIME = "01:00:00"
 JOB_NAME = "course-grading"
 # Fails the job before any worker starts where bubblewrap cannot make a user namespace.
@@ -80,7 +106,11 @@ def _course_settings(
         "walltime": walltime,
         "python": python,
         "job_name": JOB_NAME,
-        "job_script_prologue": [*prologue, BUBBLEWRAP_CHECK],
+        "job_script_prologue": [
+            *prologue,
+            BUBBLEWRAP_CHECK,
+            *(f"export {name}={value}" for name, value in dask_environment().items()),
+        ],
         "scheduler_options": scheduler_options or {},
     }
 

@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import dask
 import pytest
 from dask.utils import parse_bytes
 from distributed import Client
@@ -22,6 +23,7 @@ from autograder.grader_tools.batch_grading.grading_settings import CourseGrade
 from deploy.grading_clusters import (
     COURSE_ENVIRONMENT,
     COURSE_PYTHON,
+    DASK_SETTINGS,
     HEADROOM_MB,
     main,
     pbs_grading_cluster,
@@ -190,6 +192,12 @@ def test_the_job_script_starts_one_thread_workers_on_the_scheduler(tmp_path):
                 assert [w["nthreads"] for w in workers] == [1, 1]
                 expected = (CourseGrade().memory_limit + HEADROOM_MB) * MIB
                 assert [w["memory_limit"] for w in workers] == [expected, expected]
+                # The course's Dask settings (no profiler history growing with the run,
+                # short message logs), from the job's environment.
+                settings = client.run(  # a lambda: pickled by value, the workers need no tests
+                    lambda: {name: dask.config.get(name) for name in DASK_SETTINGS}
+                )
+                assert list(settings.values()) == [DASK_SETTINGS, DASK_SETTINGS]
         finally:
             stop_job(job)
 

@@ -26,6 +26,7 @@ import pytest
 from autograder.grader_tools.batch_grading.grading_journal import GradingJournal
 from autograder.grader_tools.batch_grading.submission_status import ProblemKind
 from course_simulation.course_runs import nbgrader, run
+from deploy.grading_clusters import DASK_SETTINGS, dask_environment
 
 from ..batch_grading.conftest import (
     A1,
@@ -49,13 +50,11 @@ HIDDEN = tuple(
     dict.fromkeys(("/root", "/tmp", "/home", "/srv", "/work", "/var/tmp", _CHECKOUT_TOP))
 )
 WORKERS = ("worker-a", "worker-b")
-# The killed worker's student lease expires as in the LocalCluster tests, through Dask's
-# environment variables (the command-line scheduler and workers read them).
-LEASE_VARIABLES = {
-    "DASK_" + key.upper().replace(".", "__").replace("-", "_"): value
-    for key, value in DEAD_WORKER_LEASES.items()
-}
-LEASES = " ".join(f"{name}={value}" for name, value in LEASE_VARIABLES.items())
+# The course's Dask settings, as the README's recipe gives them; and the killed worker's
+# student lease expires as in the LocalCluster tests. Through Dask's environment variables,
+# which the command-line scheduler and workers read.
+DASK_VARIABLES = dask_environment({**DASK_SETTINGS, **DEAD_WORKER_LEASES})
+SETTINGS = " ".join(f"{name}={value}" for name, value in DASK_VARIABLES.items())
 
 
 def _worker_command(address: str, name: str, sockets: Path, environment: Path) -> list[str]:
@@ -71,7 +70,7 @@ mkdir -p {sockets} && mount --move /root/gradebook {sockets}
 rmdir /root/gradebook
 mkdir {home} && chown {ACCOUNT}: {home} && cd {home}
 exec runuser -u {ACCOUNT} -- env -i HOME={home} USER={ACCOUNT} LOGNAME={ACCOUNT} \\
-    PATH={environment / "bin"}:/usr/bin:/bin TMPDIR=/tmp LANG=C.UTF-8 {LEASES} \\
+    PATH={environment / "bin"}:/usr/bin:/bin TMPDIR=/tmp LANG=C.UTF-8 {SETTINGS} \\
     {environment / "bin" / "dask"} worker {address} --name {name} --host 127.0.0.1 \\
     --nworkers 1 --nthreads 1 --no-dashboard --local-directory {home}/dask
 """
@@ -136,7 +135,7 @@ def test_separated_workers_killed_worker_and_client(
                 scheduler_command,
                 stdout=logs["scheduler"],
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **LEASE_VARIABLES},
+                env={**os.environ, **DASK_VARIABLES},
             )
         )
         address = wait_until(
