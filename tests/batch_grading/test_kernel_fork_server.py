@@ -4,6 +4,7 @@ to the server."""
 
 import json
 import os
+import signal
 
 import psutil
 import pytest
@@ -125,3 +126,31 @@ def test_forked_kernels_hold_nothing_of_the_server_and_draw_fresh_random_numbers
         assert not channels & set(seen["descriptors"])
     # Every ended kernel's launcher was released and reaped: no zombies pile up.
     wait_until(lambda: not psutil.Process(server.process.pid).children(), 30, "no launcher is left")
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["forked", "fresh"])
+def test_what_the_notebook_wrote_survives_a_terminated_kernel(tmp_path, monkeypatch, warm):
+    # jupyter_client sends SIGTERM to the kernel's process group when it is slow to shut
+    # down (a loaded grading machine): the kernel ends, its written files still land.
+    name = grading_kernelspec.write_kernelspec(tmp_path / "data", 1024, [], warm=warm)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
+    monkeypatch.setenv(kernel_launcher.UID_VARIABLE, str(UID))
+    sockets = tmp_path / "sockets"
+    sockets.mkdir(mode=0o700)
+    os.chown(sockets, UID, UID)
+    work = tmp_path / "work"
+    work.mkdir()
+    manager = KernelManager(kernel_name=name, transport="ipc", ip=str(sockets / "kernel"))
+    manager.start_kernel(cwd=str(work))
+    client = manager.client()
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive("open('written.txt', 'w').write('kept')", timeout=60)
+        assert reply["content"]["status"] == "ok"
+        manager.signal_kernel(signal.SIGTERM)
+        wait_until(lambda: not manager.is_alive(), 60, "the kernel ends")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert (work / "written.txt").read_text() == "kept"

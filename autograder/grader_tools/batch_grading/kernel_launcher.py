@@ -307,9 +307,12 @@ def _wait_for_kernel(child: int, grader: int) -> int | None:
     """Wait for the kernel to end; None if ``grader`` ended first (the kernel is killed).
 
     SIGCHLD and GRADER_ENDED are blocked (``launch``): either ends the wait, even if it came
-    before. SIGINT (an interrupt nbgrader sends to the whole process group) is the kernel's.
+    before. SIGINT and SIGTERM, which jupyter_client sends to the whole process group (an
+    interrupt; a kernel slow to shut down, after half its wait), are the kernel's: the
+    launcher lives on to copy back what the notebook wrote.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     while True:
         finished, status = os.waitpid(child, os.WNOHANG)
         if finished:
