@@ -264,12 +264,14 @@ def test_a_namespace_without_a_version_tag_is_read_at_every_check_and_only_it():
 def test_every_namespace_a_warm_grading_kernel_guards_has_a_version_tag():
     # A forked kernel holds the fork server's modules too (ctypes structures among them):
     # one namespace without a tag once made every check read every name, 3x slower cells.
-    from autograder.grader_tools.batch_grading import fork_server_provisioner
+    from autograder.grader_tools.batch_grading import fork_server_provisioner, kernel_fork_server
 
-    for name in fork_server_provisioner.GUARDED_KERNEL_PRELOAD:
+    preloaded = (
+        *kernel_fork_server.KERNEL_START_MODULES,
+        *fork_server_provisioner.GUARDED_KERNEL_PRELOAD,
+    )
+    for name in preloaded:  # the server's own modules came with its import
         importlib.import_module(name)
-    for name in ("kernel_fork_server", "forked_kernel", "user_namespace", "dies_with_parent"):
-        importlib.import_module(f"autograder.grader_tools.batch_grading.{name}")
     records = [
         r for name in kernel_guard._guarded_modules() for r in kernel_guard._module_records(name)
     ]
